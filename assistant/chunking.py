@@ -1,0 +1,261 @@
+"""Documents to chunks: one passage per speaker paragraph (never across speakers) and one
+chunk per table row that reads on its own, with caption, row path and column headers."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from assistant.documents import Document, Paragraph, Table, TableRow
+from assistant.documents.text import collapse
+
+ChunkKind = Literal["passage", "table_row"]
+MARKER_ONLY_RE = re.compile(r"^(?:\s*\([^)]*\)\s*)+$")
+SENTENCE_SPLIT_RE = re.compile(r"(?<=[.!?。!?])\s+(?=[A-Z0-9\"“(\[])")
+MAX_CAPTION_CHARS = 300
+
+
+@dataclass(frozen=True)
+class ChunkingParams:
+    """How passages are sized; recorded in the index manifest so a rebuild can compare."""
+
+    max_chars: int = 900
+    min_chars: int = 160
+
+    def as_dict(self) -> dict[str, int]:
+        return {"max_chars": self.max_chars, "min_chars": self.min_chars}
+
+
+@dataclass(frozen=True)
+class ChunkCell:
+    column_path: tuple[str, ...]
+    text: str
+    value: float | None
+    nil: bool
+    line: int
+    currency: str | None = None
+
+
+@dataclass(frozen=True)
+class Chunk:
+    chunk_id: str
+    doc_id: str
+    kind: ChunkKind
+    text: str
+    lines: tuple[int, int]
+    translation: str | None = None
+    speaker: str | None = None
+    speaker_title: str | None = None
+    role: str | None = None
+    firm: str | None = None
+    section: str | None = None
+    exchange: int | None = None
+    heading: str | None = None
+    row_path: tuple[str, ...] = ()
+    cells: tuple[ChunkCell, ...] = ()
+    scale: str | None = None
+    flags: tuple[str, ...] = ()
+    uncertain: tuple[str, ...] = ()
+    ordinal: int = 0
+
+    @property
+    def content_hash(self) -> str:
+        """Hash of what gets embedded, so an unchanged chunk is never embedded twice."""
+        return hashlib.sha256(self.embedding_text.encode("utf-8")).hexdigest()[:32]
+
+    @property
+    def embedding_text(self) -> str:
+        """The text given to the encoder: the passage with who said it, or the rendered row."""
+        if self.kind == "passage" and self.speaker:
+            who = f"{self.speaker} ({self.speaker_title})" if self.speaker_title else self.speaker
+            return f"{who}: {self.text}"
+        if self.kind == "passage" and self.heading:
+            return f"{self.heading}: {self.text}"
+        return self.text
+
+
+@dataclass
+class _Piece:
+    texts: list[str] = field(default_factory=list)
+    translations: list[str] = field(default_factory=list)
+    start: int = 0
+    end: int = 0
+    flags: list[str] = field(default_factory=list)
+    uncertain: list[str] = field(default_factory=list)
+
+    @property
+    def size(self) -> int:
+        return sum(len(t) + 1 for t in self.texts)
+
+
+def split_long(text: str, max_chars: int) -> list[str]:
+    """Sentence-aligned pieces no longer than max_chars (a single long sentence stays whole)."""
+    if len(text) <= max_chars:
+        return [text]
+    pieces: list[str] = []
+    current = ""
+    for sentence in SENTENCE_SPLIT_RE.split(text):
+        if current and len(current) + 1 + len(sentence) > max_chars:
+            pieces.append(current)
+            current = sentence
+        else:
+            current = f"{current} {sentence}".strip()
+    if current:
+        pieces.append(current)
+    return pieces
+
+
+def is_marker_only(text: str) -> bool:
+    return bool(MARKER_ONLY_RE.match(text))
+
+
+def _paragraph_span(p: Paragraph) -> tuple[int, int]:
+    end = p.translation_lines[1] if p.translation_lines else p.lines[1]
+    return p.lines[0], max(end, p.lines[1])
+
+
+def chunk_passages(
+    doc: Document, paragraphs: list[Paragraph], params: ChunkingParams
+) -> list[tuple[Paragraph, _Piece]]:
+    """Group consecutive paragraphs of one turn (or one heading) into passage-sized pieces."""
+    out: list[tuple[Paragraph, _Piece]] = []
+    current: _Piece | None = None
+    owner: Paragraph | None = None
+
+    def key(p: Paragraph) -> tuple[object, ...]:
+        return (p.turn, p.speaker, p.section, p.exchange, p.heading)
+
+    for para in paragraphs:
+        if is_marker_only(para.text):
+            continue
+        start, end = _paragraph_span(para)
+        parts = split_long(para.text, params.max_chars)
+        for part in parts:
+            can_merge = (
+                current is not None
+                and owner is not None
+                and key(owner) == key(para)
+                and current.size < params.min_chars
+                and current.size + len(part) <= params.max_chars
+            )
+            if not can_merge:
+                if current is not None and owner is not None:
+                    out.append((owner, current))
+                current, owner = _Piece(start=start, end=end), para
+            assert current is not None
+            current.texts.append(part)
+            current.end = end
+            if para.translation and para.translation not in current.translations:
+                current.translations.append(para.translation)
+            current.flags.extend(f for f in para.flags if f not in current.flags)
+            current.uncertain.extend(u for u in para.uncertain if u in part)
+    if current is not None and owner is not None:
+        out.append((owner, current))
+    return out
+
+
+def render_row(table: Table, row: TableRow) -> tuple[str, tuple[ChunkCell, ...]]:
+    """One table row as a line a reader can check alone; raw cell text is kept verbatim."""
+    columns = [cell.column_path for cell in row.cells]
+    shared: list[str] = []
+    if len(columns) > 1:
+        for parts in zip(*columns, strict=False):
+            if len(set(parts)) == 1 and all(len(c) > len(shared) + 1 for c in columns):
+                shared.append(parts[0])
+            else:
+                break
+    currencies = {cell.currency for cell in row.cells if cell.currency}
+    unit = f" ({', '.join(sorted(currencies))}" if currencies else ""
+    if table.scale:
+        unit = f"{unit}, in {table.scale}" if unit else f" (in {table.scale}"
+    unit = f"{unit})" if unit else ""
+    caption = collapse(table.caption)
+    if len(caption) > MAX_CAPTION_CHARS:
+        caption = caption[:MAX_CAPTION_CHARS].rsplit(" ", 1)[0] + " …"
+    head = " › ".join(row.row_path) or row.label
+    parts = [p for p in (caption, " › ".join(shared)) if p]
+    values = [
+        f"{' › '.join(cell.column_path[len(shared) :]) or 'Value'}: {cell.text}"
+        for cell in row.cells
+    ]
+    text = " | ".join([*parts, f"{head}{unit}", *values])
+    cells = tuple(
+        ChunkCell(
+            column_path=c.column_path,
+            text=c.text,
+            value=c.value,
+            nil=c.nil,
+            line=c.line,
+            currency=c.currency,
+        )
+        for c in row.cells
+    )
+    return text, cells
+
+
+def chunk_document(doc: Document, params: ChunkingParams | None = None) -> list[Chunk]:
+    params = params or ChunkingParams()
+    chunks: list[Chunk] = []
+    pending: list[Paragraph] = []
+
+    def flush_paragraphs() -> None:
+        for para, piece in chunk_passages(doc, pending, params):
+            speaker = para.speaker
+            chunks.append(
+                Chunk(
+                    chunk_id=f"{doc.doc_id}:{piece.start}-{piece.end}",
+                    doc_id=doc.doc_id,
+                    kind="passage",
+                    text=" ".join(piece.texts),
+                    lines=(piece.start, piece.end),
+                    translation="".join(piece.translations) or None,
+                    speaker=speaker.name if speaker else None,
+                    speaker_title=speaker.title if speaker else None,
+                    role=speaker.role if speaker else None,
+                    firm=speaker.firm if speaker else None,
+                    section=para.section,
+                    exchange=para.exchange,
+                    heading=para.heading,
+                    flags=tuple(piece.flags),
+                    uncertain=tuple(piece.uncertain),
+                )
+            )
+        pending.clear()
+
+    for block in doc.blocks:
+        if isinstance(block, Paragraph):
+            pending.append(block)
+            continue
+        flush_paragraphs()
+        for row in block.rows:
+            text, cells = render_row(block, row)
+            chunks.append(
+                Chunk(
+                    chunk_id=f"{doc.doc_id}:{row.lines[0]}-{row.lines[1]}",
+                    doc_id=doc.doc_id,
+                    kind="table_row",
+                    text=text,
+                    lines=row.lines,
+                    heading=block.caption or None,
+                    row_path=row.row_path,
+                    cells=cells,
+                    scale=block.scale,
+                )
+            )
+    flush_paragraphs()
+    seen: dict[str, int] = {}
+    unique: list[Chunk] = []
+    for ordinal, chunk in enumerate(chunks):
+        count = seen.get(chunk.chunk_id, 0)
+        seen[chunk.chunk_id] = count + 1
+        chunk_id = chunk.chunk_id if count == 0 else f"{chunk.chunk_id}.{count}"
+        unique.append(_with(chunk, chunk_id=chunk_id, ordinal=ordinal))
+    return unique
+
+
+def _with(chunk: Chunk, **changes: object) -> Chunk:
+    from dataclasses import replace
+
+    return replace(chunk, **changes)  # type: ignore[arg-type]

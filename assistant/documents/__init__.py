@@ -1,0 +1,201 @@
+"""Parsing a source file into a Document: choose the layout, read it, attach metadata."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from assistant.documents.filing import looks_like_filing, parse_filing
+from assistant.documents.model import (
+    Block,
+    DocType,
+    Document,
+    Paragraph,
+    Speaker,
+    Table,
+    TableCell,
+    TableRow,
+)
+from assistant.documents.notes import parse_notes
+from assistant.documents.reading import SourceText, decode_source, read_source
+from assistant.documents.transcript import count_speaker_lines, find_period, parse_transcript
+from assistant.errors import ParseError
+
+__all__ = [
+    "Block",
+    "DocType",
+    "Document",
+    "Metadata",
+    "Paragraph",
+    "Speaker",
+    "Table",
+    "TableCell",
+    "TableRow",
+    "parse_file",
+    "parse_text",
+]
+
+DOC_TYPES = ("transcript", "filing", "notes")
+MIN_SPEAKER_LINES = 2
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """What the user says about a document; each field overrides what the file suggests."""
+
+    title: str | None = None
+    company: str | None = None
+    period: str | None = None
+    doc_type: str | None = None
+    doc_id: str | None = None
+
+    def merged_over(self, other: Metadata) -> Metadata:
+        return Metadata(
+            title=self.title or other.title,
+            company=self.company or other.company,
+            period=self.period or other.period,
+            doc_type=self.doc_type or other.doc_type,
+            doc_id=self.doc_id or other.doc_id,
+        )
+
+
+def doc_id_for(path: str) -> str:
+    """A stable id from the file name, so a rebuild of the same file keeps its id."""
+    stem = Path(path).name
+    for suffix in (".txt", ".md", ".markdown", ".text"):
+        if stem.lower().endswith(suffix):
+            stem = stem[: -len(suffix)]
+            break
+    slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", stem).strip("-.")
+    return slug or "document"
+
+
+def read_sidecar(path: Path) -> Metadata:
+    """`<file>.meta.json` or `<file>.meta.yaml` beside the document, if there is one."""
+    for suffix, loader in (
+        (".meta.json", json.loads),
+        (".meta.yaml", yaml.safe_load),
+        (".meta.yml", yaml.safe_load),
+    ):
+        side = path.with_name(path.name + suffix)
+        if not side.exists():
+            continue
+        try:
+            raw = loader(side.read_text(encoding="utf-8"))
+        except (ValueError, yaml.YAMLError, UnicodeDecodeError) as err:
+            raise ParseError(str(side), f"unreadable metadata: {err}") from err
+        if not isinstance(raw, dict):
+            raise ParseError(str(side), "metadata must be a mapping of field to value")
+        known = {"title", "company", "period", "type", "doc_type", "doc_id"}
+        unknown = set(raw) - known
+        if unknown:
+            raise ParseError(
+                str(side),
+                f"unknown metadata fields: {', '.join(sorted(unknown))}",
+                hint=f"use {', '.join(sorted(known - {'doc_type'}))}",
+            )
+        return Metadata(
+            title=raw.get("title"),
+            company=raw.get("company"),
+            period=raw.get("period"),
+            doc_type=raw.get("type") or raw.get("doc_type"),
+            doc_id=raw.get("doc_id"),
+        )
+    return Metadata()
+
+
+def detect_type(src: SourceText) -> DocType:
+    if looks_like_filing(src):
+        return "filing"
+    if count_speaker_lines(src) >= MIN_SPEAKER_LINES:
+        return "transcript"
+    return "notes"
+
+
+def parse_source(src: SourceText, meta: Metadata | None = None) -> Document:
+    meta = meta or Metadata()
+    if meta.doc_type is not None and meta.doc_type not in DOC_TYPES:
+        raise ParseError(
+            src.path,
+            f"unknown document type {meta.doc_type!r}",
+            hint=f"use one of {', '.join(DOC_TYPES)}",
+        )
+    detected = detect_type(src)
+    doc_type: DocType = meta.doc_type or detected  # type: ignore[assignment]
+    warnings: list[str] = []
+    speakers: tuple[Speaker, ...] = ()
+    company = period = None
+    languages: tuple[str, ...] = ("en",)
+    blocks: list[Block]
+    if doc_type == "transcript":
+        parsed = parse_transcript(src)
+        if parsed.turns == 0:
+            warnings.append(f"{src.path}: no speaker lines recognised; read as plain paragraphs")
+        blocks = list(parsed.paragraphs)
+        speakers = tuple(parsed.speakers)
+        warnings.extend(parsed.warnings)
+        recognised = parsed.recognised
+        company, period, languages = parsed.company, parsed.period, parsed.languages
+    elif doc_type == "filing":
+        filing = parse_filing(src)
+        blocks = list(filing.blocks)
+        warnings.extend(filing.warnings)
+        recognised = filing.recognised
+        period = filing.period
+    else:
+        notes = parse_notes(src)
+        blocks = list(notes.paragraphs)
+        recognised = notes.recognised
+        opening = notes.title or (notes.paragraphs[0].text if notes.paragraphs else "")
+        found = find_period(opening)
+        period = found[0] if found else None
+        meta = meta.merged_over(Metadata(title=notes.title))
+        if detected == "notes" and meta.doc_type is None:
+            recognised = ["no transcript or table layout recognised", *recognised]
+    if not blocks:
+        raise ParseError(src.path, "no readable text found")
+    if any(p.translation for p in blocks if isinstance(p, Paragraph)):
+        languages = ("en", "zh-Hant")
+    doc_id = meta.doc_id or doc_id_for(src.path)
+    company = meta.company or company
+    period = meta.period or period
+    title = meta.title or _default_title(doc_type, company, period, doc_id)
+    return Document(
+        doc_id=doc_id,
+        title=title,
+        doc_type=doc_type,
+        source=src.path,
+        sha256=src.sha256,
+        company=company,
+        period=period,
+        languages=languages,
+        blocks=tuple(blocks),
+        speakers=speakers,
+        warnings=tuple(warnings),
+        line_count=len(src.lines),
+        recognised=tuple(recognised),
+    )
+
+
+def _default_title(doc_type: str, company: str | None, period: str | None, doc_id: str) -> str:
+    kind = {"transcript": "earnings call", "filing": "filing note", "notes": "notes"}[doc_type]
+    if company or period:
+        return " ".join(part for part in (company, period, kind) if part)
+    return doc_id
+
+
+def parse_file(path: Path | str, meta: Metadata | None = None) -> Document:
+    """Parse one file; flags (`meta`) win over its sidecar, which wins over what the text says."""
+    path = Path(path)
+    src = read_source(path)
+    sidecar = read_sidecar(path)
+    return parse_source(src, (meta or Metadata()).merged_over(sidecar))
+
+
+def parse_text(text: str, name: str = "document.txt", meta: Metadata | None = None) -> Document:
+    """Parse text held in memory (uploads, tests) as if read from a file called `name`."""
+    return parse_source(decode_source(text.encode("utf-8"), name), meta)

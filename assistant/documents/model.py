@@ -1,0 +1,106 @@
+"""The typed shape of a parsed document: what every later stage reads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+DocType = Literal["transcript", "filing", "notes"]
+Role = Literal["management", "analyst", "operator", "unknown"]
+Section = Literal["prepared_remarks", "qa"]
+
+SECTION_TITLES: dict[str, str] = {"prepared_remarks": "Prepared remarks", "qa": "Q&A"}
+
+
+@dataclass(frozen=True)
+class Speaker:
+    name: str
+    title: str | None = None
+    role: Role = "unknown"
+    firm: str | None = None
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """One paragraph of prose with its place in the source and in the call."""
+
+    text: str
+    lines: tuple[int, int]
+    speaker: Speaker | None = None
+    section: Section | None = None
+    exchange: int | None = None
+    turn: int | None = None
+    translation: str | None = None
+    translation_lines: tuple[int, int] | None = None
+    flags: tuple[str, ...] = ()
+    uncertain: tuple[str, ...] = ()
+    heading: str | None = None
+
+
+@dataclass(frozen=True)
+class TableCell:
+    text: str
+    value: float | None
+    nil: bool
+    line: int
+    column_path: tuple[str, ...]
+    currency: str | None = None
+
+
+@dataclass(frozen=True)
+class TableRow:
+    label: str
+    row_path: tuple[str, ...]
+    cells: tuple[TableCell, ...]
+    lines: tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Table:
+    caption: str
+    columns: tuple[tuple[str, ...], ...]
+    rows: tuple[TableRow, ...]
+    lines: tuple[int, int]
+    scale: str | None = None
+
+    def cell(self, row_path: tuple[str, ...], column_path: tuple[str, ...]) -> TableCell | None:
+        """The cell whose row path ends with `row_path` and column path contains `column_path`."""
+        for row in self.rows:
+            if tuple(row.row_path[-len(row_path) :]) != tuple(row_path):
+                continue
+            for cell in row.cells:
+                if all(part in cell.column_path for part in column_path):
+                    return cell
+        return None
+
+
+Block = Paragraph | Table
+
+
+@dataclass(frozen=True)
+class Document:
+    doc_id: str
+    title: str
+    doc_type: DocType
+    source: str
+    sha256: str
+    company: str | None = None
+    period: str | None = None
+    languages: tuple[str, ...] = ("en",)
+    blocks: tuple[Block, ...] = ()
+    speakers: tuple[Speaker, ...] = ()
+    warnings: tuple[str, ...] = ()
+    line_count: int = 0
+    recognised: tuple[str, ...] = field(default=())
+
+    @property
+    def paragraphs(self) -> list[Paragraph]:
+        return [b for b in self.blocks if isinstance(b, Paragraph)]
+
+    @property
+    def tables(self) -> list[Table]:
+        return [b for b in self.blocks if isinstance(b, Table)]
+
+    @property
+    def exchanges(self) -> int:
+        return len({p.exchange for p in self.paragraphs if p.exchange is not None})

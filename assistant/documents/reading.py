@@ -1,0 +1,73 @@
+"""Reading a source file safely: one clear error for empty, binary, huge or mis-encoded input."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from assistant.errors import ParseError
+
+MAX_FILE_BYTES = 50 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class SourceText:
+    path: str
+    text: str
+    lines: list[str]
+    sha256: str
+
+
+def decode_source(raw: bytes, path: str) -> SourceText:
+    """Decode bytes as UTF-8 text, refusing what would silently become a broken document."""
+    if len(raw) > MAX_FILE_BYTES:
+        raise ParseError(
+            path,
+            f"file is {len(raw) / 1e6:.1f} MB; the limit is {MAX_FILE_BYTES // (1024 * 1024)} MB",
+            hint="split it into smaller documents",
+        )
+    if not raw.strip():
+        raise ParseError(path, "file is empty")
+    if b"\x00" in raw:
+        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
+        raise ParseError(
+            path,
+            "file looks binary (NUL byte)",
+            line=line,
+            hint="give a plain-text transcript or filing note",
+        )
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = raw[: err.start].count(b"\n") + 1
+        raise ParseError(
+            path,
+            f"not valid UTF-8 (byte 0x{raw[err.start]:02x})",
+            line=line,
+            hint="re-save the file as UTF-8",
+        ) from err
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return SourceText(path=path, text=text, lines=lines, sha256=hashlib.sha256(raw).hexdigest())
+
+
+def read_source(path: Path) -> SourceText:
+    try:
+        if path.is_dir():
+            raise ParseError(str(path), "is a directory, not a file")
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ParseError(
+                str(path),
+                f"file is {size / 1e6:.1f} MB; the limit is 50 MB",
+                hint="split it into smaller documents",
+            )
+        raw = path.read_bytes()
+    except FileNotFoundError as err:
+        raise ParseError(str(path), "no such file") from err
+    except PermissionError as err:
+        raise ParseError(str(path), "permission denied") from err
+    return decode_source(raw, str(path))

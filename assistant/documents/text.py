@@ -1,0 +1,43 @@
+"""Small text predicates the parsers share."""
+
+from __future__ import annotations
+
+import re
+
+CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
+LATIN_RE = re.compile(r"[A-Za-z]")
+WS_RE = re.compile(r"\s+")
+
+
+def cjk_share(text: str) -> float:
+    """Share of CJK characters among letters, so a Chinese line with a few Latin words counts."""
+    cjk = len(CJK_RE.findall(text))
+    latin = len(LATIN_RE.findall(text))
+    return cjk / (cjk + latin / 4) if cjk + latin else 0.0
+
+
+def is_cjk(text: str) -> bool:
+    return cjk_share(text) >= 0.5
+
+
+def collapse(text: str) -> str:
+    return WS_RE.sub(" ", text).strip()
+
+
+MONTHS = (
+    "january|february|march|april|may|june|july|august|september|october|november|december"
+    "|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
+)
+PERIOD_LIKE_RE = re.compile(
+    rf"^(?:(?:as of|as at|year ended|years ended|for the year ended|three months ended|"
+    rf"six months ended|nine months ended|quarter ended|balance at|balance as of)\s+)?"
+    rf"(?:(?:{MONTHS})\.?\s+\d{{1,2}},?\s*(?:(?:19|20)\d{{2}})?|(?:19|20)\d{{2}}|"
+    rf"(?:fy|q[1-4])\s*'?(?:19|20)?\d{{2}}|[1-4]q\s*(?:19|20)?\d{{2}})$",
+    re.IGNORECASE,
+)
+YEAR_RE = re.compile(r"\b(?:19|20)\d{2}\b")
+
+
+def is_period_like(text: str) -> bool:
+    """True for header text that names a date or period ("December 31, 2023", "FY2024")."""
+    return bool(PERIOD_LIKE_RE.match(collapse(text)))

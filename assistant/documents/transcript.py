@@ -1,0 +1,496 @@
+"""Earnings-call transcripts: speakers, roles, sections, exchanges and paired translations.
+
+Three public layouts are read: a bilingual one (`Name - Title` written twice, each English
+paragraph followed by its Chinese translation), the news-site one (`Name -- Title`,
+"Prepared Remarks:" / "Questions and Answers:") and the wire-service one (a name line followed
+by a `Company - Title` line, PRESENTATION / QUESTIONS AND ANSWERS headings).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+
+from assistant.documents.model import Paragraph, Role, Section, Speaker
+from assistant.documents.reading import SourceText
+from assistant.documents.text import collapse, is_cjk
+
+SEPARATOR_RE = re.compile(r"^\s*[-=_*~]{3,}\s*$")
+DASH_RE = re.compile(r"^(?P<name>\S.{0,70}?)\s+(?:--|-|–|—)\s+(?P<rest>\S.{0,160})$")
+NAME_TOKEN_RE = re.compile(
+    r"^(?:\[?[A-Z][\w'’.\-]*\]?,?|[A-Z]\.|de|da|van|von|der|del|bin|al|la|le)$"
+)
+OPERATOR_RE = re.compile(r"^\s*(operator|moderator|coordinator|conference operator)\s*:?\s*$", re.I)
+MARKER_RE = re.compile(
+    r"[(\[](spoken by AI|technical difficulty|technical difficulties|spoken in Chinese|"
+    r"spoken in [A-Z][a-z]+|Operator Instructions|inaudible|indiscernible|crosstalk|"
+    r"foreign language|audio gap|break in audio|laughter)[)\]]",
+    re.I,
+)
+UNCERTAIN_RE = re.compile(r"\[([^\[\]]{1,80})\]")
+
+HEADINGS: dict[str, str] = {
+    "prepared remarks": "prepared_remarks",
+    "presentation": "prepared_remarks",
+    "management remarks": "prepared_remarks",
+    "opening remarks": "prepared_remarks",
+    "questions and answers": "qa",
+    "questions & answers": "qa",
+    "question and answer": "qa",
+    "question-and-answer": "qa",
+    "question-and-answer session": "qa",
+    "question and answer session": "qa",
+    "q&a": "qa",
+    "q&a session": "qa",
+    "questions and answer session": "qa",
+    "participants": "participants",
+    "call participants": "participants",
+    "corporate participants": "participants:management",
+    "company participants": "participants:management",
+    "executives": "participants:management",
+    "conference call participants": "participants:analyst",
+    "analysts": "participants:analyst",
+    "other participants": "participants:analyst",
+}
+
+MANAGEMENT_WORDS = re.compile(
+    r"\b(chief|officer|ceo|cfo|coo|cro|cto|president|chair|chairman|chairwoman|director|head|"
+    r"investor relations|ir|vice|vp|svp|evp|treasurer|controller|founder|secretary|manager|"
+    r"executive|partner|general counsel|spokesperson)\b",
+    re.I,
+)
+ANALYST_WORDS = re.compile(r"\banalyst\b|\bresearch\b", re.I)
+SENTENCE_END = (".", "?", "!", ":", '"', "”", ")", "]", "。", "?", "!")
+
+
+def heading_kind(line: str) -> str | None:
+    key = collapse(line).strip(":#* ").lower()
+    return HEADINGS.get(key)
+
+
+def is_name(text: str) -> bool:
+    tokens = text.split()
+    if not 1 <= len(tokens) <= 6 or (
+        text.endswith((".", "?", "!", ",")) and not text.endswith(("Jr.", "Sr."))
+    ):
+        return False
+    return all(NAME_TOKEN_RE.match(t) for t in tokens)
+
+
+def clean_name(name: str) -> str:
+    return collapse(name.replace("[", "").replace("]", "")).rstrip(",")
+
+
+def dash_parts(line: str) -> tuple[str, list[str]] | None:
+    """Split `Name - Title` (or `Name -- Firm -- Title`) when it reads as a speaker line."""
+    stripped = collapse(line)
+    if len(stripped) > 180:
+        return None
+    match = DASH_RE.match(stripped)
+    if not match:
+        return None
+    name, rest = match["name"], match["rest"]
+    if not is_name(name) or rest.endswith(("?", "!")) or len(rest.split()) > 16:
+        return None
+    if rest[:1].islower():
+        return None
+    parts = [p.strip() for p in re.split(r"\s+(?:--|–|—)\s+", rest) if p.strip()]
+    return name, parts
+
+
+@dataclass
+class Turn:
+    speaker: Speaker
+    header_line: int
+    paragraphs: list[Paragraph] = field(default_factory=list)
+    section: Section | None = None
+
+
+@dataclass
+class TranscriptParse:
+    paragraphs: list[Paragraph]
+    speakers: list[Speaker]
+    warnings: list[str]
+    recognised: list[str]
+    company: str | None
+    period: str | None
+    languages: tuple[str, ...]
+    turns: int
+
+
+def paragraph_flags(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    flags = []
+    for match in MARKER_RE.finditer(text):
+        slug = re.sub(r"\W+", "_", match.group(1).lower()).strip("_")
+        if slug not in flags:
+            flags.append(slug)
+    uncertain = tuple(
+        m.group(1) for m in UNCERTAIN_RE.finditer(text) if not MARKER_RE.fullmatch(m.group(0))
+    )
+    if uncertain:
+        flags.append("uncertain_transcription")
+    return tuple(flags), uncertain
+
+
+def classify_role(name: str, title: str | None, listed_as: str | None) -> Role:
+    if OPERATOR_RE.match(name):
+        return "operator"
+    if listed_as in ("analyst", "management"):
+        return listed_as  # type: ignore[return-value]
+    if title and ANALYST_WORDS.search(title):
+        return "analyst"
+    if title and MANAGEMENT_WORDS.search(title):
+        return "management"
+    return "unknown"
+
+
+class _Reader:
+    """One pass over the lines; keeps the state of the turn and paragraph being read."""
+
+    def __init__(self, src: SourceText) -> None:
+        self.src = src
+        self.lines = src.lines
+        self.warnings: list[str] = []
+        self.turns: list[Turn] = []
+        self.preamble: list[Paragraph] = []
+        self.participants: dict[str, Speaker] = {}
+        self.section: Section | None = None
+        self.explicit_sections = False
+        self.mode: str = "body"  # or "participants:<role>"
+        # paragraph being built: [text, start, end, translation, t_start, t_end]
+        self.current: list | None = None
+
+    # paragraphs -------------------------------------------------------------
+    def flush(self) -> None:
+        if self.current is None:
+            return
+        text, start, end, translation, t_start, t_end = self.current
+        self.current = None
+        flags, uncertain = paragraph_flags(text)
+        turn = self.turns[-1] if self.turns else None
+        para = Paragraph(
+            text=text,
+            lines=(start, end),
+            speaker=turn.speaker if turn else None,
+            section=self.section,
+            turn=len(self.turns) - 1 if turn else None,
+            translation=translation,
+            translation_lines=(t_start, t_end) if translation else None,
+            flags=flags,
+            uncertain=uncertain,
+        )
+        (turn.paragraphs if turn else self.preamble).append(para)
+
+    def add_text(self, line: str, number: int) -> None:
+        text = line.strip()
+        if is_cjk(text):
+            if self.current is not None and not is_cjk(self.current[0]):
+                cur = self.current
+                if cur[3] is None:
+                    cur[3], cur[4] = text, number
+                else:
+                    cur[3] += text
+                cur[5] = number
+                return
+            if self.current is None and not self.turns and not self.preamble:
+                self.warnings.append(
+                    f"{self.src.path}:{number}: dropped a Chinese notice line before the call text"
+                )
+                return
+        cur = self.current
+        if (
+            cur is not None
+            and cur[3] is None
+            and not cur[0].endswith(SENTENCE_END)
+            and (text[:1].islower() or text[:1].isdigit())
+            and not is_cjk(cur[0])
+        ):
+            cur[0] = f"{cur[0]} {text}"
+            cur[2] = number
+            return
+        self.flush()
+        self.current = [text, number, number, None, None, None]
+
+    # speakers ---------------------------------------------------------------
+    def register(self, name: str, title_parts: list[str], listed_as: str | None) -> Speaker:
+        name = clean_name(name)
+        known = self.participants.get(name.lower())
+        firm = None
+        title = None
+        if len(title_parts) >= 2:
+            firm, title = title_parts[0], " - ".join(title_parts[1:])
+        elif title_parts:
+            title = title_parts[0]
+        if known:
+            return known
+        role = classify_role(name, title, listed_as)
+        if role == "analyst" and firm is None and title and title.lower() != "analyst":
+            # "Goldman Sachs - Analyst" style titles carry the firm before the word Analyst.
+            firm_match = re.match(r"^(.*?)[,\s-]+analyst$", title, re.I)
+            if firm_match and firm_match.group(1):
+                firm, title = firm_match.group(1).strip(), "Analyst"
+        speaker = Speaker(name=name, title=title, role=role, firm=firm)
+        self.participants[name.lower()] = speaker
+        return speaker
+
+    def start_turn(self, speaker: Speaker, number: int) -> None:
+        self.flush()
+        self.turns.append(Turn(speaker=speaker, header_line=number, section=self.section))
+
+    def speaker_at(self, i: int) -> tuple[str, list[str], int] | None:
+        """A speaker header at line index i: (name, title parts, lines consumed)."""
+        line = collapse(self.lines[i])
+        if not line:
+            return None
+        nxt = collapse(self.lines[i + 1]) if i + 1 < len(self.lines) else ""
+        if OPERATOR_RE.match(line):
+            return "Operator", [], 1
+        if is_name(line) and len(line.split()) >= 2 and (parts := dash_parts(nxt)):
+            company, titles = parts
+            return line, [company, *titles], 2
+        if (parts := dash_parts(line)) is not None:
+            name, titles = parts
+            known = clean_name(name).lower() in self.participants
+            if len(name.split()) >= 2 or known or nxt == line:
+                return name, titles, 1
+        if line.lower() in self.participants and not line.endswith("."):
+            return line, [], 1
+        return None
+
+    # the pass -----------------------------------------------------------------
+    def read(self) -> None:
+        lines = self.lines
+        i = 0
+        while i < len(lines):
+            raw = lines[i]
+            number = i + 1
+            line = collapse(raw)
+            if not line or SEPARATOR_RE.match(line):
+                self.flush()
+                i += 1
+                continue
+            kind = heading_kind(line)
+            if kind is not None:
+                self.flush()
+                if kind.startswith("participants"):
+                    self.mode = kind
+                else:
+                    self.mode = "body"
+                    self.section = kind  # type: ignore[assignment]
+                    self.explicit_sections = True
+                    if self.turns:
+                        # a heading ends the turn it interrupts; the next speaker line starts anew
+                        pass
+                i += 1
+                continue
+            if self.mode.startswith("participants"):
+                listed_as = self.mode.split(":")[1] if ":" in self.mode else None
+                found = self.speaker_at(i)
+                if found and found[0] != "Operator":
+                    name, titles, used = found
+                    self.register(name, titles, listed_as)
+                    i += used
+                    continue
+                if is_name(line):
+                    self.register(line, [], listed_as)
+                    i += 1
+                    continue
+                self.mode = "body"
+            found = self.speaker_at(i)
+            if found:
+                name, titles, used = found
+                speaker = self.register(name, titles, None)
+                self.start_turn(speaker, number)
+                i += used
+                # fold the repeated header lines of the bilingual layout
+                while i + used - 1 < len(lines) and all(
+                    collapse(lines[i + k]) == collapse(lines[i - used + k]) for k in range(used)
+                ):
+                    i += used
+                continue
+            self.add_text(raw, number)
+            i += 1
+        self.flush()
+
+
+PERIOD_PATTERNS: list[tuple[re.Pattern[str], str]] = [
+    (
+        re.compile(
+            r"\b(first|second|third|fourth|1st|2nd|3rd|4th)[- ]quarter(?:\s+(?:and\s+)?"
+            r"(?:full[- ]year|fiscal(?:\s+year)?))?(?:\s+of)?(?:\s+fiscal(?:\s+year)?)?\s+"
+            r"((?:19|20)\d{2})\b",
+            re.I,
+        ),
+        "q_word_year",
+    ),
+    (
+        re.compile(r"\b((?:19|20)\d{2})\s+(first|second|third|fourth)[- ]quarter\b", re.I),
+        "year_q_word",
+    ),
+    (re.compile(r"\bQ([1-4])\s*(?:FY)?\s*'?((?:19|20)?\d{2})\b"), "q_num"),
+    (re.compile(r"\b(?:full[- ]year|fiscal(?:\s+year)?|FY)\s*((?:19|20)\d{2})\b", re.I), "fy"),
+]
+QUARTER_WORDS = {
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "1st": 1,
+    "2nd": 2,
+    "3rd": 3,
+    "4th": 4,
+}
+
+
+def find_period(text: str) -> tuple[str, int, int] | None:
+    """The first reporting period named in `text`, normalised (`Q4 2024`, `FY2023`)."""
+    best: tuple[str, int, int] | None = None
+    for pattern, kind in PERIOD_PATTERNS:
+        match = pattern.search(text)
+        if not match:
+            continue
+        if kind == "q_word_year":
+            value = f"Q{QUARTER_WORDS[match.group(1).lower()]} {match.group(2)}"
+        elif kind == "year_q_word":
+            value = f"Q{QUARTER_WORDS[match.group(2).lower()]} {match.group(1)}"
+        elif kind == "q_num":
+            year = match.group(2)
+            value = f"Q{match.group(1)} {'20' + year if len(year) == 2 else year}"
+        else:
+            value = f"FY{match.group(1)}"
+        if best is None or match.start() < best[1]:
+            best = (value, match.start(), match.end())
+    return best
+
+
+COMPANY_BEFORE_RE = re.compile(
+    r"(?:welcome to|welcome everyone to|joining us (?:today )?for|to|for)\s+(?:the\s+)?"
+    r"(?P<company>[A-Z][\w&.'’\-]*(?:\s+[A-Z][\w&.'’\-]*){0,4}?)(?:'s|’s)?\s*$"
+)
+
+
+def infer_company_period(paragraphs: list[Paragraph]) -> tuple[str | None, str | None]:
+    """Company and period from the call's opening ("Welcome to the Acme Q4 2024 earnings call")."""
+    company = period = None
+    for para in paragraphs[:12]:
+        found = find_period(para.text)
+        if not found:
+            continue
+        period = period or found[0]
+        before = para.text[: found[1]]
+        match = COMPANY_BEFORE_RE.search(before)
+        if match and company is None:
+            candidate = match["company"].strip()
+            if candidate.lower() not in {"our", "the", "this", "today", "welcome"}:
+                company = candidate
+        if company and period:
+            break
+    return company, period
+
+
+INTRO_FIRM_RE = (
+    r"\W*(?:,|\s+with|\s+from|\s+of|\s+at)\s+(?:the\s+)?"
+    r"(?P<firm>[A-Z][\w&.'’\- ]*?)(?:[.,;]|\s+Please|\s*$)"
+)
+
+
+def find_firm(name: str, operator_texts: list[str]) -> str | None:
+    pattern = re.compile(r"\[?" + re.escape(name) + r"\]?" + INTRO_FIRM_RE)
+    for text in reversed(operator_texts):
+        match = pattern.search(text)
+        if match:
+            return match["firm"].strip()
+    return None
+
+
+def parse_transcript(src: SourceText) -> TranscriptParse:
+    reader = _Reader(src)
+    reader.read()
+    turns = reader.turns
+
+    # Roles of speakers first seen without a title: an operator introduction makes an analyst.
+    operator_so_far: list[str] = []
+    speakers: dict[str, Speaker] = {}
+    for turn in turns:
+        speaker = speakers.get(turn.speaker.name, turn.speaker)
+        if speaker.role == "unknown" and any(speaker.name in t for t in operator_so_far[-3:]):
+            speaker = replace(speaker, role="analyst")
+        if speaker.role == "analyst" and speaker.firm is None:
+            firm = find_firm(speaker.name, operator_so_far)
+            if firm:
+                speaker = replace(speaker, firm=firm)
+        speakers[speaker.name] = speaker
+        if speaker.role == "operator":
+            operator_so_far.extend(p.text for p in turn.paragraphs)
+
+    # Sections: explicit headings win; otherwise Q&A opens with the first analyst's turn,
+    # together with the operator turn that introduces it.
+    first_analyst = next(
+        (k for k, t in enumerate(turns) if speakers[t.speaker.name].role == "analyst"), None
+    )
+    qa_start = None
+    if not reader.explicit_sections and first_analyst is not None:
+        qa_start = first_analyst
+        if first_analyst > 0 and speakers[turns[first_analyst - 1].speaker.name].role == "operator":
+            qa_start -= 1
+
+    paragraphs: list[Paragraph] = list(reader.preamble)
+    exchange = 0
+    exchange_analyst: str | None = None
+    for k, turn in enumerate(turns):
+        speaker = speakers[turn.speaker.name]
+        if reader.explicit_sections:
+            section = turn.section
+        else:
+            section = "qa" if qa_start is not None and k >= qa_start else "prepared_remarks"
+        current: int | None = None
+        if section == "qa":
+            following = speakers[turns[k + 1].speaker.name] if k + 1 < len(turns) else None
+            if speaker.role == "operator":
+                # The operator closes an exchange; introducing an analyst opens the next one.
+                exchange_analyst = None
+                if following is not None and following.role == "analyst":
+                    exchange += 1
+                    exchange_analyst = following.name
+                    current = exchange
+            elif speaker.role == "analyst":
+                if exchange_analyst != speaker.name:
+                    exchange += 1
+                    exchange_analyst = speaker.name
+                current = exchange
+            elif exchange_analyst is not None:
+                current = exchange
+        for para in turn.paragraphs:
+            paragraphs.append(replace(para, speaker=speaker, section=section, exchange=current))
+
+    languages = ("en", "zh-Hant") if any(p.translation for p in paragraphs) else ("en",)
+    company, period = infer_company_period(paragraphs)
+    recognised = [f"{len(turns)} speaker turns", f"{len(speakers)} speakers"]
+    if reader.explicit_sections:
+        recognised.append("section headings")
+    elif qa_start is not None:
+        recognised.append("Q&A start inferred from the first analyst")
+    translated = sum(1 for p in paragraphs if p.translation)
+    if translated:
+        recognised.append(f"{translated} paragraphs with Chinese translation")
+    return TranscriptParse(
+        paragraphs=paragraphs,
+        speakers=list(speakers.values()),
+        warnings=reader.warnings,
+        recognised=recognised,
+        company=company,
+        period=period,
+        languages=languages,
+        turns=len(turns),
+    )
+
+
+def count_speaker_lines(src: SourceText) -> int:
+    """How many lines read as speaker headers; used to tell a transcript from plain notes."""
+    reader = _Reader(src)
+    count = 0
+    for i in range(len(src.lines)):
+        line = collapse(src.lines[i])
+        if line and reader.speaker_at(i):
+            count += 1
+    return count

@@ -1,0 +1,51 @@
+"""The errors a user can see. Each says what went wrong, where, and what to do next."""
+
+from __future__ import annotations
+
+
+class AssistantError(Exception):
+    """Base of every error the CLI, API and Slack surfaces turn into a short message."""
+
+    hint: str = ""
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint or self.hint
+
+    def __str__(self) -> str:
+        return f"{self.message} ({self.hint})" if self.hint else self.message
+
+
+class ParseError(AssistantError):
+    """A document could not be read; names the file and, where known, the line."""
+
+    def __init__(self, path: str, message: str, line: int | None = None, hint: str = "") -> None:
+        where = f"{path}:{line}" if line is not None else path
+        super().__init__(f"{where}: {message}", hint)
+        self.path = path
+        self.line = line
+
+
+class IndexNotFound(AssistantError):
+    hint = "run `assistant build` to create it"
+
+
+class IndexMismatch(AssistantError):
+    hint = "rebuild it with `assistant build`"
+
+
+class IndexCorrupt(AssistantError):
+    hint = "rebuild it with `assistant build`"
+
+
+class DocumentNotFound(AssistantError):
+    hint = "`assistant docs` lists the documents in the index"
+
+
+class BadQuestion(AssistantError):
+    """An empty, oversized or otherwise unusable question."""
+
+
+class BadFilter(AssistantError):
+    """A filter key the retriever does not know."""
