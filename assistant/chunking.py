@@ -14,7 +14,12 @@ from assistant.documents.text import collapse
 ChunkKind = Literal["passage", "table_row"]
 MARKER_ONLY_RE = re.compile(r"^(?:\s*\([^)]*\)\s*)+$")
 SENTENCE_SPLIT_RE = re.compile(r"(?<=[.!?。!?])\s+(?=[A-Z0-9\"“(\[])")
+ABBREVIATION_RE = re.compile(
+    r"\b(?:Mr|Ms|Mrs|Dr|Inc|Co|Corp|Ltd|No|vs|St|Jr|Sr|approx|e\.g|i\.e)\.$"
+)
+MIN_SENTENCE_CHARS = 25
 MAX_CAPTION_CHARS = 300
+MAX_UNIT_CAPTION_CHARS = 120
 
 
 @dataclass(frozen=True)
@@ -62,8 +67,11 @@ class Chunk:
 
     @property
     def content_hash(self) -> str:
-        """Hash of what gets embedded, so an unchanged chunk is never embedded twice."""
-        return hashlib.sha256(self.embedding_text.encode("utf-8")).hexdigest()[:32]
+        """Hash of all that gets embedded (passage and units), so an unchanged chunk is never
+        embedded twice."""
+        units = "\x1e".join(text for text, _ in chunk_units(self))
+        payload = f"{self.embedding_text}\x1f{units}"
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:32]
 
     @property
     def embedding_text(self) -> str:
@@ -105,6 +113,49 @@ def split_long(text: str, max_chars: int) -> list[str]:
     if current:
         pieces.append(current)
     return pieces
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of the sentences of a passage; very short ones join the next."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for match in SENTENCE_SPLIT_RE.finditer(text):
+        if ABBREVIATION_RE.search(text[start : match.start()]):
+            continue
+        if match.start() - start >= MIN_SENTENCE_CHARS:
+            spans.append((start, match.start()))
+            start = match.end()
+    if start < len(text):
+        spans.append((start, len(text)))
+    return spans or [(0, len(text))]
+
+
+def chunk_units(chunk: Chunk) -> list[tuple[str, tuple[int, int]]]:
+    """The pieces of a chunk that are embedded one by one, each with its span in chunk.text.
+
+    A passage's units are its sentences. A table row's units are its cells, each rendered
+    with the row path, column path and a short caption ("... as of December 31, 2023 |
+    Second lien | 91 - 180 days past due: 26,814,193"), so one cell can be matched alone.
+    """
+    if chunk.kind != "table_row" or not chunk.cells:
+        return [(chunk.text[a:b], (a, b)) for a, b in sentence_spans(chunk.text)]
+    caption = collapse(chunk.heading or "")
+    if len(caption) > MAX_UNIT_CAPTION_CHARS:
+        caption = "… " + caption[-MAX_UNIT_CAPTION_CHARS:].split(" ", 1)[-1]
+    head = " › ".join(chunk.row_path)
+    units = []
+    cursor = 0
+    for cell in chunk.cells:
+        rendered = f"{cell.column_path[-1]}: {cell.text}"
+        start = chunk.text.find(rendered, cursor)
+        if start < 0:
+            start = chunk.text.find(cell.text, cursor)
+            rendered = cell.text
+        span = (start, start + len(rendered)) if start >= 0 else (0, len(chunk.text))
+        cursor = max(cursor, span[1])
+        column = " › ".join(cell.column_path)
+        units.append((" | ".join(p for p in (caption, head, f"{column}: {cell.text}") if p), span))
+    return units
 
 
 def is_marker_only(text: str) -> bool:

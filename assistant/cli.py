@@ -12,8 +12,11 @@ from rich.console import Console
 from rich.table import Table as RichTable
 
 from assistant.documents import Metadata, parse_file
-from assistant.errors import AssistantError
+from assistant.errors import AssistantError, BadQuestion
+from assistant.settings import Settings
 from assistant.summary import DocumentSummary, summarize
+
+DEFAULT_SEEDS = Path("seeds")
 
 app = typer.Typer(
     help="Cited answers and figures from earnings-call transcripts and filing notes.",
@@ -32,6 +35,38 @@ TypeOpt = Annotated[
     str | None, typer.Option("--type", help="Document type: transcript, filing or notes.")
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")]
+IndexOpt = Annotated[
+    Path | None,
+    typer.Option("--index", envvar="ASSISTANT_INDEX", help="Index directory [default: index/]."),
+]
+TopKOpt = Annotated[int, typer.Option("--k", min=1, max=50, help="How many passages to return.")]
+FilterOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--filter",
+        help="key=value: doc_id, company, period, doc_type, speaker, role or section. Repeatable.",
+    ),
+]
+
+
+def settings_for(index: Path | None) -> Settings:
+    return Settings.from_env(index_dir=index)
+
+
+def parse_filters(items: list[str] | None) -> dict[str, str]:
+    filters: dict[str, str] = {}
+    for item in items or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise AssistantError(
+                f"filter {item!r} is not key=value", hint="e.g. --filter role=analyst"
+            )
+        filters[key.strip()] = value.strip()
+    return filters
+
+
+def emit_json(payload: object) -> None:
+    sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
 
 
 @app.callback()
@@ -109,6 +144,255 @@ def print_summary(s: DocumentSummary) -> None:
             )
         out.print(tables)
     out.print(f"warnings: {len(s.warnings)}", highlight=False)
+
+
+def open_assistant(index: Path | None):
+    from assistant.service import Assistant
+
+    return Assistant(settings_for(index))
+
+
+@app.command()
+def build(
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Files or folders [default: seeds/].")
+    ] = None,
+    index: IndexOpt = None,
+) -> None:
+    """Build the index from documents (default: seeds/), reusing vectors of unchanged chunks.
+
+    Examples:
+
+        assistant build
+
+        assistant build call.txt note.txt --index scratch
+    """
+    from rich.progress import Progress
+
+    try:
+        assistant = open_assistant(index)
+        with Progress(console=err, transient=True) as progress:
+            task = progress.add_task("embedding", total=None)
+            store, stats = assistant.build(
+                paths or [DEFAULT_SEEDS],
+                progress=lambda done, total: progress.update(task, completed=done, total=total),
+            )
+    except AssistantError as error:
+        raise fail(error) from error
+    for record in store.documents.values():
+        for warning in record.warnings:
+            err.print(f"warning: {warning}", highlight=False)
+    out.print(
+        f"indexed {len(store.documents)} documents, {len(store.chunks)} chunks "
+        f"({stats.embedded} embedded, {stats.reused} reused) into {assistant.settings.index_dir}",
+        highlight=False,
+    )
+
+
+@app.command()
+def add(
+    file: Annotated[Path, typer.Argument(help="Document to add or replace.")],
+    company: CompanyOpt = None,
+    period: PeriodOpt = None,
+    doc_type: TypeOpt = None,
+    index: IndexOpt = None,
+) -> None:
+    """Add one document to the index (or replace the one with the same id); others are kept
+    as they are and not re-embedded.
+
+    Examples:
+
+        assistant add q1_call.txt --company "Acme" --period "Q1 2025"
+
+        assistant add note5.txt --type filing --index scratch
+    """
+    try:
+        assistant = open_assistant(index)
+        doc, stats = assistant.add(
+            file, Metadata(company=company, period=period, doc_type=doc_type)
+        )
+    except AssistantError as error:
+        raise fail(error) from error
+    for warning in doc.warnings:
+        err.print(f"warning: {warning}", highlight=False)
+    out.print(
+        f"added {doc.doc_id} ({doc.title}): {stats.embedded} chunks embedded, "
+        f"{stats.reused} reused",
+        highlight=False,
+    )
+
+
+@app.command()
+def remove(
+    doc_id: Annotated[str, typer.Argument(help="Id shown by `assistant docs`.")],
+    index: IndexOpt = None,
+) -> None:
+    """Remove a document from the index.
+
+    Examples:
+
+        assistant remove 000_71abd0ac3770a833
+    """
+    try:
+        store = open_assistant(index).remove(doc_id)
+    except AssistantError as error:
+        raise fail(error) from error
+    out.print(f"removed {doc_id}; {len(store.documents)} documents remain", highlight=False)
+
+
+@app.command()
+def docs(index: IndexOpt = None, as_json: JsonOpt = False) -> None:
+    """List the documents in the index.
+
+    Examples:
+
+        assistant docs
+
+        assistant docs --json --index scratch
+    """
+    from assistant.store import Store
+
+    try:
+        store = Store.load(settings_for(index).index_dir)
+    except AssistantError as error:
+        raise fail(error) from error
+    records = [
+        {
+            "doc_id": r.doc_id,
+            "title": r.title,
+            "type": r.doc_type,
+            "company": r.company,
+            "period": r.period,
+            "chunks": r.chunk_count,
+            "source": r.source,
+            "added_at": r.added_at,
+        }
+        for r in store.documents.values()
+    ]
+    if as_json:
+        emit_json({"documents": records})
+        return
+    table = RichTable(
+        title=f"{len(records)} documents in {settings_for(index).index_dir}", title_justify="left"
+    )
+    for column in ("doc_id", "type", "company", "period", "chunks", "title"):
+        table.add_column(column)
+    for r in records:
+        table.add_row(
+            r["doc_id"],
+            r["type"],
+            r["company"] or "",
+            r["period"] or "",
+            str(r["chunks"]),
+            r["title"],
+        )
+    out.print(table)
+
+
+def result_json(rank: int, result) -> dict:
+    chunk, doc, hit = result.chunk, result.document, result.hit
+    return {
+        "rank": rank,
+        "score": round(hit.score, 6),
+        "chunk_id": chunk.chunk_id,
+        "doc_id": chunk.doc_id,
+        "title": doc.title,
+        "kind": chunk.kind,
+        "speaker": chunk.speaker,
+        "role": chunk.role,
+        "section": chunk.section,
+        "row_path": list(chunk.row_path),
+        "lines": list(chunk.lines),
+        "text": chunk.text,
+        "translation": chunk.translation,
+        "dense_rank": hit.dense_rank,
+        "lexical_rank": hit.lexical_rank,
+    }
+
+
+@app.command()
+def search(
+    question: Annotated[str, typer.Argument(help="What to look for, in English or Chinese.")],
+    k: TopKOpt = 5,
+    filters: FilterOpt = None,
+    index: IndexOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Show the passages and table rows that best match QUESTION.
+
+    Examples:
+
+        assistant search "Q4 net income" --k 3
+
+        assistant search "2L ACL December 31, 2023" --filter doc_type=filing
+
+        assistant search "第四季度的營業收入" --json
+    """
+    from assistant.retrieval import Filters
+
+    try:
+        results = open_assistant(index).search(
+            question, k, Filters.from_mapping(parse_filters(filters))
+        )
+    except AssistantError as error:
+        raise fail(error) from error
+    rows = [result_json(rank, r) for rank, r in enumerate(results, start=1)]
+    if as_json:
+        emit_json({"question": question, "results": rows})
+        return
+    if not rows:
+        out.print("no passages match", highlight=False)
+    for row in rows:
+        where = " › ".join(row["row_path"]) if row["row_path"] else (row["speaker"] or "")
+        out.print(
+            f"[bold]{row['rank']}.[/bold] {row['score']:.4f}  {row['doc_id']}  "
+            f"lines {row['lines'][0]}–{row['lines'][1]}  {where}",
+            highlight=False,
+        )
+        out.print(f"   {row['text'][:400]}", highlight=False, markup=False)
+
+
+@app.command(name="eval")
+def evaluate_cmd(
+    file: Annotated[Path, typer.Argument(help="Question file (JSON lines).")],
+    k: TopKOpt = 5,
+    index: IndexOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Measure retrieval (hit@1/3/5) and context size on a question file.
+
+    Examples:
+
+        assistant eval ../shared/eval/questions.jsonl --json
+
+        assistant build a.txt b.txt --index scratch && assistant eval q.jsonl --index scratch
+    """
+    from assistant.evaluation import Outcome, evaluate, read_questions
+
+    try:
+        questions = read_questions(file)
+        assistant = open_assistant(index)
+
+        def run(question) -> Outcome:
+            try:
+                results = assistant.search(question.question, max(k, 5))
+            except BadQuestion as error:
+                err.print(f"warning: {question.id}: {error}", highlight=False)
+                results = []
+            citations = [(r.chunk.chunk_id, r.chunk.text, r.chunk.translation) for r in results]
+            return Outcome(citations=citations, figures=None)
+
+        report = evaluate(questions, run, k)
+    except AssistantError as error:
+        raise fail(error) from error
+    if as_json:
+        emit_json(report)
+        return
+    for key in ("n", "hit@1", "hit@3", "hit@5", "figure@1", "figure@3", "context_chars@5"):
+        out.print(f"{key}: {report[key]}", highlight=False)
+    for q in report["per_question"]:
+        if q["hit_rank"] != 1:
+            out.print(f"  {q['id']}: hit rank {q['hit_rank']} — {q['question']}", highlight=False)
 
 
 def main() -> None:  # pragma: no cover - console entry for `python -m assistant.cli`

@@ -1,43 +1,218 @@
-"""Prints how fast each pipeline stage runs on the seeds. Run with `make bench`."""
+"""Prints speed and memory figures for each stage. Run with `make bench`.
+
+Seeds: real model, real index. Scale: a synthetic corpus of generated text whose vectors are
+random unit vectors (not embeddings; the model is only used to encode the queries), to
+measure FAISS, BM25, load time, RAM and disk at 100,000 chunks.
+"""
 
 from __future__ import annotations
 
+import argparse
 import resource
 import statistics
+import tempfile
 import time
 from pathlib import Path
 
-from assistant.chunking import chunk_document
+import numpy as np
+
+from assistant.chunking import Chunk, ChunkingParams, chunk_document
 from assistant.documents import parse_file
+from assistant.embedding import SentenceEncoder
+from assistant.retrieval import Retriever
+from assistant.service import Assistant
+from assistant.settings import Settings
+from assistant.store import DocumentRecord, Store, VectorIndex
 
 ROOT = Path(__file__).resolve().parent.parent
-SEEDS = sorted(p for p in (ROOT / "seeds").iterdir() if p.suffix in {".txt", ".md"})
+SEEDS = ROOT / "seeds"
+QUERIES = [
+    "What was revenue in Q4 2024?",
+    "How much did net income grow quarter over quarter?",
+    "What is the weighted average APR for loans?",
+    "second lien allowance for credit losses December 31, 2023",
+    "When are loans placed on non-accrual status?",
+    "第四季度的營業收入是多少?",
+    "What dividend did the board approve?",
+    "How many funding partners does the company have?",
+]
+WORDS = (
+    "revenue income loan loans credit risk margin quarter growth guidance customers funding "
+    "partners allowance provision delinquency collection platform users volume rate cost "
+    "expense dividend cash balance portfolio second first lien assets profit outlook year "
+    "increase decrease approximately million billion percent basis points operating"
+).split()
 
 
-def timed(fn, repeat: int) -> list[float]:
-    out = []
-    for _ in range(repeat):
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def percentiles(samples_ms: list[float]) -> str:
+    ordered = sorted(samples_ms)
+    p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
+    return f"p50 {statistics.median(ordered):.1f} ms, p95 {p95:.1f} ms"
+
+
+def uncached(encoder: SentenceEncoder, search, question: str):
+    """A search as a new question costs: the query-vector cache is emptied first."""
+    encoder._cache.clear()
+    return search(question, 5)
+
+
+def time_queries(fn, rounds: int) -> list[float]:
+    for q in QUERIES:  # warm
+        fn(q)
+    samples = []
+    for _ in range(rounds):
+        for q in QUERIES:
+            start = time.perf_counter()
+            fn(q)
+            samples.append((time.perf_counter() - start) * 1000)
+    return samples
+
+
+def dir_size_mb(path: Path) -> float:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 1e6
+
+
+def bench_parse() -> None:
+    print("== parse + chunk (seeds)")
+    for path in sorted(p for p in SEEDS.iterdir() if p.suffix in {".txt", ".md"}):
+        doc = parse_file(path)
+        chunks = chunk_document(doc)
         start = time.perf_counter()
-        fn()
-        out.append((time.perf_counter() - start) * 1000)
-    return out
+        for _ in range(10):
+            chunk_document(parse_file(path))
+        per = (time.perf_counter() - start) / 10 * 1000
+        print(f"{path.name}: {len(chunks)} chunks, parse + chunk {per:.1f} ms")
+
+
+def bench_seeds(encoder: SentenceEncoder, load_s: float) -> None:
+    print("== seeds: real model, real index")
+    print(f"model load: {load_s:.1f} s")
+    with tempfile.TemporaryDirectory() as tmp:
+        assistant = Assistant(Settings(index_dir=Path(tmp)), encoder)
+        start = time.perf_counter()
+        store, _ = assistant.build([SEEDS])
+        build_s = time.perf_counter() - start
+        units = len(store.sentence_vectors)
+        print(
+            f"build: {build_s:.1f} s for {len(store.chunks)} chunks ({units} sentences and "
+            f"cells also embedded): {len(store.chunks) / build_s:.0f} chunks/s, "
+            f"{(len(store.chunks) + units) / build_s:.0f} texts/s"
+        )
+        print(f"index on disk: {dir_size_mb(Path(tmp)):.1f} MB")
+        start = time.perf_counter()
+        _, again = assistant.build([SEEDS])
+        print(
+            f"rebuild, nothing changed: {time.perf_counter() - start:.2f} s "
+            f"({again.embedded} embedded)"
+        )
+        assistant.search("warm up", 1)
+        samples = time_queries(lambda q: uncached(encoder, assistant.search, q), 25)
+        print(f"search (warm, in process, k=5): {percentiles(samples)}")
+        encode = time_queries(lambda q: encoder.embed([q]), 10)
+        print(f"  of which query encoding: {percentiles(encode)}")
+        cached = time_queries(lambda q: assistant.search(q, 5), 25)
+        print(f"search, repeated question (query vector cached): {percentiles(cached)}")
+
+
+def synthetic_store(n: int, dim: int, threshold: int, rng: np.random.Generator) -> Store:
+    words = np.array(WORDS)
+    chunks = []
+    for k in range(n):
+        picked = words[rng.integers(0, len(words), 60)]
+        number = f"RMB{rng.integers(1, 999)}.{rng.integers(0, 9)} million"
+        chunks.append(
+            Chunk(
+                chunk_id=f"synth-{k // 100}:{k}",
+                doc_id=f"synth-{k // 100}",
+                kind="passage",
+                text=" ".join(picked) + f" was {number}.",
+                lines=(k, k),
+            )
+        )
+    docs = {
+        f"synth-{d}": DocumentRecord(
+            f"synth-{d}", f"Synthetic {d}", "notes", "-", "-", None, None, ("en",), 100, "-"
+        )
+        for d in range((n + 99) // 100)
+    }
+    vectors = rng.standard_normal((n, dim)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    sentences = np.repeat(vectors, 2, axis=0)
+    return Store(
+        "all-MiniLM-L6-v2",
+        dim,
+        ChunkingParams(),
+        docs,
+        chunks,
+        VectorIndex.build(vectors, dim, threshold),
+        sentences,
+        np.arange(0, 2 * n + 1, 2, dtype=np.int64),
+        threshold,
+        content_hashes=[str(k) for k in range(n)],
+    )
+
+
+def bench_scale(encoder: SentenceEncoder, n: int) -> None:
+    print(f"== synthetic corpus: {n:,} chunks of generated text, RANDOM unit vectors")
+    rng = np.random.default_rng(0)
+    dim = encoder.dimension
+    start = time.perf_counter()
+    store = synthetic_store(n, dim, threshold=10**9, rng=rng)
+    print(f"generate + FAISS flat build: {time.perf_counter() - start:.1f} s")
+    with tempfile.TemporaryDirectory() as tmp:
+        start = time.perf_counter()
+        store.save(Path(tmp))
+        print(f"save: {time.perf_counter() - start:.1f} s, on disk {dir_size_mb(Path(tmp)):.0f} MB")
+        start = time.perf_counter()
+        loaded = Store.load(Path(tmp))
+        retriever = Retriever(loaded, encoder)
+        print(f"load + BM25 build: {time.perf_counter() - start:.1f} s")
+    samples = time_queries(lambda q: uncached(encoder, retriever.search, q), 10)
+    print(f"search (warm, k=5, flat, query encoding included): {percentiles(samples)}")
+    print(f"peak RSS so far: {rss_mb():.0f} MB")
+
+    query = encoder.embed(["What was revenue in Q4 2024?"])[0]
+    vectors = store.vectors.vectors()
+    print("-- exact vs HNSW, vector search only")
+    for size in (2 * n, n):
+        data = vectors if size == n else np.vstack([vectors, vectors[::-1]])
+        flat = VectorIndex.build(data, dim, 10**9)
+        flat_ms = time_queries(lambda q, f=flat: f.search(query, 100), 3)
+        print(f"{size:,} vectors, flat: {percentiles(flat_ms)}")
+    start = time.perf_counter()
+    hnsw = VectorIndex.build(vectors, dim, 0)
+    build_s = time.perf_counter() - start
+    hnsw_ms = time_queries(lambda q: hnsw.search(query, 100), 3)
+    # Recall on queries near stored vectors (random vectors have no neighbours otherwise).
+    noise = rng.standard_normal((50, dim)).astype(np.float32) * (0.5 / np.sqrt(dim))
+    near = vectors[:50] + noise
+    near /= np.linalg.norm(near, axis=1, keepdims=True)
+    recall = np.mean(
+        [len(set(flat.search(q, 10)[0]) & set(hnsw.search(q, 10)[0])) / 10 for q in near]
+    )
+    print(
+        f"{n:,} vectors, HNSW (M=32, efSearch=96): build {build_s:.0f} s, "
+        f"{percentiles(hnsw_ms)}, recall@10 {recall:.2f}"
+    )
+    print(f"peak RSS: {rss_mb():.0f} MB")
 
 
 def main() -> None:
-    print("== parse + chunk (seeds)")
-    for path in SEEDS:
-        doc = parse_file(path)
-        chunks = chunk_document(doc)
-        parse_ms = timed(lambda p=path: parse_file(p), 20)
-        chunk_ms = timed(lambda d=doc: chunk_document(d), 20)
-        size_kb = path.stat().st_size / 1024
-        print(
-            f"{path.name}: {size_kb:.0f} KB, {len(chunks)} chunks, "
-            f"parse p50 {statistics.median(parse_ms):.1f} ms, "
-            f"chunk p50 {statistics.median(chunk_ms):.1f} ms"
-        )
-    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak RSS: {rss_mb:.0f} MB")
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--scale", type=int, default=100_000, help="synthetic corpus size")
+    parser.add_argument("--skip-scale", action="store_true")
+    args = parser.parse_args()
+    bench_parse()
+    start = time.perf_counter()
+    encoder = SentenceEncoder("all-MiniLM-L6-v2")
+    load_s = time.perf_counter() - start
+    bench_seeds(encoder, load_s)
+    if not args.skip_scale:
+        bench_scale(encoder, args.scale)
 
 
 if __name__ == "__main__":

@@ -29,3 +29,40 @@ def filing_doc():
     from assistant.documents import parse_file
 
     return parse_file(FILING_SEED)
+
+
+@pytest.fixture(scope="session")
+def encoder():
+    """The real bundled MiniLM model, loaded once for the whole session."""
+    from assistant.embedding import SentenceEncoder
+
+    return SentenceEncoder("all-MiniLM-L6-v2")
+
+
+@pytest.fixture(scope="session")
+def seed_index(tmp_path_factory, encoder):
+    """A real index of the two seeds, built once; tests that change it work on a copy."""
+    from assistant.service import Assistant
+    from assistant.settings import Settings
+
+    path = tmp_path_factory.mktemp("seed-index")
+    Assistant(Settings(index_dir=path), encoder).build([SEEDS])
+    return path
+
+
+@pytest.fixture
+def index_copy(seed_index, tmp_path):
+    import shutil
+
+    target = tmp_path / "index"
+    shutil.copytree(seed_index, target, symlinks=True)
+    return target
+
+
+@pytest.fixture
+def assistant_on(encoder):
+    """An Assistant on a given index directory, sharing the session's model."""
+    from assistant.service import Assistant
+    from assistant.settings import Settings
+
+    return lambda path: Assistant(Settings(index_dir=path), encoder)

@@ -47,7 +47,18 @@ def test_parse_filing_json_lists_tables_with_shapes():
     assert summary["type"] == "filing"
     assert summary["company"] == "CNFinance Holdings"
     shapes = [(t["rows"], t["columns"]) for t in summary["tables"]]
-    assert shapes == [(9, 2), (5, 6), (8, 7), (8, 7), (3, 5), (3, 5), (3, 9), (3, 9), (6, 5), (3, 4)]
+    assert shapes == [
+        (9, 2),
+        (5, 6),
+        (8, 7),
+        (8, 7),
+        (3, 5),
+        (3, 5),
+        (3, 9),
+        (3, 9),
+        (6, 5),
+        (3, 4),
+    ]
     assert summary["tables"][1]["column_paths"][4] == ["December 31, 2023", "Second lien"]
     assert summary["warnings"] == []
 

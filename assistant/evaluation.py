@@ -1,0 +1,132 @@
+"""`assistant eval`: hit@k, figure@k and context size on a question file (the contract in
+DESIGN.md). It measures; failing questions are results, not errors."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from assistant.errors import AssistantError
+
+WS_RE = re.compile(r"\s+")
+
+
+def normalise_evidence(text: str) -> str:
+    return WS_RE.sub(" ", text.replace("|", "")).strip().lower()
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    question: str
+    evidence: tuple[str, ...]
+    figure: dict | None
+    raw: dict
+
+
+def read_questions(path: Path) -> list[Question]:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as err:
+        raise AssistantError(f"{path}: cannot read question file: {err}") from err
+    questions = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            raw = json.loads(line)
+            evidence = raw.get("evidence") or ()
+            evidence = (evidence,) if isinstance(evidence, str) else tuple(evidence)
+            questions.append(
+                Question(
+                    id=str(raw.get("id", number)),
+                    question=raw["question"],
+                    evidence=evidence,
+                    figure=raw.get("figure"),
+                    raw=raw,
+                )
+            )
+        except (ValueError, KeyError, TypeError) as err:
+            raise AssistantError(f"{path}:{number}: not a question object: {err}") from err
+    return questions
+
+
+def citation_hits(evidence: Sequence[str], texts: Sequence[tuple[str, str | None]]) -> list[bool]:
+    """For each citation (text, translation), whether all evidence strings occur in it."""
+    needles = [normalise_evidence(e) for e in evidence]
+    out = []
+    for text, translation in texts:
+        haystacks = [normalise_evidence(text), normalise_evidence(translation or "")]
+        out.append(bool(needles) and all(any(n in h for h in haystacks) for n in needles))
+    return out
+
+
+def figure_matches(expected: dict, figures: Sequence[dict]) -> list[bool]:
+    value = float(expected["value"])
+    tolerance = abs(value) * 0.005
+    return [
+        f.get("unit") == expected.get("unit") and abs(float(f.get("value", 0)) - value) <= tolerance
+        for f in figures
+    ]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one question returned: citations as (chunk id, text, translation), and figures
+    (None when the pipeline gives no figures)."""
+
+    citations: list[tuple[str, str, str | None]]
+    figures: list[dict] | None
+
+
+def evaluate(questions: list[Question], run: Callable[[Question], Outcome], k: int = 5) -> dict:
+    per_question = []
+    totals = {"hit@1": 0, "hit@3": 0, "hit@5": 0, "figure@1": 0, "figure@3": 0}
+    figure_questions = 0
+    figures_available = True
+    context_chars = 0
+    for question in questions:
+        outcome = run(question)
+        citations = outcome.citations[: max(k, 5)]
+        hits = citation_hits(question.evidence, [(t, tr) for _, t, tr in citations])
+        first = next((rank for rank, hit in enumerate(hits, start=1) if hit), None)
+        for cut in (1, 3, 5):
+            totals[f"hit@{cut}"] += int(first is not None and first <= cut)
+        context_chars += sum(len(t) for _, t, _ in citations[:5])
+        entry = {
+            "id": question.id,
+            "question": question.question,
+            "hit_rank": first,
+            "top": [
+                {"chunk_id": cid, "hit": hit}
+                for (cid, _, _), hit in zip(citations, hits, strict=True)
+            ],
+        }
+        if outcome.figures is None:
+            figures_available = False
+        elif question.figure:
+            figure_questions += 1
+            matches = figure_matches(question.figure, outcome.figures)
+            figure_rank = next((r for r, m in enumerate(matches, start=1) if m), None)
+            totals["figure@1"] += int(figure_rank == 1)
+            totals["figure@3"] += int(figure_rank is not None and figure_rank <= 3)
+            entry["figure_rank"] = figure_rank
+            entry["figures"] = outcome.figures[:3]
+        per_question.append(entry)
+    n = len(questions)
+    report: dict = {"n": n}
+    for cut in (1, 3, 5):
+        report[f"hit@{cut}"] = round(totals[f"hit@{cut}"] / n, 4) if n else 0.0
+    for cut in (1, 3):
+        key = f"figure@{cut}"
+        report[key] = (
+            round(totals[key] / figure_questions, 4)
+            if figures_available and figure_questions
+            else None
+        )
+    report["context_chars@5"] = round(context_chars / n, 1) if n else 0.0
+    report["per_question"] = per_question
+    return report

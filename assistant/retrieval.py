@@ -1,0 +1,333 @@
+"""From a question to ranked chunks: dense (FAISS) and lexical (BM25) lists fused by weighted
+reciprocal rank, after the user's filters.
+
+Read top to bottom: `search` validates the question, expands finance shorthand
+(vocabulary.py), restricts to the filtered rows, takes the top candidates of each side, and
+fuses them. A Chinese question has no dense side of its own (the bundled model is English
+only); it uses the English gloss of its finance terms when there is one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+from assistant.documents.text import is_cjk
+from assistant.errors import BadFilter, BadQuestion
+from assistant.lexical import BM25, tokenize
+from assistant.store import Store
+from assistant.vocabulary import expand
+
+SECTION_ALIASES = {
+    "qa": "qa",
+    "q&a": "qa",
+    "questions and answers": "qa",
+    "questions": "qa",
+    "prepared_remarks": "prepared_remarks",
+    "prepared remarks": "prepared_remarks",
+    "prepared": "prepared_remarks",
+    "presentation": "prepared_remarks",
+}
+
+
+@dataclass(frozen=True)
+class FusionWeights:
+    """Reciprocal-rank fusion: score = Σ weight / (k + rank). Lexical is weighed above dense
+    because MiniLM reads only 256 word pieces of English; see README for the measurements."""
+
+    dense: float = 0.6
+    lexical: float = 1.0
+    sentence: float = 1.0
+    k: int = 60
+    candidates: int = 100
+    # A Chinese question reaches the English-only model through its gloss alone, so its dense
+    # and sentence lists count for less.
+    cjk_dense_scale: float = 0.3
+    # An analyst's turn is a question; it rarely answers one. A mild demotion, off when the
+    # user filters on analysts.
+    analyst_factor: float = 0.9
+
+
+@dataclass(frozen=True)
+class Filters:
+    doc_id: str | None = None
+    company: str | None = None
+    period: str | None = None
+    doc_type: str | None = None
+    speaker: str | None = None
+    role: str | None = None
+    section: str | None = None
+
+    @classmethod
+    def from_mapping(cls, raw: dict[str, str] | None) -> Filters:
+        if not raw:
+            return cls()
+        aliases = {"document": "doc_id", "doc": "doc_id", "type": "doc_type"}
+        known = {f.name for f in fields(cls)}
+        values: dict[str, str] = {}
+        for key, value in raw.items():
+            name = aliases.get(key, key)
+            if name not in known:
+                raise BadFilter(
+                    f"unknown filter {key!r}",
+                    hint=f"valid filters: {', '.join(sorted(known | set(aliases)))}",
+                )
+            if value is not None and str(value).strip():
+                values[name] = str(value).strip()
+        if "section" in values:
+            section = SECTION_ALIASES.get(values["section"].lower())
+            if section is None:
+                raise BadFilter(
+                    f"unknown section {values['section']!r}", hint="use prepared_remarks or qa"
+                )
+            values["section"] = section
+        return cls(**values)
+
+    @property
+    def active(self) -> bool:
+        return any(getattr(self, f.name) for f in fields(self))
+
+
+@dataclass(frozen=True)
+class Hit:
+    row: int
+    score: float
+    dense_rank: int | None
+    lexical_rank: int | None
+    dense_score: float | None
+    lexical_score: float
+    sentence_rank: int | None = None
+    sentence_score: float | None = None
+
+
+GENERIC_NAME_WORDS = frozenset(
+    [
+        "total",
+        "net",
+        "group",
+        "holdings",
+        "holding",
+        "international",
+        "global",
+        "capital",
+        "financial",
+        "finance",
+        "bank",
+        "first",
+        "second",
+        "third",
+        "fourth",
+        "annual",
+        "quarter",
+        "company",
+        "corporation",
+        "limited",
+        "technology",
+    ]
+)
+PROPER_WORD_RE = re.compile(r"\b[A-Z][A-Za-z0-9&-]{3,}")
+
+
+def company_key(company: str) -> str:
+    first = re.sub(r"[^a-z0-9]", "", company.split()[0].lower()) if company.split() else ""
+    return "" if first in GENERIC_NAME_WORDS else first
+
+
+def lexical_text(store: Store, row: int) -> str:
+    chunk = store.chunks[row]
+    parts = [chunk.embedding_text, chunk.heading or "", chunk.translation or ""]
+    return " ".join(p for p in parts if p)
+
+
+class Retriever:
+    """Holds the BM25 postings for one Store snapshot; cheap to query, rebuilt on reload."""
+
+    def __init__(
+        self,
+        store: Store,
+        encoder,
+        weights: FusionWeights | None = None,
+        max_question_chars: int = 2000,
+    ) -> None:
+        self.store = store
+        self.encoder = encoder
+        self.weights = weights or FusionWeights()
+        self.max_question_chars = max_question_chars
+        self.bm25 = BM25([tokenize(lexical_text(store, k)) for k in range(len(store.chunks))])
+
+    def check_question(self, question: str) -> str:
+        question = " ".join(question.split())
+        if not question:
+            raise BadQuestion(
+                "the question is empty", hint="ask about a figure, a speaker or a topic"
+            )
+        if len(question) > self.max_question_chars:
+            raise BadQuestion(
+                f"the question is {len(question):,} characters; the limit is "
+                f"{self.max_question_chars:,}",
+                hint="ask one short question at a time",
+            )
+        return question
+
+    def allowed_rows(self, filters: Filters) -> np.ndarray | None:
+        if not filters.active:
+            return None
+        docs = self.store.documents
+        rows = []
+        for k, chunk in enumerate(self.store.chunks):
+            doc = docs.get(chunk.doc_id)
+            if doc is None:
+                continue
+            if filters.doc_id and chunk.doc_id != filters.doc_id:
+                continue
+            if filters.company and (doc.company or "").lower() != filters.company.lower():
+                continue
+            if filters.period and (doc.period or "").lower() != filters.period.lower():
+                continue
+            if filters.doc_type and doc.doc_type != filters.doc_type.lower():
+                continue
+            if filters.speaker and filters.speaker.lower() not in (chunk.speaker or "").lower():
+                continue
+            if filters.role and (chunk.role or "") != filters.role.lower():
+                continue
+            if filters.section and chunk.section != filters.section:
+                continue
+            rows.append(k)
+        return np.asarray(rows, dtype=np.int64)
+
+    def named_documents(self, question: str) -> tuple[set[str], set[str]]:
+        """Documents whose company the question names ("Lexin" for LexinFintech), and the
+        words that named them."""
+        docs: set[str] = set()
+        words: set[str] = set()
+        for word in PROPER_WORD_RE.findall(question):
+            lowered = word.lower()
+            if lowered in GENERIC_NAME_WORDS:
+                continue
+            for doc in self.store.documents.values():
+                key = company_key(doc.company or "")
+                if len(key) >= 4 and (key.startswith(lowered) or lowered.startswith(key)):
+                    docs.add(doc.doc_id)
+                    words.add(lowered)
+        return docs, words
+
+    def search(self, question: str, top_k: int = 5, filters: Filters | None = None) -> list[Hit]:
+        question = self.check_question(question)
+        filters = filters or Filters()
+        allowed = self.allowed_rows(filters)
+        # A company named in the question narrows the search to its documents (and to those
+        # whose company is unknown), unless the user chose documents with filters.
+        named, naming_words = (
+            ({}, set()) if (filters.doc_id or filters.company) else (self.named_documents(question))
+        )
+        if named:
+            in_scope = np.asarray(
+                [
+                    k
+                    for k, c in enumerate(self.store.chunks)
+                    if c.doc_id in named or not self.store.documents[c.doc_id].company
+                ],
+                dtype=np.int64,
+            )
+            allowed = in_scope if allowed is None else np.intersect1d(allowed, in_scope)
+        if self.store.vectors.count == 0 or (allowed is not None and len(allowed) == 0):
+            return []
+        n = self.weights.candidates
+        expanded = expand(question)
+
+        # Lexical side: BM25 over text + translation, finance shorthand expanded.
+        naming_tokens = {t for w in naming_words for t in tokenize(w)}
+        lexical_scores = self.bm25.scores(
+            (term, weight) for term, weight in expanded.terms if term not in naming_tokens
+        )
+        if allowed is not None:
+            mask = np.full(len(lexical_scores), -1.0, dtype=np.float32)
+            mask[allowed] = lexical_scores[allowed]
+            lexical_scores = mask
+        lexical_top = top_indices(lexical_scores, n)
+        lexical_top = lexical_top[lexical_scores[lexical_top] > 0]
+
+        # Dense side: the English question (with its gloss), or only the gloss for Chinese.
+        chinese = is_cjk(question)
+        dense_query = question if not chinese else expanded.gloss
+        dense_weight = self.weights.dense * (self.weights.cjk_dense_scale if chinese else 1.0)
+        sentence_weight = self.weights.sentence * (self.weights.cjk_dense_scale if chinese else 1.0)
+        if dense_query and expanded.gloss and dense_query != expanded.gloss:
+            dense_query = f"{dense_query} ({expanded.gloss})"
+        dense_ids = np.zeros(0, dtype=np.int64)
+        dense_scores = np.zeros(0, dtype=np.float32)
+        vector = None
+        if dense_query:
+            vector = self.encoder.embed_query(dense_query)
+            dense_ids, dense_scores = self.store.vectors.search(vector, n, allowed)
+
+        # Fuse: each side adds weight / (k + rank) for the rows it ranked.
+        pool = np.unique(np.concatenate([dense_ids, lexical_top]).astype(np.int64))
+        if len(pool) == 0:
+            return []
+        position = {int(row): i for i, row in enumerate(pool)}
+        fused = np.zeros(len(pool), dtype=np.float64)
+        dense_rank = np.zeros(len(pool), dtype=np.int64)
+        dense_score = np.full(len(pool), np.nan)
+        for rank, (row, score) in enumerate(zip(dense_ids, dense_scores, strict=True), start=1):
+            i = position[int(row)]
+            fused[i] += dense_weight / (self.weights.k + rank)
+            dense_rank[i], dense_score[i] = rank, score
+        lexical_rank = np.zeros(len(pool), dtype=np.int64)
+        for rank, row in enumerate(lexical_top, start=1):
+            i = position[int(row)]
+            fused[i] += self.weights.lexical / (self.weights.k + rank)
+            lexical_rank[i] = rank
+
+        # Third list: the best single sentence of each candidate, closer to how an answer
+        # is quoted than the whole passage.
+        sentence_rank = np.zeros(len(pool), dtype=np.int64)
+        sentence_score = np.full(len(pool), np.nan)
+        if dense_query:
+            sentence_score = best_sentence_scores(self.store, pool, vector)
+            order = np.argsort(-sentence_score, kind="stable")
+            sentence_rank[order] = np.arange(1, len(pool) + 1)
+            fused += sentence_weight / (self.weights.k + sentence_rank)
+
+        if filters.role != "analyst":
+            analyst = np.fromiter(
+                (self.store.chunks[int(row)].role == "analyst" for row in pool), bool, len(pool)
+            )
+            fused *= np.where(analyst, self.weights.analyst_factor, 1.0)
+
+        pool_lexical = lexical_scores[pool]
+        order = np.lexsort((-pool_lexical, -fused))[:top_k]
+        return [
+            Hit(
+                row=int(pool[i]),
+                score=float(fused[i]),
+                dense_rank=int(dense_rank[i]) or None,
+                lexical_rank=int(lexical_rank[i]) or None,
+                dense_score=None if np.isnan(dense_score[i]) else float(dense_score[i]),
+                lexical_score=float(max(pool_lexical[i], 0.0)),
+                sentence_rank=int(sentence_rank[i]) or None,
+                sentence_score=None if np.isnan(sentence_score[i]) else float(sentence_score[i]),
+            )
+            for i in order
+        ]
+
+
+def best_sentence_scores(store: Store, rows: np.ndarray, query: np.ndarray) -> np.ndarray:
+    """Max cosine similarity between `query` and the sentences of each row, vectorised."""
+    starts = store.sentence_offsets[rows]
+    counts = store.sentence_offsets[rows + 1] - starts
+    firsts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    index = np.repeat(starts - firsts, counts) + np.arange(int(counts.sum()))
+    sims = store.sentence_vectors[index] @ query
+    return np.maximum.reduceat(sims, firsts).astype(np.float64)
+
+
+def top_indices(scores: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the k largest scores, best first: argpartition, then a small sort."""
+    if len(scores) == 0:
+        return np.zeros(0, dtype=np.int64)
+    k = min(k, len(scores))
+    part = np.argpartition(-scores, k - 1)[:k]
+    return part[np.argsort(-scores[part], kind="stable")]

@@ -1,0 +1,159 @@
+"""The one object every surface (CLI, API, Slack) holds: settings, the model, the current
+index snapshot and its retriever. Model loading happens here, at start, never at import."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from assistant.documents import Document, Metadata, parse_file
+from assistant.embedding import Encoder, SentenceEncoder
+from assistant.errors import AssistantError, IndexNotFound
+from assistant.retrieval import Filters, Hit, Retriever
+from assistant.settings import Settings
+from assistant.store import Store, UpdateStats, current_version, index_exists, writer_lock
+
+DOCUMENT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
+
+
+def collect_files(paths: Iterable[Path]) -> list[Path]:
+    """Files named directly, and the documents inside named directories (sidecars skipped)."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(
+                p
+                for p in sorted(path.iterdir())
+                if p.is_file() and p.suffix.lower() in DOCUMENT_SUFFIXES and ".meta." not in p.name
+            )
+        else:
+            files.append(path)
+    if not files:
+        raise AssistantError("no documents to index", hint="give .txt or .md files or a folder")
+    return files
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    hit: Hit
+    store: Store
+
+    @property
+    def chunk(self):
+        return self.store.chunks[self.hit.row]
+
+    @property
+    def document(self):
+        return self.store.documents[self.chunk.doc_id]
+
+
+class Assistant:
+    def __init__(self, settings: Settings, encoder: Encoder | None = None) -> None:
+        self.settings = settings
+        self._encoder = encoder
+        self._lock = threading.Lock()
+        self._retriever: Retriever | None = None
+        self._version: Path | None = None
+
+    @property
+    def encoder(self) -> Encoder:
+        if self._encoder is None:
+            self._encoder = SentenceEncoder(self.settings.model, self.settings.embed_batch_size)
+        return self._encoder
+
+    # reading ---------------------------------------------------------------------------------
+    def retriever(self) -> Retriever:
+        """The retriever for the current index version, reloaded when a writer swapped it."""
+        version = current_version(self.settings.index_dir)
+        with self._lock:
+            if self._retriever is None or version != self._version:
+                store = Store.load(
+                    self.settings.index_dir, self.settings.model, self.encoder.dimension
+                )
+                self._retriever = Retriever(
+                    store, self.encoder, max_question_chars=self.settings.max_question_chars
+                )
+                self._version = store.path
+            return self._retriever
+
+    @property
+    def store(self) -> Store:
+        return self.retriever().store
+
+    def search(
+        self, question: str, top_k: int | None = None, filters: Filters | None = None
+    ) -> list[SearchResult]:
+        retriever = self.retriever()
+        hits = retriever.search(question, top_k or self.settings.top_k, filters)
+        return [SearchResult(hit, retriever.store) for hit in hits]
+
+    # writing ---------------------------------------------------------------------------------
+    def _base_store(self, fresh: bool) -> Store:
+        if not fresh and index_exists(self.settings.index_dir):
+            try:
+                return Store.load(
+                    self.settings.index_dir, self.settings.model, self.encoder.dimension
+                )
+            except AssistantError:
+                if not fresh:
+                    raise
+        return Store.empty(self.encoder, self.settings.chunking, self.settings.ann_threshold)
+
+    def build(
+        self, paths: Iterable[Path], progress: Callable[[int, int], None] | None = None
+    ) -> tuple[Store, UpdateStats]:
+        """Index exactly these documents, reusing vectors of unchanged chunks."""
+        docs = [parse_file(p) for p in collect_files(paths)]
+        _check_unique(docs)
+        with writer_lock(self.settings.index_dir):
+            try:
+                base = self._base_store(fresh=False)
+            except AssistantError:
+                base = self._base_store(fresh=True)
+            if base.chunking != self.settings.chunking:
+                base = self._base_store(fresh=True)
+            store, stats = base.with_documents(
+                docs, self.encoder, replace_all=True, progress=progress
+            )
+            store.save(self.settings.index_dir)
+        return store, stats
+
+    def add(self, path: Path, meta: Metadata | None = None) -> tuple[Document, UpdateStats]:
+        doc = parse_file(path, meta)
+        return doc, self.add_document(doc)
+
+    def add_document(self, doc: Document) -> UpdateStats:
+        with writer_lock(self.settings.index_dir):
+            base = self._base_store(fresh=not index_exists(self.settings.index_dir))
+            store, stats = base.with_documents([doc], self.encoder)
+            store.save(self.settings.index_dir)
+        return stats
+
+    def remove(self, doc_id: str) -> Store:
+        with writer_lock(self.settings.index_dir):
+            if not index_exists(self.settings.index_dir):
+                raise IndexNotFound(f"no index at {self.settings.index_dir}")
+            store = Store.load(self.settings.index_dir, self.settings.model)
+            store = store.without_document(doc_id)
+            store.save(self.settings.index_dir)
+        return store
+
+    def ensure_index(self, seeds: Path) -> bool:
+        """Build the index from `seeds` when there is none; True when it built one."""
+        if index_exists(self.settings.index_dir):
+            return False
+        self.build([seeds])
+        return True
+
+
+def _check_unique(docs: list[Document]) -> None:
+    seen: dict[str, str] = {}
+    for doc in docs:
+        if doc.doc_id in seen:
+            raise AssistantError(
+                f"{doc.source} and {seen[doc.doc_id]} would both be document {doc.doc_id!r}",
+                hint="rename one of them or give a doc_id in its .meta.json",
+            )
+        seen[doc.doc_id] = doc.source

@@ -1,0 +1,42 @@
+"""One settings object, built in each entry point and passed down; library code never reads
+the environment. Precedence: flag, then ASSISTANT_* variable, then the offline default."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from assistant.chunking import ChunkingParams
+
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
+
+
+@dataclass(frozen=True)
+class Settings:
+    index_dir: Path = Path("index")
+    model: str = DEFAULT_MODEL
+    top_k: int = 5
+    max_question_chars: int = 2000
+    embed_batch_size: int = 64
+    chunking: ChunkingParams = field(default_factory=ChunkingParams)
+    # Past this many vectors the store switches from exact search to HNSW (see store.py).
+    ann_threshold: int = 250_000
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **flags: object) -> Settings:
+        """Settings from ASSISTANT_* variables, overridden by the flags that were given."""
+        env = os.environ if environ is None else environ
+        base = cls()
+        values: dict[str, object] = {}
+        if env.get("ASSISTANT_INDEX"):
+            values["index_dir"] = Path(env["ASSISTANT_INDEX"])
+        if env.get("ASSISTANT_MODEL"):
+            values["model"] = env["ASSISTANT_MODEL"]
+        if env.get("ASSISTANT_TOP_K"):
+            values["top_k"] = int(env["ASSISTANT_TOP_K"])
+        values.update({k: v for k, v in flags.items() if v is not None})
+        if "index_dir" in values:
+            values["index_dir"] = Path(str(values["index_dir"]))
+        return replace(base, **values)  # type: ignore[arg-type]
