@@ -130,6 +130,22 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return spans or [(0, len(text))]
 
 
+DATE_RE = re.compile(
+    r"\b(?:January|February|March|April|May|June|July|August|September|October|November|"
+    r"December)\s+\d{1,2},\s+(?:19|20)\d{2}|\b(?:FY|Q[1-4]\s?)(?:19|20)\d{2}\b"
+)
+
+
+def short_caption(caption: str) -> str:
+    """The caption's opening words and its dates: what a cell needs to be told apart from
+    the same cell in a sister table ("... as of December 31, 2023" vs "..., 2022")."""
+    if len(caption) <= MAX_UNIT_CAPTION_CHARS:
+        return caption
+    head = caption[:MAX_UNIT_CAPTION_CHARS].rsplit(" ", 1)[0]
+    dates = [d for d in dict.fromkeys(DATE_RE.findall(caption)) if d not in head]
+    return f"{head} … {', '.join(dates)}" if dates else f"{head} …"
+
+
 def chunk_units(chunk: Chunk) -> list[tuple[str, tuple[int, int]]]:
     """The pieces of a chunk that are embedded one by one, each with its span in chunk.text.
 
@@ -139,9 +155,7 @@ def chunk_units(chunk: Chunk) -> list[tuple[str, tuple[int, int]]]:
     """
     if chunk.kind != "table_row" or not chunk.cells:
         return [(chunk.text[a:b], (a, b)) for a, b in sentence_spans(chunk.text)]
-    caption = collapse(chunk.heading or "")
-    if len(caption) > MAX_UNIT_CAPTION_CHARS:
-        caption = "… " + caption[-MAX_UNIT_CAPTION_CHARS:].split(" ", 1)[-1]
+    caption = short_caption(collapse(chunk.heading or ""))
     head = " › ".join(chunk.row_path)
     units = []
     cursor = 0

@@ -359,7 +359,7 @@ def evaluate_cmd(
     index: IndexOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Measure retrieval (hit@1/3/5) and context size on a question file.
+    """Measure retrieval (hit@1/3/5), figures (figure@1/3) and context size on a question file.
 
     Examples:
 
@@ -375,12 +375,16 @@ def evaluate_cmd(
 
         def run(question) -> Outcome:
             try:
-                results = assistant.search(question.question, max(k, 5))
+                result = assistant.ask(question.question, max(k, 5))
             except BadQuestion as error:
                 err.print(f"warning: {question.id}: {error}", highlight=False)
-                results = []
-            citations = [(r.chunk.chunk_id, r.chunk.text, r.chunk.translation) for r in results]
-            return Outcome(citations=citations, figures=None)
+                return Outcome(citations=[], figures=[])
+            citations = [(c.chunk_id, c.text, c.translation) for c in result.citations]
+            figures = [
+                {"value": f.figure.value, "unit": f.figure.unit, "text": f.figure.text}
+                for f in result.figures
+            ]
+            return Outcome(citations=citations, figures=figures)
 
         report = evaluate(questions, run, k)
     except AssistantError as error:
@@ -393,6 +397,75 @@ def evaluate_cmd(
     for q in report["per_question"]:
         if q["hit_rank"] != 1:
             out.print(f"  {q['id']}: hit rank {q['hit_rank']} — {q['question']}", highlight=False)
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="The question, in English or Chinese.")],
+    k: TopKOpt = 5,
+    filters: FilterOpt = None,
+    history: Annotated[
+        list[str] | None,
+        typer.Option("--history", help="An earlier question, for follow-ups. Repeatable."),
+    ] = None,
+    index: IndexOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Answer QUESTION from the indexed documents, with citations and figures.
+
+    Examples:
+
+        assistant ask "What was Q4 net income and how did it move?"
+
+        assistant ask "and in Q3?" --history "What was Q4 net income?"
+
+        assistant ask "第四季度的營業收入是多少?" --json
+    """
+    from assistant.answer import Turn
+    from assistant.retrieval import Filters
+    from assistant.schema import answer_model
+
+    try:
+        assistant = open_assistant(index)
+        turns = [Turn(question=q) for q in history or []]
+        result = assistant.ask(question, k, Filters.from_mapping(parse_filters(filters)), turns)
+    except AssistantError as error:
+        raise fail(error) from error
+    model = answer_model(result)
+    if as_json:
+        emit_json(model.model_dump())
+        return
+    print_answer(model)
+
+
+def print_answer(model) -> None:
+    out.print(model.answer, highlight=False, markup=False)
+    if model.figures:
+        table = RichTable(title="Figures", title_justify="left")
+        for column in ("value", "unit", "metric", "period", "change", "text", "source"):
+            table.add_column(column, max_width=40 if column == "metric" else None)
+        for f in model.figures[:6]:
+            value = f"{f.value:,.4f}".rstrip("0").rstrip(".")
+            if f.high is not None:
+                value += f" – {f.high:,.4f}".rstrip("0").rstrip(".")
+            table.add_row(
+                value,
+                f.unit,
+                f.metric or "",
+                f.period or "",
+                f.change or "",
+                f.text,
+                f"[{f.citation}]",
+            )
+        out.print(table)
+    for c in model.citations:
+        who = c.speaker or (" › ".join(c.row_path) if c.row_path else c.heading or "")
+        out.print(
+            f"[{c.n}] {c.title} · {who} · lines {c.lines[0]}–{c.lines[1]}",
+            highlight=False,
+            markup=False,
+        )
+        out.print(f"    {c.text[:300]}", highlight=False, markup=False)
 
 
 def main() -> None:  # pragma: no cover - console entry for `python -m assistant.cli`

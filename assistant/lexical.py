@@ -115,6 +115,11 @@ class BM25:
         self.indptr = np.concatenate([[0], np.cumsum(df)]).astype(np.int64)
         self.idf = np.log(1 + (self.size - df + 0.5) / (df + 0.5)).astype(np.float32)
 
+    def idf_of(self, term: str) -> float:
+        """Inverse document frequency of a term (0 for one the index has never seen)."""
+        tid = self.vocab.get(term)
+        return float(self.idf[tid]) if tid is not None else 0.0
+
     def scores(self, query: Iterable[tuple[str, float]]) -> np.ndarray:
         """BM25 score of every document for weighted query terms."""
         out = np.zeros(self.size, dtype=np.float32)

@@ -16,10 +16,12 @@ import numpy as np
 
 from assistant.documents.text import is_cjk
 from assistant.errors import BadFilter, BadQuestion
+from assistant.figures import periods_in
 from assistant.lexical import BM25, tokenize
 from assistant.store import Store
 from assistant.vocabulary import expand
 
+QUESTION_TERMS = frozenset(tokenize("what how much many was were is are did does the total value"))
 SECTION_ALIASES = {
     "qa": "qa",
     "q&a": "qa",
@@ -48,6 +50,10 @@ class FusionWeights:
     # An analyst's turn is a question; it rarely answers one. A mild demotion, off when the
     # user filters on analysts.
     analyst_factor: float = 0.9
+    # A passage or row that names only other periods than the question's is demoted, and so
+    # is a table row whose row labels share no word with the question.
+    period_mismatch_factor: float = 0.85
+    row_label_mismatch_factor: float = 0.9
 
 
 @dataclass(frozen=True)
@@ -197,6 +203,23 @@ class Retriever:
             rows.append(k)
         return np.asarray(rows, dtype=np.int64)
 
+    def context_factors(self, question: str, expanded, pool: np.ndarray) -> np.ndarray:
+        factors = np.ones(len(pool))
+        asked = period_keys(question)
+        asked_years = {p for p in asked if p.isdigit()}
+        terms = {t for t, _ in expanded.terms} - QUESTION_TERMS
+        for i, row in enumerate(pool):
+            chunk = self.store.chunks[int(row)]
+            if asked_years:
+                mentioned = chunk_periods(chunk)
+                if mentioned and not (mentioned & asked):
+                    factors[i] *= self.weights.period_mismatch_factor
+            if chunk.kind == "table_row" and chunk.row_path:
+                labels = set(tokenize(" ".join(chunk.row_path)))
+                if not labels & terms:
+                    factors[i] *= self.weights.row_label_mismatch_factor
+        return factors
+
     def named_documents(self, question: str) -> tuple[set[str], set[str]]:
         """Documents whose company the question names ("Lexin" for LexinFintech), and the
         words that named them."""
@@ -297,6 +320,8 @@ class Retriever:
             )
             fused *= np.where(analyst, self.weights.analyst_factor, 1.0)
 
+        fused *= self.context_factors(question, expanded, pool)
+
         pool_lexical = lexical_scores[pool]
         order = np.lexsort((-pool_lexical, -fused))[:top_k]
         return [
@@ -312,6 +337,26 @@ class Retriever:
             )
             for i in order
         ]
+
+
+def chunk_periods(chunk) -> set[str]:
+    """Periods a chunk speaks of: a row's own headers (its caption only when they name none),
+    or a passage's text."""
+    if chunk.kind == "table_row":
+        headers = period_keys(
+            " ".join([*chunk.row_path, *(p for cell in chunk.cells for p in cell.column_path)])
+        )
+        return headers or period_keys(chunk.heading or "")
+    return period_keys(chunk.text)
+
+
+def period_keys(text: str) -> set[str]:
+    keys = set()
+    for _, period in periods_in(text):
+        keys.add(period)
+        if period[-4:].isdigit():
+            keys.add(period[-4:])
+    return keys
 
 
 def best_sentence_scores(store: Store, rows: np.ndarray, query: np.ndarray) -> np.ndarray:

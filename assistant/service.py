@@ -4,10 +4,11 @@ index snapshot and its retriever. Model loading happens here, at start, never at
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from assistant.answer import Answer, Turn, answer
 from assistant.documents import Document, Metadata, parse_file
 from assistant.embedding import Encoder, SentenceEncoder
 from assistant.errors import AssistantError, IndexNotFound
@@ -88,6 +89,15 @@ class Assistant:
         retriever = self.retriever()
         hits = retriever.search(question, top_k or self.settings.top_k, filters)
         return [SearchResult(hit, retriever.store) for hit in hits]
+
+    def ask(
+        self,
+        question: str,
+        top_k: int | None = None,
+        filters: Filters | None = None,
+        history: Sequence[Turn] = (),
+    ) -> Answer:
+        return answer(self.retriever(), question, top_k or self.settings.top_k, filters, history)
 
     # writing ---------------------------------------------------------------------------------
     def _base_store(self, fresh: bool) -> Store:

@@ -35,8 +35,9 @@ from assistant.chunking import Chunk, ChunkCell, ChunkingParams, chunk_document,
 from assistant.documents import Document
 from assistant.embedding import Encoder
 from assistant.errors import DocumentNotFound, IndexCorrupt, IndexMismatch, IndexNotFound
+from assistant.figures import Figure, extract_figures
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 CURRENT = "current"
 FILES = ("vectors.faiss", "sentences.npy", "sentence_offsets.npy", "meta.sqlite", "manifest.json")
 HNSW_M = 32
@@ -160,6 +161,19 @@ def chunk_from_json(body: str) -> Chunk:
     return Chunk(**raw)
 
 
+def figures_to_json(figures: Sequence[Figure]) -> str:
+    return json.dumps([dataclasses.asdict(f) for f in figures], ensure_ascii=False)
+
+
+def figures_from_json(body: str) -> tuple[Figure, ...]:
+    out = []
+    for raw in json.loads(body):
+        for key in ("span", "row_path", "column_path", "flags"):
+            raw[key] = tuple(raw[key])
+        out.append(Figure(**raw))
+    return tuple(out)
+
+
 @dataclass(frozen=True)
 class UpdateStats:
     embedded: int
@@ -184,6 +198,7 @@ class Store:
         path: Path | None = None,
         manifest: dict | None = None,
         content_hashes: list[str] | None = None,
+        figures: list[tuple[Figure, ...]] | None = None,
     ) -> None:
         if vectors.count != len(chunks):
             raise IndexCorrupt(f"index has {vectors.count} vectors for {len(chunks)} chunks")
@@ -204,6 +219,8 @@ class Store:
         self.ann_threshold = ann_threshold
         # As stored when embedded: a hash recomputed by newer code must not match old vectors.
         self.content_hashes = content_hashes or [c.content_hash for c in chunks]
+        # Figures are extracted once, at index time, and stored beside their chunk.
+        self.figures = figures if figures is not None else [() for _ in chunks]
         self.path = path
         self.manifest = manifest or {}
 
@@ -243,10 +260,12 @@ class Store:
             [] if replace_all else [k for k, c in enumerate(self.chunks) if c.doc_id not in new_ids]
         )
         new_chunks: list[Chunk] = []
+        new_figures: list[tuple[Figure, ...]] = []
         for doc in docs:
             chunks = chunk_document(doc, self.chunking)
             records[doc.doc_id] = DocumentRecord.from_document(doc, len(chunks))
             new_chunks.extend(chunks)
+            new_figures.extend(tuple(extract_figures(c, doc.period)) for c in chunks)
 
         old_vectors = self.vectors.vectors()
         by_hash = {h: k for k, h in enumerate(self.content_hashes)}
@@ -270,6 +289,7 @@ class Store:
             chunk_rows,
             sentence_rows,
             [self.content_hashes[k] for k in keep] + new_hashes,
+            [self.figures[k] for k in keep] + new_figures,
         )
         return store, UpdateStats(
             embedded=len(missing), reused=len(new_chunks) - len(missing), documents=len(docs)
@@ -311,6 +331,7 @@ class Store:
         chunk_rows: list[np.ndarray],
         sentence_rows: list[np.ndarray],
         content_hashes: list[str],
+        figures: list[tuple[Figure, ...]],
     ) -> Store:
         dim = self.dimension
         chunk_matrix = np.vstack(chunk_rows) if chunk_rows else np.zeros((0, dim), np.float32)
@@ -332,6 +353,7 @@ class Store:
             sentence_offsets=offsets,
             ann_threshold=self.ann_threshold,
             content_hashes=content_hashes,
+            figures=figures,
         )
 
     def without_document(self, doc_id: str) -> Store:
@@ -345,6 +367,7 @@ class Store:
             [old_vectors[k] for k in keep],
             [self.sentences_of(k) for k in keep],
             [self.content_hashes[k] for k in keep],
+            [self.figures[k] for k in keep],
         )
 
     def _check_model(self, encoder: Encoder) -> None:
@@ -416,7 +439,7 @@ class Store:
                 CREATE TABLE chunks (
                     row INTEGER PRIMARY KEY, chunk_id TEXT NOT NULL UNIQUE,
                     doc_id TEXT NOT NULL REFERENCES documents(doc_id),
-                    content_hash TEXT NOT NULL, body TEXT NOT NULL);
+                    content_hash TEXT NOT NULL, body TEXT NOT NULL, figures TEXT NOT NULL);
                 CREATE INDEX chunks_doc ON chunks(doc_id);
                 """
             )
@@ -441,10 +464,12 @@ class Store:
                 ],
             )
             db.executemany(
-                "INSERT INTO chunks VALUES (?,?,?,?,?)",
+                "INSERT INTO chunks VALUES (?,?,?,?,?,?)",
                 [
-                    (k, c.chunk_id, c.doc_id, c.content_hash, chunk_to_json(c))
-                    for k, c in enumerate(self.chunks)
+                    (k, c.chunk_id, c.doc_id, h, chunk_to_json(c), figures_to_json(f))
+                    for k, (c, h, f) in enumerate(
+                        zip(self.chunks, self.content_hashes, self.figures, strict=True)
+                    )
                 ],
             )
             db.commit()
@@ -491,7 +516,7 @@ class Store:
             ) as db:
                 docs = db.execute("SELECT * FROM documents").fetchall()
                 rows = db.execute(
-                    "SELECT row, body, content_hash FROM chunks ORDER BY row"
+                    "SELECT row, body, content_hash, figures FROM chunks ORDER BY row"
                 ).fetchall()
         except (RuntimeError, sqlite3.DatabaseError, OSError, ValueError) as err:
             raise IndexCorrupt(f"{version} is damaged: {err}") from err
@@ -514,7 +539,7 @@ class Store:
             )
             for d in docs
         }
-        chunks = [chunk_from_json(body) for _, body, _ in rows]
+        chunks = [chunk_from_json(body) for _, body, _, _ in rows]
         return cls(
             model=built_model,
             dimension=built_dim,
@@ -527,7 +552,8 @@ class Store:
             ann_threshold=int(manifest["index"]["ann_threshold"]),
             path=version,
             manifest=manifest,
-            content_hashes=[h for _, _, h in rows],
+            content_hashes=[h for _, _, h, _ in rows],
+            figures=[figures_from_json(f) for _, _, _, f in rows],
         )
 
 

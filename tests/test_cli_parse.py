@@ -24,7 +24,7 @@ def test_parse_transcript_json():
     assert summary["paragraphs"] == summary["translated_paragraphs"] == 111
     analysts = {s["name"]: s["firm"] for s in summary["speakers"] if s["role"] == "analyst"}
     assert analysts == {"Zhuhan Wang": "Goldman Sachs", "Alex Ye": "UBS", "Yada Li": "CICC"}
-    assert summary["flags"]["spoken_by_ai"] == 2
+    assert summary["flags"]["spoken_by_ai"] == 32  # the paragraphs of two AI-voiced turns
     assert summary["sections"] == {"prepared_remarks": 63, "qa": 48}
     assert summary["lines"] == 273  # the last line has no newline
     assert "dropped a Chinese notice line" in result.stderr

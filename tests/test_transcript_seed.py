@@ -94,13 +94,19 @@ def test_every_english_paragraph_has_its_chinese_translation(transcript_doc):
 def test_markers_are_flags_and_the_text_is_kept_verbatim(transcript_doc):
     paras = transcript_doc.paragraphs
     for marker, flag in (
-        ("(spoken by AI)", "spoken_by_ai"),
         ("(technical difficulty)", "technical_difficulty"),
         ("(spoken in Chinese)", "spoken_in_chinese"),
     ):
         lines = {k + 1 for k, line in enumerate(LINES) if marker in line and not is_cjk(line)}
         flagged = {p.lines[0] for p in paras if flag in p.flags}
         assert lines and flagged == lines, marker
+    # "(spoken by AI)" opens a turn read by a synthetic voice: all of that turn is flagged
+    opening = {k + 1 for k, line in enumerate(LINES) if "(spoken by AI)" in line}
+    assert opening == {20, 62}
+    turns = {p.turn for p in paras if p.lines[0] in opening}
+    flagged = {p.lines[0] for p in paras if "spoken_by_ai" in p.flags}
+    assert flagged == {p.lines[0] for p in paras if p.turn in turns}
+    assert len(flagged) == 32  # Jay Wenjie Xiao's and Arvin Qiao's prepared remarks
     gmv = next(p for p in paras if "[RMB52 billion]" in p.text)
     assert gmv.lines == (22, 22)
     assert "RMB52 billion" in gmv.uncertain

@@ -460,8 +460,15 @@ def parse_transcript(src: SourceText) -> TranscriptParse:
                 current = exchange
             elif exchange_analyst is not None:
                 current = exchange
+        # "(spoken by AI)" opens a turn read by a synthetic voice: the whole turn is flagged.
+        ai_voiced = any("spoken_by_ai" in p.flags for p in turn.paragraphs)
         for para in turn.paragraphs:
-            paragraphs.append(replace(para, speaker=speaker, section=section, exchange=current))
+            flags = para.flags
+            if ai_voiced and "spoken_by_ai" not in flags:
+                flags = (*flags, "spoken_by_ai")
+            paragraphs.append(
+                replace(para, speaker=speaker, section=section, exchange=current, flags=flags)
+            )
 
     languages = ("en", "zh-Hant") if any(p.translation for p in paragraphs) else ("en",)
     company, period = infer_company_period(paragraphs)

@@ -1,0 +1,855 @@
+"""Figures: the numbers in a chunk as data (value in base units, unit, scale, metric, period,
+change), each with its exact source text and span.
+
+English prose, Chinese translations (萬/億/萬億, 元/人民幣, full-width digits) and table cells
+are read. A year, a quarter (Q4), an attached label (FPD7, DeepSeek-V2), a date, a footnote
+mark or a phone extension is never taken for an amount.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from typing import Literal
+
+from assistant.chunking import Chunk
+from assistant.documents.text import is_period_like
+
+Source = Literal["text", "translation", "table"]
+
+SCALES = {
+    "thousand": 1e3,
+    "k": 1e3,
+    "million": 1e6,
+    "mn": 1e6,
+    "m": 1e6,
+    "mm": 1e6,
+    "billion": 1e9,
+    "bn": 1e9,
+    "b": 1e9,
+    "trillion": 1e12,
+    "tn": 1e12,
+    "萬": 1e4,
+    "万": 1e4,
+    "億": 1e8,
+    "亿": 1e8,
+    "萬億": 1e12,
+    "万亿": 1e12,
+    "千": 1e3,
+    "thousands": 1e3,
+    "millions": 1e6,
+    "billions": 1e9,
+}
+CURRENCIES = {
+    "rmb": "CNY",
+    "cny": "CNY",
+    "yuan": "CNY",
+    "renminbi": "CNY",
+    "人民幣": "CNY",
+    "人民币": "CNY",
+    "元": "CNY",
+    "us$": "USD",
+    "usd": "USD",
+    "$": "USD",
+    "dollars": "USD",
+    "美元": "USD",
+    "hk$": "HKD",
+    "hkd": "HKD",
+    "港元": "HKD",
+    "港幣": "HKD",
+    "eur": "EUR",
+    "€": "EUR",
+    "gbp": "GBP",
+    "£": "GBP",
+    "jpy": "JPY",
+    "¥": "JPY",
+    "s$": "SGD",
+    "a$": "AUD",
+    "c$": "CAD",
+}
+FULL_WIDTH = str.maketrans("０１２３４５６７８９％，．", "0123456789%,.")
+
+NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+CUR_PREFIX = r"US\$|HK\$|S\$|A\$|C\$|RMB|USD|HKD|CNY|EUR|GBP|JPY|\$|€|£|¥"
+SCALE_WORD = r"thousand|million|billion|trillion|mn|bn|tn"
+EN_RE = re.compile(
+    rf"(?P<open>\()?(?P<cur>{CUR_PREFIX})\s?(?P<n1>{NUM})"
+    rf"(?:\s?(?P<s1>{SCALE_WORD})\b|(?P<s1b>[kKmMbB]{{1,2}})\b)?(?P<close>\))?"
+    rf"|(?<![\w.$])(?P<n2>{NUM})\s?(?:(?P<s2>{SCALE_WORD})\s)?(?P<cur2>yuan|renminbi|dollars)\b"
+    rf"|(?<![\w.$])(?P<n3>{NUM})\s?(?P<pct>%|percent\b|per cent\b|percentage points?\b)"
+    rf"|(?<![\w.$])(?P<n4>{NUM})\s?(?P<bps>bps\b|basis points?\b|bp\b)"
+    rf"|(?<![\w.$])(?P<n5>{NUM})[\s-](?P<dur>months?|days?|weeks?|years?)\b"
+    rf"|(?<![\w.$])(?P<n6>{NUM})\s?(?P<mult>x|times)\b"
+    rf"|(?<![\w.$/:-])(?P<n7>{NUM})(?:\s(?P<s7>{SCALE_WORD})\b)?(?![\w:/]|\.\d|-\w)",
+    re.IGNORECASE,
+)
+ZH_RE = re.compile(
+    rf"(?P<pre>人民幣|人民币|美元|港元|港幣)?\s?(?P<num>{NUM})\s?"
+    r"(?P<scale>萬億|万亿|億|亿|萬|万|千)?\s?(?P<unit>元|美元|港元|%|個基點|个基点|基點|基点|個百分點|个百分点|"
+    r"個月|个月|天|倍|家|個|个|名|台|筆|笔)?"
+    r"(?P<post>人民幣|人民币)?"
+)
+QUALIFIER_RE = re.compile(
+    r"^\s?(per (?:diluted |basic |ordinary )?(?:ADS|ADSs|share|unit|employee|user|customer))",
+    re.I,
+)
+MONTHS = (
+    "january|february|march|april|may|june|july|august|september|october|november|december|"
+    "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
+)
+NOT_AN_AMOUNT_BEFORE = re.compile(
+    rf"(?:\b(?:{MONTHS})\.?|\bnote|\bitem|\bpage|\bsection|\bno\.|\bext\.?|\bextension|"
+    r"\brule|\bform|\bclause|\bpart|\bchapter|\bphase|\btier|\blevel|\bversion|\b[Qq]|\+|#)\s*$",
+    re.I,
+)
+APPROX_RE = re.compile(
+    r"\b(approximately|approx\.|about|around|roughly|nearly|almost|close to|circa|some)\s*$|~\s*$",
+    re.I,
+)
+BOUND_RE = re.compile(
+    r"\b(over|more than|above|exceeds?|exceeding|at least|below|under|less than|up to|"
+    r"at most)\s*$",
+    re.I,
+)
+INCREASE_WORDS = (
+    r"increase[ds]?|increasing|grew|grow(?:s|ing|th)?|rose|rise[sn]?|rising|up|higher|expand(?:ed|s)?|"
+    r"gain(?:ed|s)?|climb(?:ed|s)?|jump(?:ed|s)?|surge[ds]?|accelerat(?:ed|es)|added"
+)
+DECREASE_WORDS = (
+    r"decrease[ds]?|decreasing|decline[ds]?|declining|fell|fall(?:s|en|ing)?|down|lower|"
+    r"drop(?:ped|s)?|reduc(?:ed|es|tion)|shrank|contract(?:ed|ion)|cut|narrow(?:ed|s)?|"
+    r"slow(?:ed|s)"
+)
+CHANGE_EN_RE = re.compile(
+    rf"\b(?P<inc>{INCREASE_WORDS})\b|\b(?P<dec>{DECREASE_WORDS})\b|\b(?P<imp>improve[ds]?|improving|"
+    r"improvement)\b|\b(?P<wor>worsen(?:ed|s)?|deteriorat(?:ed|es|ion))\b",
+    re.I,
+)
+CHANGE_ZH_RE = re.compile(
+    r"(?P<inc>增長|增长|成長|成长|提高|提升|上升|增加|擴大|扩大)|"
+    r"(?P<dec>下降|減少|减少|降低|下滑|收窄)|(?P<imp>改善)"
+)
+CLAUSE_BREAK_RE = re.compile(r"[;:,()。,;:]|\bwhile\b|\bwhich\b|\bwith\b|\bcompared\b", re.I)
+LINK_TAIL_RE = re.compile(
+    r"(?:\s+|^)(?:was|were|is|are|be|been|being|now|stood|stands|stand|reached|reaching|"
+    r"came in|totaled|totalled|amounted|amounting|of|at|to|by|from|in|on|for|as|"
+    r"approximately|about|around|roughly|nearly|almost|over|more than|below|under|up|down|"
+    r"remains?|remained|sufficient|decreased|increased|declined|grew|rose|fell|dropped|"
+    r"improved|expanded|representing|represents|represented|accounted for|hit|"
+    r"recorded|reported|delivered|generated|achieved|maintained|kept|stayed|continued|"
+    r"another|further|additional|a further|an additional|will|would|should|could|may|"
+    rf"growing|increasing|declining|decreasing|{INCREASE_WORDS}|{DECREASE_WORDS})\s*$",
+    re.I,
+)
+LEADING_NOISE_RE = re.compile(
+    r"^(?:(?:and|but|so|also|then|our|the|its|their|this|that|these|those|total|a|an|we|"
+    r"while|whereas|with|of|as|in|on|for|during|overall|meanwhile|additionally|"
+    r"furthermore|moreover|however)\s+)+",
+    re.I,
+)
+PERIOD_WORDS_RE = re.compile(
+    rf"^(?:q[1-4]|quarter|the quarter|year|fiscal|full|first|second|third|fourth|{MONTHS})\b",
+    re.I,
+)
+METRIC_STOP = {
+    "and",
+    "or",
+    "to",
+    "in",
+    "the",
+    "year",
+    "over",
+    "from",
+    "at",
+    "by",
+    "of",
+    "for",
+    "as",
+    "with",
+    "on",
+    "per",
+    "this",
+    "that",
+    "which",
+}
+PRONOUNS = {"we", "it", "they", "this", "that", "which", "i", "you", "he", "she", "there"}
+VERBS = {
+    "expect",
+    "expects",
+    "expected",
+    "approved",
+    "announced",
+    "declared",
+    "invested",
+    "shipped",
+    "repurchased",
+    "reported",
+    "recorded",
+    "delivered",
+    "generated",
+    "achieved",
+    "another",
+    "now",
+    "plan",
+    "plans",
+    "target",
+    "targets",
+    "see",
+    "saw",
+    "had",
+    "has",
+    "have",
+}
+CHANGE_PHRASES = {
+    "year-on-year",
+    "year over year",
+    "year-over-year",
+    "quarter-over-quarter",
+    "quarter over quarter",
+    "sequentially",
+    "yoy",
+    "qoq",
+}
+METRIC_MAX_WORDS = 8
+YEAR_RE = re.compile(r"^(?:19|20)\d{2}$")
+METRIC_NAME_AFTER_RE = re.compile(
+    r"^[\s-]*(?:days?\s+|months?\s+)?(?:delinquency|delinquent|dpd|fpd|past[- ]due|overdue|"
+    r"ratio|rate|default|vintage|mob|\+)",
+    re.I,
+)
+METRIC_NAME_BEFORE_RE = re.compile(r"\b(?:over|fpd|dpd|day|mob|m)\s*$", re.I)
+
+QUARTER_WORDS = {"first": 1, "second": 2, "third": 3, "fourth": 4}
+PERIOD_RES: list[tuple[re.Pattern[str], str]] = [
+    (
+        re.compile(
+            r"\b(first|second|third|fourth)[- ]quarter(?:\s+of)?"
+            r"(?:\s+(?:fiscal\s+)?((?:19|20)\d{2}))?",
+            re.I,
+        ),
+        "q",
+    ),
+    (re.compile(r"\bQ([1-4])\s*'?((?:19|20)?\d{2})?\b"), "qn"),
+    (re.compile(r"\b((?:19|20)\d{2})\s+(first|second|third|fourth)[- ]quarter", re.I), "yq"),
+    (re.compile(r"\b(?:full[- ]year|fiscal(?: year)?|FY)\s*((?:19|20)\d{2})\b", re.I), "fy"),
+    (re.compile(r"\b(first|second) half(?: of)?\s+((?:19|20)\d{2})", re.I), "h"),
+    (re.compile(rf"\b((?:{MONTHS})\.?\s+\d{{1,2}},?\s+(?:19|20)\d{{2}})", re.I), "date"),
+    (re.compile(r"\byear[- ]end(?:\s+of)?\s+((?:19|20)\d{2})", re.I), "ye"),
+    (re.compile(r"\b((?:19|20)\d{2})\b"), "year"),
+]
+ZH_PERIOD_RES: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"((?:19|20)\d{2})年第([一二三四])季"), "zq"),
+    (re.compile(r"第([一二三四])季"), "zq0"),
+    (re.compile(r"((?:19|20)\d{2})年"), "zy"),
+]
+ZH_QUARTERS = {"一": 1, "二": 2, "三": 3, "四": 4}
+
+
+@dataclass(frozen=True)
+class Figure:
+    value: float
+    unit: str
+    text: str
+    span: tuple[int, int]
+    source: Source = "text"
+    scale: str | None = None
+    metric: str | None = None
+    period: str | None = None
+    change: str | None = None
+    qualifier: str | None = None
+    high: float | None = None
+    approximate: bool = False
+    bound: str | None = None
+    nil: bool = False
+    row_path: tuple[str, ...] = ()
+    column_path: tuple[str, ...] = ()
+    flags: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict:
+        out = {
+            "value": self.value,
+            "unit": self.unit,
+            "text": self.text,
+            "scale": self.scale,
+            "metric": self.metric,
+            "period": self.period,
+            "change": self.change,
+            "qualifier": self.qualifier,
+            "high": self.high,
+            "approximate": self.approximate,
+            "bound": self.bound,
+            "nil": self.nil,
+            "source": self.source,
+            "span": list(self.span),
+            "row_path": list(self.row_path),
+            "column_path": list(self.column_path),
+            "flags": list(self.flags),
+        }
+        return out
+
+
+def parse_number(text: str, scale: str | None = None) -> float:
+    """Exact decimal arithmetic, so RMB4.1 billion is 4100000000, not 4099999999.9999995."""
+    number = Decimal(text.replace(",", "").replace(",", ""))
+    return float(number * Decimal(str(SCALES[scale])) if scale in SCALES else number)
+
+
+# Periods ---------------------------------------------------------------------------------------
+
+
+def periods_in(text: str, default_year: str | None = None) -> list[tuple[int, str]]:
+    """(position, normalised period) of every period mention in English text."""
+    found: list[tuple[int, int, str]] = []
+    for pattern, kind in PERIOD_RES:
+        for m in pattern.finditer(text):
+            if any(s <= m.start() < e for s, e, _ in found):
+                continue
+            if kind == "q":
+                year = m.group(2) or default_year
+                value = f"Q{QUARTER_WORDS[m.group(1).lower()]}" + (f" {year}" if year else "")
+            elif kind == "qn":
+                year = m.group(2)
+                if year and len(year) == 2:
+                    year = "20" + year
+                year = year or default_year
+                value = f"Q{m.group(1)}" + (f" {year}" if year else "")
+            elif kind == "yq":
+                value = f"Q{QUARTER_WORDS[m.group(2).lower()]} {m.group(1)}"
+            elif kind == "fy":
+                value = f"FY{m.group(1)}"
+            elif kind == "h":
+                value = f"H{1 if m.group(1).lower() == 'first' else 2} {m.group(2)}"
+            elif kind == "date":
+                value = re.sub(r"\s+", " ", m.group(1)).replace(" ,", ",")
+            elif kind == "ye":
+                value = f"FY{m.group(1)}"
+            else:
+                value = m.group(1)
+            found.append((m.start(), m.end(), value))
+    return sorted((s, v) for s, _, v in found)
+
+
+def zh_periods_in(text: str, default_year: str | None) -> list[tuple[int, str]]:
+    found = []
+    for pattern, kind in ZH_PERIOD_RES:
+        for m in pattern.finditer(text):
+            if any(s <= m.start() < s + 8 for s, _ in found):
+                continue
+            if kind == "zq":
+                found.append((m.start(), f"Q{ZH_QUARTERS[m.group(2)]} {m.group(1)}"))
+            elif kind == "zq0":
+                year = f" {default_year}" if default_year else ""
+                found.append((m.start(), f"Q{ZH_QUARTERS[m.group(1)]}{year}"))
+            else:
+                found.append((m.start(), m.group(1)))
+    return sorted(found)
+
+
+def figure_period(
+    text: str, periods: list[tuple[int, str]], start: int, end: int, sentence_start: int
+) -> str | None:
+    """ "0.66% in Q1": a period right after the figure; else the last one before it in the
+    sentence; else the nearest before it."""
+    after = [
+        p
+        for p in periods
+        if end <= p[0] <= end + 16
+        and re.match(r"^[\s,]*(?:in|at|for|as of|on|of|by|during)?\s*$", text[end : p[0]], re.I)
+    ]
+    if after:
+        return after[0][1]
+    in_sentence = [p for p in periods if sentence_start <= p[0] < start]
+    if in_sentence:
+        return in_sentence[-1][1]
+    return nearest_period(periods, start)
+
+
+def nearest_period(periods: list[tuple[int, str]], position: int) -> str | None:
+    """The period mentioned closest before the figure, else the first after it."""
+    before = [p for p in periods if p[0] <= position]
+    if before:
+        return before[-1][1]
+    return periods[0][1] if periods else None
+
+
+# English prose ------------------------------------------------------------------------------
+
+
+def sentence_bounds(text: str, position: int) -> tuple[int, int]:
+    start = max(
+        text.rfind(". ", 0, position), text.rfind("? ", 0, position), text.rfind("! ", 0, position)
+    )
+    start = 0 if start < 0 else start + 2
+    ends = [i for i in (text.find(". ", position), text.find("? ", position)) if i >= 0]
+    return start, (min(ends) + 1 if ends else len(text))
+
+
+DATE_COMMA_RE = re.compile(rf"((?:{MONTHS})\.?\s+\d{{1,2}}),(\s+(?:19|20)\d{{2}})", re.I)
+
+
+def clauses_before(text: str, start: int, sentence_start: int) -> list[str]:
+    """The clauses of the sentence up to the figure; a date's comma does not split."""
+    head = DATE_COMMA_RE.sub(lambda m: f"{m.group(1)} {m.group(2)}", text[sentence_start:start])
+    parts: list[str] = []
+    last = 0
+    for m in CLAUSE_BREAK_RE.finditer(head):
+        parts.append(head[last : m.start()])
+        last = m.start() if m.group(0)[0].isalpha() else m.end()
+    parts.append(head[last:])
+    return parts
+
+
+def subject_clause(clauses: list[str]) -> str | None:
+    """When the figure's own clause has no noun, the subject is before an appositive
+    ("our cash position, which includes cash, ..., was RMB4.1 billion")."""
+    earlier = clauses[:-1]
+    for k, clause in enumerate(earlier):
+        if re.match(r"\s*(?:which|that|including|includes|such as)\b", clause, re.I) and k > 0:
+            return earlier[k - 1]
+    return earlier[-1] if earlier else None
+
+
+PERIOD_PHRASE_RE = re.compile(
+    rf"\b(?:as of|as at|at|in|for|during|of|from|by|on)?\s*(?:the\s+)?"
+    rf"(?:year[- ]end|quarter[- ]end|"
+    rf"end of the (?:quarter|year)|(?:first|second|third|fourth)[- ]quarter|q[1-4]|"
+    rf"(?:full[- ]year|fiscal(?: year)?|fy)\s*(?:19|20)?\d{{2}}|"
+    rf"(?:{MONTHS})\.?\s+\d{{1,2}},?\s*(?:(?:19|20)\d{{2}})?|(?:19|20)\d{{2}}|"
+    rf"(?:the\s+)?(?:year|years|quarter|quarters) ended)(?:\s+(?:19|20)\d{{2}})?",
+    re.I,
+)
+
+
+def clean_metric(phrase: str) -> str | None:
+    phrase = PERIOD_PHRASE_RE.sub(" ", phrase)
+    phrase = re.sub(r"\[[^\]]*\]|\([^)]*\)", " ", phrase)
+    phrase = re.sub(r"[^\w&'’\- /]", " ", phrase)
+    phrase = " ".join(phrase.split())
+    previous = None
+    while phrase and phrase != previous:
+        previous = phrase
+        phrase = LINK_TAIL_RE.sub("", phrase).strip()
+        phrase = LEADING_NOISE_RE.sub("", phrase).strip()
+    words = phrase.split()
+    # "board approved a cash dividend" -> "cash dividend": keep what follows the last article
+    # or verb, since the metric is the noun phrase nearest the number.
+    for k in range(len(words) - 1, -1, -1):
+        lowered = words[k].lower()
+        if lowered in {"a", "an", "the", "our", "its", "their"} or (
+            lowered in VERBS or (lowered.endswith("ed") and len(lowered) > 4 and k > 0)
+        ):
+            words = words[k + 1 :]
+            break
+    if not words or all(w.lower() in PRONOUNS for w in words):
+        return None
+    if words[0].lower() in PRONOUNS:
+        return None
+    words = words[:METRIC_MAX_WORDS]
+    if all(re.fullmatch(r"[\d.,%]+", w) for w in words) or (
+        len(words) == 1 and words[0].lower() in METRIC_STOP | {"including", "addition", "solid"}
+    ):
+        return None
+    return (
+        " ".join(words).lower()
+        if not any(w.isupper() and len(w) > 1 for w in words)
+        else (" ".join(w if (w.isupper() and len(w) > 1) else w.lower() for w in words))
+    )
+
+
+def metric_after(text: str, end: int, unit: str) -> str | None:
+    """`63 financial partners`, `RMB151 million in research`: the noun after the number."""
+    tail = text[end : end + 80]
+    m = re.match(
+        r"\s*(?:in|on|for|of)\s+((?:[A-Za-z][\w\-]*\s?){1,4}?)(?=[,.;]|\s+(?:and|to|as|"
+        r"from|in|during|compared|which|while|at|by)\b|$)",
+        tail,
+    )
+    if m and not PERIOD_WORDS_RE.match(m.group(1)):
+        return clean_metric(m.group(1))
+    if unit != "count":
+        return None
+    m = re.match(r"\s*([a-z][a-z\-]+(?:\s+[a-z][a-z\-]+){0,3})", tail)
+    if m:
+        words = []
+        for w in m.group(1).split():
+            if w.lower() in METRIC_STOP or w.endswith("ed"):
+                break
+            words.append(w)
+        return " ".join(words).lower() or None
+    return None
+
+
+def detect_change(clause: str) -> str | None:
+    last = None
+    for m in CHANGE_EN_RE.finditer(clause):
+        last = m
+    if last is None:
+        return None
+    if last.group("inc"):
+        return "increase"
+    if last.group("dec"):
+        return "decrease"
+    if last.group("imp"):
+        return "improvement"
+    return "deterioration"
+
+
+def english_figures(text: str, default_period: str | None, source: Source = "text") -> list[Figure]:
+    default_year = default_period[-4:] if default_period and default_period[-4:].isdigit() else None
+    periods = periods_in(text, default_year)
+    figures: list[Figure] = []
+    for m in EN_RE.finditer(text):
+        start, end = m.span()
+        before = text[max(0, start - 40) : start]
+        groups = m.groupdict()
+        scale_word = None
+        qualifier = None
+        if groups["n1"]:
+            unit = CURRENCIES[groups["cur"].lower()]
+            number = groups["n1"]
+            scale_word = (groups["s1"] or groups["s1b"] or "").lower() or None
+            negative = bool(groups["open"] and groups["close"])
+            if groups["open"] and not groups["close"]:
+                start += 1  # "(RMB5 million" without the closing mark: keep the amount only
+                negative = False
+            q = QUALIFIER_RE.match(text[end:])
+            if q:
+                qualifier = q.group(1)
+        elif groups["n2"]:
+            unit, number = CURRENCIES[groups["cur2"].lower()], groups["n2"]
+            scale_word, negative = (groups["s2"] or "").lower() or None, False
+        elif groups["n3"]:
+            unit, number, negative = "%", groups["n3"], False
+            if "point" in groups["pct"].lower():
+                qualifier = "percentage points"
+        elif groups["n4"]:
+            unit, number, negative = "bps", groups["n4"], False
+        elif groups["n5"]:
+            kind = groups["dur"].lower().rstrip("s")
+            unit = {"month": "months", "day": "days", "week": "weeks", "year": "years"}[kind]
+            number, negative = groups["n5"], False
+        elif groups["n6"]:
+            unit, number, negative = "x", groups["n6"], False
+        else:
+            number = groups["n7"]
+            scale_word = (groups["s7"] or "").lower() or None
+            unit, negative = "count", False
+            if not scale_word and (YEAR_RE.match(number) or "." in number):
+                continue
+            if NOT_AN_AMOUNT_BEFORE.search(before):
+                continue
+            if re.search(r"\(\s*$", before) and re.match(r"\s*\)", text[end:]) and len(number) <= 2:
+                continue  # footnote mark "(1)"
+            if re.match(r"\s*(?:st|nd|rd|th)\b", text[end:]):
+                continue
+        if unit in {"days", "months", "count"} and (
+            METRIC_NAME_AFTER_RE.match(text[end:]) or METRIC_NAME_BEFORE_RE.search(before)
+        ):
+            continue  # "90 days delinquency ratio", "FPD over 7 days", "day 1": a metric's name
+        if unit == "x" and parse_number(number) >= 1000:
+            unit = "count"  # "860,000 times" counts events; a multiple is "2.5x"
+        if unit != "count" and not groups["n1"] and re.search(r"\b[Qq]\s*$", before):
+            continue
+        value = parse_number(number, scale_word)
+        approx = bool(APPROX_RE.search(before))
+        bound_match = BOUND_RE.search(before)
+        bound = None
+        if bound_match:
+            word = bound_match.group(1).lower()
+            bound = (
+                "lower"
+                if word
+                in {"over", "more than", "above", "exceed", "exceeds", "exceeding", "at least"}
+                else "upper"
+            )
+        sent_start, _ = sentence_bounds(text, start)
+        clauses = clauses_before(text, start, sent_start)
+        clause = clauses[-1]
+        by_change = re.search(
+            r"\b(by|up|down)\s+(?:another |a further |an additional )?"
+            r"(?:approximately |about |around |roughly |nearly |almost |over "
+            r"|more than )?$",
+            before,
+            re.I,
+        )
+        change = None
+        if by_change or unit in {"%", "bps"}:
+            change = (
+                detect_change(clause)
+                if (
+                    by_change
+                    or re.search(rf"\b({INCREASE_WORDS}|{DECREASE_WORDS})\s*$", before, re.I)
+                )
+                else None
+            )
+            if by_change and by_change.group(1).lower() == "up":
+                change = "increase"
+            if by_change and by_change.group(1).lower() == "down":
+                change = "decrease"
+        metric = clean_metric(_strip_figures(PERIOD_PHRASE_RE.sub(" ", clause)))
+        if metric is None:
+            same_sentence = [f for f in figures if f.span[0] >= sent_start and f.metric]
+            after = metric_after(text, end, unit)
+            subject = subject_clause(clauses)
+            if after and after not in CHANGE_PHRASES:
+                metric = after
+            elif same_sentence:
+                metric = same_sentence[-1].metric  # "..., up 57% year-on-year"
+            elif subject:
+                metric = clean_metric(_strip_figures(PERIOD_PHRASE_RE.sub(" ", subject)))
+        figures.append(
+            Figure(
+                value=-value if negative else value,
+                unit=unit,
+                text=text[start:end].strip(),
+                span=(start, start + len(text[start:end].rstrip())),
+                source=source,
+                scale=scale_word if scale_word not in (None, "") else None,
+                metric=metric,
+                period=figure_period(text, periods, start, end, sent_start) or default_period,
+                change=change,
+                qualifier=qualifier,
+                approximate=approx,
+                bound=bound,
+            )
+        )
+    return pair_periods(text, periods, merge_ranges(text, figures))
+
+
+PAIR_GAP_RE = re.compile(r"^\s*(?:and|,)\s*$")
+
+
+def pair_periods(text: str, periods: list[tuple[int, str]], figures: list[Figure]) -> list[Figure]:
+    """ "RMB463 million and RMB626 million as of December 31, 2022 and December 31, 2023"
+    (or "..., respectively"): the two figures take the two periods in order."""
+    out = list(figures)
+    for k in range(len(out) - 1):
+        a, b = out[k], out[k + 1]
+        if a.unit != b.unit or not PAIR_GAP_RE.match(text[a.span[1] : b.span[0]]):
+            continue
+        sentence_end = sentence_bounds(text, b.span[1])[1]
+        later = [p for p in periods if b.span[1] <= p[0] < sentence_end]
+        for first, second in itertools.pairwise(later):
+            gap = text[first[0] : second[0]]
+            if len(gap) <= 40 and re.search(r"\band\b|,", gap):
+                out[k] = replace(a, period=first[1])
+                out[k + 1] = replace(b, period=second[1])
+                break
+    return out
+
+
+def _strip_figures(clause: str) -> str:
+    def keep_metric_names(m: re.Match[str]) -> str:
+        rest = clause[m.end() :]
+        if METRIC_NAME_AFTER_RE.match(rest) or METRIC_NAME_BEFORE_RE.search(clause[: m.start()]):
+            return m.group(0)
+        return " "
+
+    return EN_RE.sub(keep_metric_names, clause)
+
+
+def merge_ranges(text: str, figures: list[Figure]) -> list[Figure]:
+    """`$1.65 billion to $1.70 billion`, `15% to 17%`, `3 to 5 basis points`: one figure."""
+    out: list[Figure] = []
+    k = 0
+    while k < len(figures):
+        a = figures[k]
+        b = figures[k + 1] if k + 1 < len(figures) else None
+        if b is not None:
+            gap = text[a.span[1] : b.span[0]]
+            same_kind = a.unit == b.unit or (a.unit == "count" and not a.scale)
+            if (
+                re.fullmatch(r"\s*(?:to|-|–|and|~)\s*", gap)
+                and same_kind
+                and (
+                    re.fullmatch(r"\s*(?:to|-|–|~)\s*", gap)
+                    or text[: a.span[0]].rstrip().endswith("between")
+                )
+            ):
+                low = a.value
+                if a.unit == "count" and b.unit != "count":
+                    low = a.value * (SCALES.get(b.scale or "", 1.0) if b.scale else 1.0)
+                elif a.scale is None and b.scale:
+                    low = a.value * SCALES.get(b.scale, 1.0)
+                out.append(
+                    replace(
+                        b,
+                        value=low,
+                        high=b.value,
+                        text=text[a.span[0] : b.span[1]],
+                        span=(a.span[0], b.span[1]),
+                        approximate=a.approximate,
+                        metric=a.metric or b.metric,
+                        change=a.change or b.change,
+                    )
+                )
+                k += 2
+                continue
+        out.append(a)
+        k += 1
+    return out
+
+
+# Chinese ------------------------------------------------------------------------------------
+
+
+def chinese_figures(text: str, default_period: str | None) -> list[Figure]:
+    normalised = text.translate(FULL_WIDTH)
+    default_year = default_period[-4:] if default_period and default_period[-4:].isdigit() else None
+    periods = zh_periods_in(normalised, default_year)
+    figures = []
+    for m in ZH_RE.finditer(normalised):
+        pre, scale, unit_word, post = (
+            m.group("pre"),
+            m.group("scale"),
+            m.group("unit"),
+            m.group("post"),
+        )
+        if not (pre or scale or unit_word or post):
+            continue
+        start, end = m.span()
+        if re.match(r"\s", normalised[start : start + 1] or "x"):
+            start += 1
+        before = normalised[max(0, start - 3) : start]
+        if re.search(r"[A-Za-z]$", before) or (
+            unit_word is None and not pre and not post and scale == "千"
+        ):
+            continue
+        number = m.group("num")
+        if YEAR_RE.match(number) and not (pre or post or unit_word in {"元", "美元", "港元", "%"}):
+            continue
+        value = parse_number(number, scale)
+        if unit_word == "%":
+            unit = "%"
+        elif unit_word and ("基點" in unit_word or "基点" in unit_word):
+            unit = "bps"
+        elif unit_word and ("百分點" in unit_word or "百分点" in unit_word):
+            unit = "%"
+        elif unit_word in {"個月", "个月"}:
+            unit = "months"
+        elif unit_word == "天":
+            unit = "days"
+        elif unit_word == "倍":
+            unit = "x"
+        elif pre or post or unit_word in {"元", "美元", "港元"}:
+            unit = CURRENCIES[pre or post or unit_word]
+            if pre in {"美元", "港元", "港幣"} or unit_word in {"美元", "港元"}:
+                unit = CURRENCIES[pre if pre in {"美元", "港元", "港幣"} else unit_word]
+        elif unit_word in {"家", "個", "个", "名", "台", "筆", "笔"} or scale:
+            context = normalised[max(0, start - 20) : end + 10]
+            unit = "CNY" if scale and re.search("元|人民幣|人民币", context) else "count"
+        else:
+            continue
+        head = normalised[max(0, start - 14) : start]
+        head = re.split(r"[,。、;:,;]", head)[-1]
+        subject = re.split(r"\d", head)[0]  # "淨利潤增長17%至" -> "淨利潤增長"
+        change = None
+        changes = list(CHANGE_ZH_RE.finditer(head))
+        if changes and not re.search(
+            r"(至|到|達|达|為|为)\s*$", head
+        ):  # "增長17%至3.63億元": a level
+            last = changes[-1]
+            change = (
+                "increase"
+                if last.group("inc")
+                else "decrease"
+                if last.group("dec")
+                else "improvement"
+            )
+        metric = re.sub(
+            r"(為|为|是|達|达|約|约|至|到|了|在|共|有|的|增長|增长|下降|減少|减少|提高|"
+            r"上升|增加|改善|成長|成长|降低|約為|人民幣|人民币|增|減|减|降|升|將|将|"
+            r"\[|\]|\s)+$",
+            "",
+            subject,
+        ).strip()
+        metric = re.sub(r"^.*?(我們的|我们的|我們|我们|其|本季|本季度|季末|截至)", "", metric)
+        metric = metric.strip() or None
+        figures.append(
+            Figure(
+                value=value,
+                unit=unit,
+                text=text[start:end],
+                span=(start, end),
+                source="translation",
+                scale=scale,
+                metric=metric,
+                period=nearest_period(periods, start) or default_period,
+                change=change,
+                approximate=bool(re.search(r"(約|约|大約|大约|近)$", head)),
+            )
+        )
+    return figures
+
+
+# Tables -------------------------------------------------------------------------------------
+
+
+def table_figures(chunk: Chunk, default_period: str | None) -> list[Figure]:
+    figures = []
+    caption_periods = periods_in(chunk.heading or "")
+    cursor = 0
+    for cell in chunk.cells:
+        if cell.value is None:
+            continue
+        rendered = f"{cell.column_path[-1]}: {cell.text}"
+        at = chunk.text.find(rendered, cursor)
+        start = at + len(rendered) - len(cell.text) if at >= 0 else chunk.text.find(cell.text)
+        cursor = max(cursor, start + len(cell.text))
+        unit = (
+            "%"
+            if cell.text.endswith("%")
+            else CURRENCIES.get((cell.currency or "").lower(), "count")
+        )
+        scale = chunk.scale
+        value = float(Decimal(str(cell.value)) * Decimal(str(SCALES.get(scale or "", 1.0))))
+        period = next((p for p in (*cell.column_path, *chunk.row_path) if is_period_like(p)), None)
+        if period is None:
+            found = [periods_in(p) for p in (*cell.column_path, *chunk.row_path)]
+            flat = [v for f in found for _, v in f]
+            period = (
+                flat[0]
+                if flat
+                else (caption_periods[-1][1] if len(caption_periods) == 1 else default_period)
+            )
+        figures.append(
+            Figure(
+                value=value,
+                unit=unit,
+                text=cell.text,
+                span=(start, start + len(cell.text)),
+                source="table",
+                scale=scale,
+                metric=" › ".join(chunk.row_path) or None,
+                period=period,
+                nil=cell.nil,
+                row_path=chunk.row_path,
+                column_path=cell.column_path,
+            )
+        )
+    return figures
+
+
+def extract_figures(chunk: Chunk, default_period: str | None = None) -> list[Figure]:
+    """Every figure of a chunk: table cells, or the English text and its translation."""
+    if chunk.kind == "table_row":
+        return table_figures(chunk, default_period)
+    figures = english_figures(chunk.text, default_period)
+    if chunk.translation:
+        figures += chinese_figures(chunk.translation, default_period)
+    flagged = []
+    for fig in figures:
+        flags = []
+        if fig.source == "text":
+            if any(fig.text in u or u in fig.text for u in chunk.uncertain) and re.search(
+                r"\[[^\]]*" + re.escape(fig.text), chunk.text
+            ):
+                flags.append("uncertain_transcription")
+            if "spoken_by_ai" in chunk.flags:
+                flags.append("spoken_by_ai")
+        elif re.search(r"\[[^\]]*" + re.escape(fig.text), chunk.translation or ""):
+            flags.append("uncertain_transcription")
+        flagged.append(replace(fig, flags=tuple(flags)) if flags else fig)
+    return flagged

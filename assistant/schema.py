@@ -1,0 +1,111 @@
+"""The answer as it leaves the process: one pydantic model for `ask --json`, HTTP and Slack.
+Fields are only ever added; `extra="forbid"` makes a misspelt field fail loudly."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from assistant.answer import Answer
+
+
+class FigureModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    value: float = Field(description="In base units: RMB3.7 billion is 3700000000.")
+    unit: str = Field(description="ISO currency, %, bps, count, months, days, weeks, years or x.")
+    text: str = Field(description="The exact source text of the figure.")
+    scale: str | None = None
+    metric: str | None = None
+    period: str | None = None
+    change: str | None = Field(None, description="increase, decrease, improvement, ...")
+    qualifier: str | None = Field(None, description='e.g. "per ADS", "percentage points"')
+    high: float | None = Field(None, description="Upper end of a range; value is the lower.")
+    approximate: bool = False
+    bound: str | None = None
+    nil: bool = False
+    source: str = Field(description="text, translation or table")
+    span: list[int] = Field(description="Character span in the cited text or translation.")
+    row_path: list[str] = []
+    column_path: list[str] = []
+    flags: list[str] = []
+    citation: int = Field(description="The n of the citation the figure comes from.")
+    chunk_id: str
+    score: float
+
+
+class CitationModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    n: int
+    doc_id: str
+    title: str
+    company: str | None
+    period: str | None
+    doc_type: str
+    kind: str
+    chunk_id: str
+    speaker: str | None
+    speaker_title: str | None
+    role: str | None
+    firm: str | None
+    section: str | None
+    exchange: int | None
+    heading: str | None
+    row_path: list[str]
+    lines: list[int] = Field(description="First and last line in the source file (1-based).")
+    text: str
+    translation: str | None
+    score: float
+
+
+class AnswerModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    question: str
+    answer: str
+    found: bool
+    figures: list[FigureModel]
+    citations: list[CitationModel]
+    resolved_question: str
+    filters: dict[str, str] = {}
+
+
+def answer_model(result: Answer) -> AnswerModel:
+    return AnswerModel(
+        question=result.question,
+        answer=result.answer,
+        found=result.found,
+        figures=[
+            FigureModel(
+                **{k: v for k, v in item.figure.as_dict().items()},
+                citation=item.citation,
+                chunk_id=item.chunk_id,
+                score=item.score,
+            )
+            for item in result.figures
+        ],
+        citations=[
+            CitationModel(
+                n=c.n,
+                doc_id=c.doc_id,
+                title=c.title,
+                company=c.company,
+                period=c.period,
+                doc_type=c.doc_type,
+                kind=c.kind,
+                chunk_id=c.chunk_id,
+                speaker=c.speaker,
+                speaker_title=c.speaker_title,
+                role=c.role,
+                firm=c.firm,
+                section=c.section,
+                exchange=c.exchange,
+                heading=c.heading,
+                row_path=list(c.row_path),
+                lines=list(c.lines),
+                text=c.text,
+                translation=c.translation,
+                score=c.score,
+            )
+            for c in result.citations
+        ],
+        resolved_question=result.resolved_question,
+        filters=result.filters,
+    )

@@ -1,0 +1,313 @@
+"""Figure extraction: a table of cases from the seeds and realistic call language, the
+numbers that must not be read as amounts, and properties over arbitrary text."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from assistant.chunking import chunk_document
+from assistant.figures import chinese_figures, english_figures, extract_figures, parse_number
+
+# (text, [expected figures]); each expected figure lists the fields to check.
+EN_CASES = [
+    (
+        "our net income increased by 17% to RMB363 million",
+        [
+            dict(value=17, unit="%", metric="net income", change="increase"),
+            dict(value=363e6, unit="CNY", text="RMB363 million", metric="net income"),
+        ],
+    ),
+    (
+        "As of quarter end, our outstanding loan balance stood at RMB110 billion.",
+        [dict(value=110e9, unit="CNY", metric="outstanding loan balance", scale="billion")],
+    ),
+    (
+        "Revenue was RMB3.7 billion, and non-GAAP profit was RMB390 million.",
+        [
+            dict(value=3.7e9, unit="CNY", metric="revenue"),
+            dict(value=390e6, unit="CNY", metric="non-gaap profit"),
+        ],
+    ),
+    (
+        "the board approved a cash dividend of USD0.11 per ADS",
+        [dict(value=0.11, unit="USD", qualifier="per ADS", metric="cash dividend")],
+    ),
+    ("a dividend of US$0.11 per ADS", [dict(value=0.11, unit="USD", qualifier="per ADS")]),
+    ("Diluted earnings per share were $0.42", [dict(value=0.42, unit="USD")]),
+    ("USD 152 million in proceeds", [dict(value=152e6, unit="USD")]),
+    ("RMB 3.7 billion", [dict(value=3.7e9, unit="CNY")]),
+    ("HK$2.5 billion of notes", [dict(value=2.5e9, unit="HKD")]),
+    ("€40 million", [dict(value=40e6, unit="EUR")]),
+    ("revenue of 5 million yuan", [dict(value=5e6, unit="CNY")]),
+    ("$1.2bn of buybacks", [dict(value=1.2e9, unit="USD")]),
+    ("a net loss of (RMB12.5 million)", [dict(value=-12.5e6, unit="CNY")]),
+    ("other income was ($3.1 million)", [dict(value=-3.1e6, unit="USD")]),
+    (
+        "FPD over 7 days declined by about 8%",
+        [dict(value=8, unit="%", change="decrease", approximate=True)],
+    ),
+    (
+        "tech empowerment service income increased by 57%",
+        [dict(value=57, unit="%", change="increase", metric="tech empowerment service income")],
+    ),
+    (
+        "revenue was $412.6 million, up 18% year over year",
+        [
+            dict(value=412.6e6, unit="USD"),
+            dict(value=18, unit="%", change="increase", metric="revenue"),
+        ],
+    ),
+    ("operating expenses were down 4% sequentially", [dict(value=4, unit="%", change="decrease")]),
+    (
+        "Gross margin expanded 140 basis points to 46.2%",
+        [dict(value=140, unit="bps", metric="gross margin"), dict(value=46.2, unit="%")],
+    ),
+    (
+        "Our take rate was 2.31%, down 4 bps from the third quarter",
+        [
+            dict(value=2.31, unit="%", metric="take rate"),
+            dict(value=4, unit="bps", change="decrease"),
+        ],
+    ),
+    ("funding costs decreased by 26 basis points", [dict(value=26, unit="bps", change="decrease")]),
+    ("transaction losses were 6 bp of volume", [dict(value=6, unit="bps")]),
+    (
+        "with a number of financial partners growing to 63",
+        [dict(value=63, unit="count", metric="number of financial partners")],
+    ),
+    (
+        "We shipped 1,240 autonomous mobile robots",
+        [dict(value=1240, unit="count", metric="autonomous mobile robots")],
+    ),
+    ("active merchants reached 412,000", [dict(value=412000, unit="count")]),
+    (
+        "we repurchased 4.2 million shares for $150 million",
+        [dict(value=4.2e6, unit="count", metric="shares"), dict(value=150e6, unit="USD")],
+    ),
+    (
+        "average contract length is now 38 months",
+        [dict(value=38, unit="months", metric="average contract length")],
+    ),
+    ("payments are 90 days contractually past due", [dict(value=90, unit="days")]),
+    ("a 6-month lock-up", [dict(value=6, unit="months")]),
+    (
+        "provision coverage ratio remains sufficient at approximately 255%",
+        [dict(value=255, unit="%", approximate=True, metric="provision coverage ratio")],
+    ),
+    (
+        "The weighted average APR for loans now stands at 23.88%.",
+        [dict(value=23.88, unit="%", metric="weighted average APR for loans")],
+    ),
+    (
+        "we now expect revenue of $1.65 billion to $1.70 billion",
+        [
+            dict(
+                value=1.65e9,
+                high=1.70e9,
+                unit="USD",
+                text="$1.65 billion to $1.70 billion",
+                metric="revenue",
+            )
+        ],
+    ),
+    ("net revenue growth of 15% to 17%", [dict(value=15, high=17, unit="%")]),
+    (
+        "decline by another 3 to 5 basis points in 2025",
+        [dict(value=3, high=5, unit="bps", change="decrease", period="2025")],
+    ),
+    ("between 8.5% and 9.9% of total revenue", [dict(value=8.5, high=9.9, unit="%")]),
+    ("trading at 12.5x earnings", [dict(value=12.5, unit="x")]),
+    ("leverage of 3 times", [dict(value=3, unit="x")]),
+    (
+        "cash position was approximately RMB4.1 billion",
+        [dict(value=4.1e9, unit="CNY", approximate=True, metric="cash position")],
+    ),
+    ("churn stayed below 2% on an annualized basis", [dict(value=2, unit="%", bound="upper")]),
+    ("installed base now exceeds 9,800 units", [dict(value=9800, unit="count", bound="lower")]),
+    ("a 0.5 percentage point increase", [dict(value=0.5, unit="%", qualifier="percentage points")]),
+    ("margin was 12 percent", [dict(value=12, unit="%")]),
+    (
+        "Total payment volume grew 21% to $48.7 billion in the fourth quarter",
+        [
+            dict(value=21, unit="%", change="increase"),
+            dict(value=48.7e9, unit="USD", period="Q4 2024"),
+        ],
+    ),
+    (
+        "It started from 0.66% in Q1, 0.77% in Q2, 1.09% in Q3, and 1.31% in Q4.",
+        [
+            dict(value=0.66, unit="%", period="Q1 2024"),
+            dict(value=1.31, unit="%", period="Q4 2024"),
+        ],
+    ),
+    (
+        "loans of RMB463,254,567 and RMB626,229,041 as of December 31, 2022 and December 31, 2023",
+        [
+            dict(value=463254567, unit="CNY", period="December 31, 2022"),
+            dict(value=626229041, unit="CNY", period="December 31, 2023"),
+        ],
+    ),
+    (
+        "carrying amounts of RMB2,375,645,263 and RMB3,090,579,581 for the years ended "
+        "December 31, 2022 and 2023, respectively",
+        [
+            dict(value=2375645263, unit="CNY", period="December 31, 2022"),
+            dict(value=3090579581, unit="CNY", period="2023"),
+        ],
+    ),
+    (
+        "For the full year 2025, we expect revenue of $1.7 billion",
+        [dict(value=1.7e9, unit="USD", period="FY2025")],
+    ),
+    (
+        "for the second half of 2024 we paid USD0.11 per ADS",
+        [dict(value=0.11, unit="USD", period="H2 2024")],
+    ),
+]
+
+# Numbers that are not amounts: none of these may give a figure.
+NOT_FIGURES = [
+    "Welcome to the fourth-quarter 2024 earnings call.",
+    "In Q4 we launched the product.",
+    "FPD7 and FPD30 improved.",
+    "Following the deployment of DeepSeek-V2 in May 2023, we upgraded to DeepSeek-R1.",
+    "See Note 5 and Item 7 of the annual report.",
+    "as discussed in footnote (1) above",
+    "Call 1-800-555-0100 ext. 1234 to join.",
+    "The call was held on February 6, 2025 at 1:30pm.",
+    "our 2nd and 3rd quarters",
+    "90 days delinquency ratio",
+]
+
+ZH_CASES = [
+    ("營業收入為37億元人民幣", [dict(value=3.7e9, unit="CNY", metric="營業收入", scale="億")]),
+    ("我們的貸款餘額為人民幣1,100億元", [dict(value=110e9, unit="CNY", metric="貸款餘額")]),
+    ("非美國通用會計準則利潤為3.9億元", [dict(value=390e6, unit="CNY")]),
+    (
+        "淨利潤增長17%至3.63億元",
+        [
+            dict(value=17, unit="%", change="increase", metric="淨利潤"),
+            dict(value=363e6, unit="CNY"),
+        ],
+    ),
+    ("全年貸款規模1.1萬億元", [dict(value=1.1e12, unit="CNY", scale="萬億")]),
+    ("用戶數達到5,000萬", [dict(value=5e7, unit="count", scale="萬")]),
+    ("股利支付率將提高到淨收入的 25%", [dict(value=25, unit="%")]),
+    ("資金合作夥伴增至６３家", [dict(value=63, unit="count", text="６３家")]),
+    ("現金股息為每股0.11美元", [dict(value=0.11, unit="USD")]),
+    ("融資成本下降26個基點", [dict(value=26, unit="bps", change="decrease")]),
+    ("第四季度,我們的 GMV 為[520億元人民幣]", [dict(value=52e9, unit="CNY", period="Q4 2024")]),
+    ("下降約８%", [dict(value=8, unit="%", change="decrease", approximate=True)]),
+]
+
+
+def find(figures, expected):
+    for fig in figures:
+        if (
+            fig.unit == expected["unit"]
+            and abs(fig.value - expected["value"]) <= abs(expected["value"]) * 1e-9
+        ):
+            return fig
+    return None
+
+
+def check(figures, expected_list, text):
+    for expected in expected_list:
+        fig = find(figures, expected)
+        assert fig is not None, (text, expected, figures)
+        for key, want in expected.items():
+            if key in ("value", "unit"):
+                continue
+            assert getattr(fig, key) == want, (text, key, getattr(fig, key), want)
+        assert text[fig.span[0] : fig.span[1]] == fig.text
+
+
+@pytest.mark.parametrize(("text", "expected"), EN_CASES)
+def test_english(text, expected):
+    check(english_figures(text, "Q4 2024"), expected, text)
+
+
+@pytest.mark.parametrize(("text", "expected"), ZH_CASES)
+def test_chinese(text, expected):
+    check(chinese_figures(text, "Q4 2024"), expected, text)
+
+
+@pytest.mark.parametrize("text", NOT_FIGURES)
+def test_numbers_that_are_not_amounts(text):
+    assert english_figures(text, "Q4 2024") == []
+
+
+def test_case_table_is_large_enough():
+    assert len(EN_CASES) + len(ZH_CASES) + len(NOT_FIGURES) >= 60
+
+
+def test_every_seed_figure_is_found_in_its_chunk(transcript_doc, filing_doc):
+    count = 0
+    for doc in (transcript_doc, filing_doc):
+        for chunk in chunk_document(doc):
+            for fig in extract_figures(chunk, doc.period):
+                source = chunk.translation if fig.source == "translation" else chunk.text
+                assert source[fig.span[0] : fig.span[1]] == fig.text, (chunk.chunk_id, fig)
+                count += 1
+    assert count > 400
+
+
+def test_table_cells_carry_paths_sign_and_nil(filing_doc):
+    chunks = chunk_document(filing_doc)
+    figures = [f for c in chunks for f in extract_figures(c, filing_doc.period)]
+    charge = next(f for f in figures if f.text == "(46,300,172)")
+    assert charge.value == -46300172 and charge.unit == "CNY" and charge.source == "table"
+    assert charge.row_path == ("Charge-offs",)
+    assert charge.column_path[-1] == "Subtotal" and charge.period == "December 31, 2023"
+    nil = next(f for f in figures if f.nil)
+    assert (nil.text, nil.value) == ("-", 0.0)
+    second = next(f for f in figures if f.text == "5,712,315,808")
+    assert second.column_path == ("December 31, 2023", "Second lien")
+
+
+def test_uncertain_and_ai_voiced_figures_are_flagged(transcript_doc):
+    chunk = next(c for c in chunk_document(transcript_doc) if "[RMB52 billion]" in c.text)
+    figures = extract_figures(chunk, "Q4 2024")
+    gmv = next(f for f in figures if f.text == "RMB52 billion")
+    assert "uncertain_transcription" in gmv.flags
+    revenue = next(f for f in figures if f.text == "RMB3.7 billion")
+    assert "uncertain_transcription" not in revenue.flags
+    ai = next(
+        c
+        for c in chunk_document(transcript_doc)
+        if "spoken_by_ai" in c.flags and extract_figures(c, "Q4 2024")
+    )
+    assert all(
+        "spoken_by_ai" in f.flags for f in extract_figures(ai, "Q4 2024") if f.source == "text"
+    )
+
+
+MONEY_TEXT = re.compile(r"^(RMB|US\$|USD|\$)\s?([\d,]+(?:\.\d+)?)(?:\s(million|billion))?$")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=200))
+def test_extraction_never_raises_and_spans_rebuild_the_text(text):
+    for fig in english_figures(text, None) + chinese_figures(text, None):
+        assert text[fig.span[0] : fig.span[1]] == fig.text
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.sampled_from(["RMB", "US$", "USD", "$"]),
+    st.decimals(min_value=0, max_value=10**6, places=2, allow_nan=False),
+    st.sampled_from(["", " million", " billion"]),
+    st.sampled_from(["Revenue was ", "we invested ", "a dividend of ", ""]),
+)
+def test_a_figure_text_parses_back_to_its_value(currency, amount, scale, lead):
+    text = f"{lead}{currency}{amount:,}{scale}."
+    figures = english_figures(text, None)
+    assert len(figures) == 1
+    fig = figures[0]
+    match = MONEY_TEXT.match(fig.text)
+    assert match, fig.text
+    assert fig.value == parse_number(match.group(2), match.group(3))
