@@ -383,7 +383,7 @@ def compose(
     chinese = is_cjk(question)
     expanded = expand(question)
     terms = content_terms(question) | {t for t, w in expanded.terms if w < 1.0}
-    query_text = expanded.gloss if chinese else question
+    query_text = retriever.dense_query(question, expanded)  # cached: search encoded it already
     vector = retriever.encoder.embed_query(query_text) if query_text else None
 
     # Score every sentence (or table cell) of the best passages against the question.

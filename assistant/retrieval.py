@@ -220,6 +220,16 @@ class Retriever:
                     factors[i] *= self.weights.row_label_mismatch_factor
         return factors
 
+    @staticmethod
+    def dense_query(question: str, expanded) -> str:
+        """What the encoder reads: the question with the English gloss of its finance terms,
+        or the gloss alone for a Chinese question (the model reads English only)."""
+        if is_cjk(question):
+            return expanded.gloss
+        if expanded.gloss:
+            return f"{question} ({expanded.gloss})"
+        return question
+
     def named_documents(self, question: str) -> tuple[set[str], set[str]]:
         """Documents whose company the question names ("Lexin" for LexinFintech), and the
         words that named them."""
@@ -274,11 +284,9 @@ class Retriever:
 
         # Dense side: the English question (with its gloss), or only the gloss for Chinese.
         chinese = is_cjk(question)
-        dense_query = question if not chinese else expanded.gloss
+        dense_query = self.dense_query(question, expanded)
         dense_weight = self.weights.dense * (self.weights.cjk_dense_scale if chinese else 1.0)
         sentence_weight = self.weights.sentence * (self.weights.cjk_dense_scale if chinese else 1.0)
-        if dense_query and expanded.gloss and dense_query != expanded.gloss:
-            dense_query = f"{dense_query} ({expanded.gloss})"
         dense_ids = np.zeros(0, dtype=np.int64)
         dense_scores = np.zeros(0, dtype=np.float32)
         vector = None

@@ -116,6 +116,8 @@ def bench_seeds(encoder: SentenceEncoder, load_s: float) -> None:
         print(f"  of which query encoding: {percentiles(encode)}")
         cached = time_queries(lambda q: assistant.search(q, 5), 25)
         print(f"search, repeated question (query vector cached): {percentiles(cached)}")
+        asked = time_queries(lambda q: uncached(encoder, assistant.ask, q), 25)
+        print(f"ask (warm, in process, k=5, answer + figures): {percentiles(asked)}")
 
 
 def synthetic_store(n: int, dim: int, threshold: int, rng: np.random.Generator) -> Store:
