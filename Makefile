@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install test lint format serve bench clean
+.PHONY: install test lint format serve bench load browser clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,16 +25,25 @@ format: install
 	$(BIN)/ruff format assistant tests benchmarks
 	$(BIN)/ruff check --fix assistant tests benchmarks
 
-test: lint
+# The browser test needs Debian's chromium and chromium-driver (and CJK fonts for the
+# screenshots); when they cannot be installed here the test is skipped and says why.
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+	  ( (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      chromium chromium-driver fonts-noto-cjk >/dev/null) || \
+	    echo "chromium could not be installed: the browser test will be skipped" )
+
+test: lint browser
 	$(BIN)/pytest -q
 
 serve: install
-	@echo "The chat server is not built yet; for now, inspect a document with:"
-	@echo "  $(BIN)/assistant parse seeds/000_71abd0ac3770a833.txt"
-	@exit 1
+	$(BIN)/assistant serve
 
 bench: install
-	$(BIN)/python benchmarks/bench.py
+	$(BIN)/python -m benchmarks.bench
+
+load: install
+	$(BIN)/python -m benchmarks.load
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

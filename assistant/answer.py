@@ -471,6 +471,8 @@ def compose(
     for n, hit in enumerate(hits, start=1):
         chunk_figures = store.figures[hit.row]
         for figure in chunk_figures:
+            if figure.source == "translation" and not chinese:
+                continue  # the translation restates the English figures the reader sees
             in_answer = any(
                 c.row == hit.row
                 and figure.source in ("text", "table")
@@ -480,14 +482,16 @@ def compose(
             score = figure_score(
                 figure, question, figure_terms, units, periods, change_intent, n, in_answer
             )
-            if (figure.source == "translation") == chinese:
-                score += 0.3  # the same figure in the question's language comes first
+            if figure.source == "translation":
+                score += 0.3  # for a Chinese question, the figure as the answer states it
             ranked.append(CitedFigure(figure, n, store.chunks[hit.row].chunk_id, round(score, 4)))
     ranked.sort(key=lambda f: -f.score)
     unique: list[CitedFigure] = []
     seen: set[tuple] = set()
     for item in ranked:
-        key = (item.figure.value, item.figure.unit, item.figure.period, item.chunk_id)
+        # One figure per value and passage; a translation repeats its English original, so
+        # only the one in the question's language is kept.
+        key = (item.figure.value, item.figure.unit, item.chunk_id)
         if key not in seen:
             seen.add(key)
             unique.append(item)

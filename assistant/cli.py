@@ -468,6 +468,48 @@ def print_answer(model) -> None:
         out.print(f"    {c.text[:300]}", highlight=False, markup=False)
 
 
+@app.command()
+def serve(
+    host: Annotated[
+        str | None,
+        typer.Option(
+            "--host", envvar="ASSISTANT_HOST", help="Address to listen on [default: 127.0.0.1]."
+        ),
+    ] = None,
+    port: Annotated[
+        int | None, typer.Option("--port", envvar="ASSISTANT_PORT", help="Port [default: 8000].")
+    ] = None,
+    index: IndexOpt = None,
+) -> None:
+    """Serve the chat page, the HTTP API and (when configured) Slack; builds the seed index
+    first when there is none.
+
+    Examples:
+
+        assistant serve
+
+        ASSISTANT_API_TOKEN=secret assistant serve --host 0.0.0.0 --port 8080
+    """
+    import uvicorn
+
+    from assistant.api import create_app
+    from assistant.service import Assistant
+
+    settings = Settings.from_env(index_dir=index, host=host, port=port)
+    try:
+        assistant = Assistant(settings)
+        if assistant.ensure_index(settings.seeds_dir):
+            err.print(
+                f"built the index from {settings.seeds_dir}/ into {settings.index_dir}",
+                highlight=False,
+            )
+        app_ = create_app(settings, assistant)
+    except AssistantError as error:
+        raise fail(error) from error
+    err.print(f"serving on http://{settings.host}:{settings.port}", highlight=False)
+    uvicorn.run(app_, host=settings.host, port=settings.port, log_level="info", access_log=False)
+
+
 def main() -> None:  # pragma: no cover - console entry for `python -m assistant.cli`
     app()
 

@@ -134,12 +134,23 @@ class Assistant:
         doc = parse_file(path, meta)
         return doc, self.add_document(doc)
 
-    def add_document(self, doc: Document) -> UpdateStats:
+    def add_document(
+        self, doc: Document, progress: Callable[[int, int], None] | None = None
+    ) -> UpdateStats:
         with writer_lock(self.settings.index_dir):
             base = self._base_store(fresh=not index_exists(self.settings.index_dir))
-            store, stats = base.with_documents([doc], self.encoder)
+            store, stats = base.with_documents([doc], self.encoder, progress=progress)
             store.save(self.settings.index_dir)
         return stats
+
+    def refresh(self) -> None:
+        """Load the current index version now and swap it in for the next requests."""
+        store = Store.load(self.settings.index_dir, self.settings.model, self.encoder.dimension)
+        retriever = Retriever(
+            store, self.encoder, max_question_chars=self.settings.max_question_chars
+        )
+        with self._lock:
+            self._retriever, self._version = retriever, store.path
 
     def remove(self, doc_id: str) -> Store:
         with writer_lock(self.settings.index_dir):

@@ -23,6 +23,15 @@ class Settings:
     chunking: ChunkingParams = field(default_factory=ChunkingParams)
     # Past this many vectors the store switches from exact search to HNSW (see store.py).
     ann_threshold: int = 250_000
+    # Serving.
+    host: str = "127.0.0.1"
+    port: int = 8000
+    api_token: str | None = field(default=None, repr=False)  # a secret: never printed
+    cors_origins: tuple[str, ...] = ()
+    max_upload_bytes: int = 50 * 1024 * 1024
+    workers: int = 2
+    max_queue: int = 64
+    seeds_dir: Path = Path("seeds")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **flags: object) -> Settings:
@@ -36,6 +45,16 @@ class Settings:
             values["model"] = env["ASSISTANT_MODEL"]
         if env.get("ASSISTANT_TOP_K"):
             values["top_k"] = int(env["ASSISTANT_TOP_K"])
+        if env.get("ASSISTANT_API_TOKEN"):
+            values["api_token"] = env["ASSISTANT_API_TOKEN"]
+        if env.get("ASSISTANT_CORS_ORIGINS"):
+            values["cors_origins"] = tuple(
+                o.strip() for o in env["ASSISTANT_CORS_ORIGINS"].split(",") if o.strip()
+            )
+        if env.get("ASSISTANT_HOST"):
+            values["host"] = env["ASSISTANT_HOST"]
+        if env.get("ASSISTANT_PORT"):
+            values["port"] = int(env["ASSISTANT_PORT"])
         values.update({k: v for k, v in flags.items() if v is not None})
         if "index_dir" in values:
             values["index_dir"] = Path(str(values["index_dir"]))

@@ -66,3 +66,23 @@ def assistant_on(encoder):
     from assistant.settings import Settings
 
     return lambda path: Assistant(Settings(index_dir=path), encoder)
+
+
+API_TOKEN = "test-token-0123456789"
+
+
+@pytest.fixture(scope="session")
+def server(seed_index, tmp_path_factory):
+    """A real uvicorn server (the `assistant serve` command) on a free loopback port, on its
+    own copy of the seed index, with an API token configured."""
+    import shutil
+
+    from benchmarks.serving import Server
+
+    root = tmp_path_factory.mktemp("server")
+    index = root / "index"
+    shutil.copytree(seed_index, index, symlinks=True)
+    running = Server(index, root / "server.log", ASSISTANT_API_TOKEN=API_TOKEN)
+    running.wait_ready()
+    yield running
+    running.stop()

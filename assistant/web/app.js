@@ -1,0 +1,170 @@
+"use strict";
+// The chat page: no framework, no CDN. Talks to /v1/chat and /v1/documents.
+const $ = (id) => document.getElementById(id);
+const messages = [];          // the conversation sent to /v1/chat
+const tokenInput = $("token");
+tokenInput.value = localStorage.getItem("assistant-token") || "";
+tokenInput.addEventListener("change", () => {
+  localStorage.setItem("assistant-token", tokenInput.value);
+  loadDocuments();
+});
+
+function headers(extra = {}) {
+  const h = { ...extra };
+  if (tokenInput.value) h["Authorization"] = "Bearer " + tokenInput.value;
+  return h;
+}
+
+async function call(path, options = {}) {
+  const response = await fetch(path, { ...options, headers: headers(options.headers) });
+  const body = await response.json().catch(() => ({}));
+  if (!response.ok) {
+    const message = body.error || response.statusText;
+    throw new Error(body.hint ? `${message} (${body.hint})` : message);
+  }
+  return body;
+}
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (key === "class") node.className = value;
+    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+    else node.setAttribute(key, value);
+  }
+  for (const child of children) node.append(child);
+  return node;
+}
+
+function formatValue(f) {
+  const opts = { maximumFractionDigits: 4 };
+  let text = Number(f.value).toLocaleString("en-US", opts);
+  if (f.high !== null && f.high !== undefined) text += " – " + Number(f.high).toLocaleString("en-US", opts);
+  return text;
+}
+
+function showPassage(citation, button) {
+  document.querySelectorAll("button.cite.active").forEach((b) => b.classList.remove("active"));
+  if (button) button.classList.add("active");
+  $("passage").hidden = false;
+  $("passage-n").textContent = `[${citation.n}]`;
+  const who = citation.speaker
+    ? `${citation.speaker}${citation.role ? " (" + citation.role + (citation.firm ? ", " + citation.firm : "") + ")" : ""}`
+    : (citation.row_path.length ? citation.row_path.join(" › ") : (citation.heading || ""));
+  const section = citation.section ? ` · ${citation.section === "qa" ? "Q&A" : "prepared remarks"}` : "";
+  $("passage-meta").textContent = `${citation.title} · ${who}${section} · lines ${citation.lines[0]}–${citation.lines[1]}`;
+  $("passage-text").textContent = citation.text;
+  const tr = $("passage-translation");
+  tr.hidden = !citation.translation;
+  tr.textContent = citation.translation || "";
+}
+
+function renderAnswer(answer) {
+  const byN = Object.fromEntries(answer.citations.map((c) => [c.n, c]));
+  const text = el("p", { class: "answer-text" });
+  for (const part of answer.answer.split(/(\[\d+\])/)) {
+    const m = part.match(/^\[(\d+)\]$/);
+    if (m && byN[m[1]]) {
+      const button = el("button", { class: "cite", type: "button", "data-n": m[1] }, part);
+      button.addEventListener("click", () => showPassage(byN[m[1]], button));
+      text.append(button);
+    } else {
+      text.append(part);
+    }
+  }
+  const item = el("li", { class: answer.found ? "assistant" : "assistant not-found" }, text);
+  if (answer.figures.length) {
+    const table = el("table", { class: "figures" },
+      el("thead", {}, el("tr", {}, ...["Value", "Unit", "Metric", "Period", "Change", "Source"].map((h) => el("th", {}, h)))));
+    const body = el("tbody");
+    for (const f of answer.figures.slice(0, 6)) {
+      const source = el("button", { class: "cite", type: "button" }, `[${f.citation}]`);
+      source.addEventListener("click", () => showPassage(byN[f.citation], source));
+      const flags = f.flags.length ? el("span", { class: "flag" }, " " + f.flags.join(", ").replaceAll("_", " ")) : "";
+      body.append(el("tr", {},
+        el("td", { class: "value", title: f.text }, formatValue(f)),
+        el("td", {}, f.unit + (f.qualifier ? " " + f.qualifier : "")),
+        el("td", {}, [f.metric || "", ...(f.column_path.length ? [" (" + f.column_path.join(" › ") + ")"] : [])].join("")),
+        el("td", {}, f.period || ""),
+        el("td", {}, f.change || ""),
+        el("td", {}, source, flags)));
+    }
+    table.append(body);
+    item.append(table);
+  }
+  if (!answer.found && answer.citations.length) {
+    const nearest = el("div", { class: "sources" }, "Nearest passages: ");
+    for (const c of answer.citations) {
+      const b = el("button", { class: "cite", type: "button" }, `[${c.n}]`);
+      b.addEventListener("click", () => showPassage(c, b));
+      nearest.append(b);
+    }
+    item.append(nearest);
+  }
+  return item;
+}
+
+$("ask-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const question = $("question").value.trim();
+  if (!question) return;
+  $("conversation").append(el("li", { class: "user" }, question));
+  messages.push({ role: "user", content: question });
+  $("question").value = "";
+  $("ask").disabled = true;
+  $("status").textContent = "Searching the documents…";
+  try {
+    const answer = await call("/v1/chat", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ messages }),
+    });
+    messages.push({ role: "assistant", content: answer.answer });
+    $("conversation").append(renderAnswer(answer));
+    $("status").textContent = "";
+  } catch (error) {
+    messages.pop();
+    $("status").textContent = "Error: " + error.message;
+  } finally {
+    $("ask").disabled = false;
+    $("question").focus();
+  }
+});
+
+$("new-chat").addEventListener("click", () => {
+  messages.length = 0;
+  $("conversation").replaceChildren();
+  $("passage").hidden = true;
+});
+
+async function loadDocuments() {
+  try {
+    const { documents } = await call("/v1/documents");
+    $("document-list").replaceChildren(...documents.map((d) =>
+      el("li", {}, d.title, el("span", { class: "muted" }, ` · ${d.type}${d.period ? " · " + d.period : ""} · ${d.chunks} passages`))));
+  } catch (error) {
+    $("document-list").replaceChildren(el("li", { class: "muted" }, error.message));
+  }
+}
+
+$("upload-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const form = new FormData(event.target);
+  for (const key of ["company", "period", "type"]) if (!form.get(key)) form.delete(key);
+  $("upload-status").textContent = "Uploading…";
+  try {
+    let job = await call("/v1/documents", { method: "POST", body: form });
+    while (job.state !== "ready" && job.state !== "failed") {
+      $("upload-status").textContent = `${job.doc_id}: ${job.state} ${Math.round(job.progress * 100)}%`;
+      await new Promise((r) => setTimeout(r, 700));
+      job = await call(`/v1/documents/${encodeURIComponent(job.doc_id)}`);
+    }
+    $("upload-status").textContent = job.state === "ready" ? `${job.doc_id} is indexed.` : `${job.doc_id}: ${job.message}`;
+    event.target.reset();
+    loadDocuments();
+  } catch (error) {
+    $("upload-status").textContent = "Error: " + error.message;
+  }
+});
+
+loadDocuments();

@@ -1,0 +1,77 @@
+"""The chat page in a real headless Chromium: ask, read the answer, open a citation."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import API_TOKEN
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+
+pytestmark = pytest.mark.skipif(
+    not (CHROMIUM and CHROMEDRIVER),
+    reason="Debian chromium and chromium-driver are not installed (make browser installs them)",
+)
+
+
+@pytest.fixture
+def browser(tmp_path):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1400,1000",
+        f"--user-data-dir={tmp_path / 'profile'}",
+    ):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    yield driver
+    driver.quit()
+
+
+def test_ask_then_open_a_citation(server, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ready
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    wait = WebDriverWait(browser, 60)
+    browser.get(server.url + "/")
+    token = browser.find_element(By.ID, "token")
+    token.send_keys(API_TOKEN)
+    browser.execute_script("arguments[0].dispatchEvent(new Event('change'))", token)
+    wait.until(lambda d: "LexinFintech" in d.find_element(By.ID, "document-list").text)
+
+    box = browser.find_element(By.ID, "question")
+    box.send_keys("What was Q4 net income and how did it move?")
+    browser.find_element(By.ID, "ask").click()
+    answer = wait.until(ready.presence_of_element_located((By.CSS_SELECTOR, "li.assistant")))
+    assert "RMB363 million" in answer.text
+    assert "net income" in answer.find_element(By.CSS_SELECTOR, "table.figures").text
+
+    marker = answer.find_element(By.CSS_SELECTOR, ".answer-text button.cite")
+    marker.click()
+    passage = wait.until(ready.visibility_of_element_located((By.ID, "passage")))
+    assert "James Zheng" in passage.text
+    assert "lines" in browser.find_element(By.ID, "passage-meta").text
+    assert "RMB363 million" in browser.find_element(By.ID, "passage-text").text
+    assert browser.find_element(By.ID, "passage-translation").text  # the Chinese translation
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = ARTIFACTS / "chat.png"
+    browser.save_screenshot(str(shot))
+    assert shot.stat().st_size > 10_000
