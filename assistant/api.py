@@ -255,7 +255,7 @@ def is_loopback(host: str) -> bool:
 # The app ---------------------------------------------------------------------------------------
 
 
-def create_app(settings: Settings, assistant: Assistant | None = None) -> FastAPI:
+def create_app(settings: Settings, assistant: Assistant | None = None, slack_app=None) -> FastAPI:
     assistant = assistant or Assistant(settings)
     service = Service(settings, assistant)
     registry = CollectorRegistry()
@@ -516,12 +516,46 @@ def create_app(settings: Settings, assistant: Assistant | None = None) -> FastAP
         service.jobs.pop(doc_id, None)
         return {"deleted": doc_id}
 
+    if slack_app is not None:
+        mount_slack(app, slack_app, settings)
+
     @app.get("/", include_in_schema=False)
     async def page() -> FileResponse:
         return FileResponse(WEB / "index.html")
 
     app.mount("/static", StaticFiles(directory=WEB), name="static")
     return app
+
+
+def mount_slack(app: FastAPI, slack_app, settings: Settings) -> None:
+    """`POST /slack/events`: the signature is checked here first (bad or stale: 401, logged
+    without the body), then Bolt handles the request in a worker thread."""
+    from slack_bolt import BoltRequest
+    from slack_bolt.adapter.starlette.handler import to_starlette_response
+    from slack_sdk.signature import SignatureVerifier
+
+    verifier = SignatureVerifier(settings.slack_signing_secret or "")
+
+    @app.post("/slack/events", include_in_schema=False)
+    async def slack_events(request: Request) -> Response:
+        body = await request.body()
+        if not verifier.is_valid_request(body, dict(request.headers)):
+            log.warning(
+                "rejected a Slack request with a bad or stale signature (request %s)",
+                request.state.request_id,
+            )
+            return JSONResponse({"error": "invalid signature"}, status_code=401)
+        try:
+            text = body.decode("utf-8")
+            if request.headers.get("content-type", "").startswith("application/json"):
+                json.loads(text)
+        except (UnicodeDecodeError, ValueError):
+            return JSONResponse({"error": "malformed body"}, status_code=400)
+        bolt_request = BoltRequest(
+            body=text, query=request.url.query, headers=dict(request.headers)
+        )
+        response = await anyio.to_thread.run_sync(slack_app.dispatch, bolt_request)
+        return to_starlette_response(response)
 
 
 def job_model(job: Job, record) -> JobModel:

@@ -503,11 +503,47 @@ def serve(
                 f"built the index from {settings.seeds_dir}/ into {settings.index_dir}",
                 highlight=False,
             )
-        app_ = create_app(settings, assistant)
+        slack_app = None
+        if settings.slack_bot_token or settings.slack_signing_secret:
+            from assistant.slack import SlackConfigError, create_slack_app
+
+            try:
+                slack_app = create_slack_app(settings, assistant)
+                err.print("Slack events at POST /slack/events", highlight=False)
+            except SlackConfigError as error:
+                err.print(f"warning: {error}; serving without Slack", highlight=False)
+        app_ = create_app(settings, assistant, slack_app)
     except AssistantError as error:
         raise fail(error) from error
     err.print(f"serving on http://{settings.host}:{settings.port}", highlight=False)
     uvicorn.run(app_, host=settings.host, port=settings.port, log_level="info", access_log=False)
+
+
+@app.command()
+def slack(index: IndexOpt = None) -> None:
+    """Run the Slack bot over Socket Mode (no public URL needed): needs SLACK_BOT_TOKEN and
+    SLACK_APP_TOKEN. For HTTP events, set SLACK_SIGNING_SECRET too and use `serve`.
+
+    Examples:
+
+        SLACK_BOT_TOKEN=xoxb-... SLACK_APP_TOKEN=xapp-... assistant slack
+    """
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    from assistant.service import Assistant
+    from assistant.slack import create_slack_app
+
+    settings = Settings.from_env(index_dir=index)
+    try:
+        assistant = Assistant(settings)
+        bot = create_slack_app(settings, assistant, socket_mode=True)
+        if assistant.ensure_index(settings.seeds_dir):
+            err.print(f"built the index from {settings.seeds_dir}/", highlight=False)
+        assistant.search("revenue", 1)  # load the model and the index before connecting
+    except AssistantError as error:
+        raise fail(error) from error
+    err.print("connecting to Slack over Socket Mode", highlight=False)
+    SocketModeHandler(bot, settings.slack_app_token).start()
 
 
 def main() -> None:  # pragma: no cover - console entry for `python -m assistant.cli`

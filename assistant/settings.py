@@ -32,6 +32,11 @@ class Settings:
     workers: int = 2
     max_queue: int = 64
     seeds_dir: Path = Path("seeds")
+    # Slack (secrets: never printed or written anywhere).
+    slack_bot_token: str | None = field(default=None, repr=False)
+    slack_signing_secret: str | None = field(default=None, repr=False)
+    slack_app_token: str | None = field(default=None, repr=False)
+    slack_api_url: str | None = None  # another Web API base URL (a proxy, or a test double)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **flags: object) -> Settings:
@@ -51,6 +56,14 @@ class Settings:
             values["cors_origins"] = tuple(
                 o.strip() for o in env["ASSISTANT_CORS_ORIGINS"].split(",") if o.strip()
             )
+        for name, key in (
+            ("SLACK_BOT_TOKEN", "slack_bot_token"),
+            ("SLACK_SIGNING_SECRET", "slack_signing_secret"),
+            ("SLACK_APP_TOKEN", "slack_app_token"),
+            ("ASSISTANT_SLACK_API_URL", "slack_api_url"),
+        ):
+            if env.get(name):
+                values[key] = env[name]
         if env.get("ASSISTANT_HOST"):
             values["host"] = env["ASSISTANT_HOST"]
         if env.get("ASSISTANT_PORT"):

@@ -1,0 +1,306 @@
+"""The Slack bot: mentions answered in their thread, direct messages, and `/earnings`.
+
+Bolt acknowledges each event at once and answers in a worker thread, so Slack never waits
+more than its 3 s. A retried event (same event id) is answered once. The bot ignores its own
+messages and other bots'. Thread and DM history is read back from Slack, so the process keeps
+no conversation state of its own.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections import OrderedDict
+from typing import Any
+
+from slack_bolt import App, BoltResponse
+from slack_sdk import WebClient
+
+from assistant.answer import Turn
+from assistant.errors import AssistantError
+from assistant.schema import AnswerModel, answer_model
+from assistant.service import Assistant
+from assistant.settings import Settings
+
+log = logging.getLogger("assistant.slack")
+MAX_BLOCKS = 50
+MAX_TEXT = 3000
+MAX_FALLBACK = 3000
+MAX_FIGURES = 6
+MAX_HISTORY = 5
+MENTION_RE = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
+
+
+class SlackConfigError(AssistantError):
+    hint = "see the README's Slack section"
+
+
+def clip(text: str, limit: int = MAX_TEXT) -> str:
+    """Text cut to Slack's limit at a word boundary, marked with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0]
+    return cut + "…"
+
+
+def figure_line(f) -> str:
+    value = f"{f.value:,.4f}".rstrip("0").rstrip(".")
+    if f.high is not None:
+        value += " – " + f"{f.high:,.4f}".rstrip("0").rstrip(".")
+    parts = [f"*{value} {f.unit}*" + (f" {f.qualifier}" if f.qualifier else "")]
+    parts += [p for p in (f.metric, f.period, f.change) if p]
+    if f.column_path:
+        parts.append(" › ".join(f.column_path))
+    flag = " _(uncertain transcription)_" if "uncertain_transcription" in f.flags else ""
+    return clip(" · ".join(parts) + f" [{f.citation}]" + flag, 1900)
+
+
+def citation_line(c) -> str:
+    who = (c.speaker and f"{c.speaker} ({c.role})") or (" › ".join(c.row_path) or c.heading or "")
+    return clip(f"[{c.n}] *{c.title}* · {who} · lines {c.lines[0]}–{c.lines[1]}", MAX_TEXT)
+
+
+def answer_blocks(answer: AnswerModel, share: bool = False) -> tuple[str, list[dict[str, Any]]]:
+    """Block Kit for an answer, within Slack's limits (50 blocks, 3,000 characters a text),
+    and the plain-text fallback."""
+    fallback = clip(answer.answer, MAX_FALLBACK)
+    blocks: list[dict[str, Any]] = [
+        {
+            "type": "context",
+            "elements": [{"type": "mrkdwn", "text": clip(f"*Q:* {answer.question}")}],
+        },
+        {"type": "section", "text": {"type": "mrkdwn", "text": clip(answer.answer)}},
+    ]
+    if not answer.found:
+        nearest = " · ".join(
+            f"[{c.n}] {c.title}, lines {c.lines[0]}–{c.lines[1]}" for c in answer.citations[:3]
+        )
+        if nearest:
+            blocks.append(
+                {
+                    "type": "context",
+                    "elements": [{"type": "mrkdwn", "text": clip(f"Nearest passages: {nearest}")}],
+                }
+            )
+        return fallback, blocks
+    if answer.figures:
+        lines = "\n".join(f"• {figure_line(f)}" for f in answer.figures[:MAX_FIGURES])
+        blocks.append(
+            {"type": "section", "text": {"type": "mrkdwn", "text": clip(f"*Figures*\n{lines}")}}
+        )
+    buttons = [
+        {
+            "type": "button",
+            "action_id": f"show_passage_{c.n}",
+            "value": c.chunk_id,
+            "text": {"type": "plain_text", "text": f"Passage [{c.n}]"},
+        }
+        for c in answer.citations[:10]
+    ]
+    tail: list[dict[str, Any]] = []
+    if buttons:
+        tail.append({"type": "actions", "elements": buttons})
+    if share:
+        tail.append(
+            {
+                "type": "actions",
+                "elements": [
+                    {
+                        "type": "button",
+                        "action_id": "share_answer",
+                        "style": "primary",
+                        "value": clip(answer.question, 1900),
+                        "text": {"type": "plain_text", "text": "Share in channel"},
+                    }
+                ],
+            }
+        )
+    room = MAX_BLOCKS - len(blocks) - len(tail)
+    for c in answer.citations[: max(room, 0)]:
+        blocks.append(
+            {"type": "context", "elements": [{"type": "mrkdwn", "text": citation_line(c)}]}
+        )
+    return fallback, (blocks + tail)[:MAX_BLOCKS]
+
+
+class SeenEvents:
+    """Event ids already handled, bounded, so a retried delivery is not answered twice."""
+
+    def __init__(self, size: int = 10_000) -> None:
+        self.size = size
+        self.ids: OrderedDict[str, None] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def first_time(self, event_id: str) -> bool:
+        with self.lock:
+            if event_id in self.ids:
+                return False
+            self.ids[event_id] = None
+            if len(self.ids) > self.size:
+                self.ids.popitem(last=False)
+            return True
+
+
+def question_of(text: str) -> str:
+    return " ".join(MENTION_RE.sub(" ", text or "").split())
+
+
+def is_from_a_bot(event: dict[str, Any], bot_user_id: str | None) -> bool:
+    return bool(
+        event.get("bot_id")
+        or event.get("subtype") in {"bot_message", "message_changed", "message_deleted"}
+        or (bot_user_id and event.get("user") == bot_user_id)
+    )
+
+
+def create_slack_app(settings: Settings, assistant: Assistant, socket_mode: bool = False) -> App:
+    missing = [
+        name
+        for name, value in (
+            ("SLACK_BOT_TOKEN", settings.slack_bot_token),
+            (
+                "SLACK_APP_TOKEN" if socket_mode else "SLACK_SIGNING_SECRET",
+                settings.slack_app_token if socket_mode else settings.slack_signing_secret,
+            ),
+        )
+        if not value
+    ]
+    if missing:
+        raise SlackConfigError(f"Slack is not configured: set {' and '.join(missing)}")
+    client = WebClient(
+        token=settings.slack_bot_token, base_url=settings.slack_api_url or WebClient.BASE_URL
+    )
+    app = App(
+        client=client,
+        signing_secret=settings.slack_signing_secret,
+        request_verification_enabled=not socket_mode,
+        process_before_response=False,
+    )
+    seen = SeenEvents()
+
+    @app.middleware
+    def answer_each_event_once(body: dict, next, logger) -> BoltResponse | None:
+        event_id = body.get("event_id")
+        if event_id and not seen.first_time(event_id):
+            logger.info("ignoring a repeated delivery of event %s", event_id)
+            return BoltResponse(status=200, body="")
+        next()
+        return None
+
+    def ask(question: str, history: list[str]) -> AnswerModel:
+        turns = [Turn(q) for q in history[-MAX_HISTORY:]]
+        return answer_model(assistant.ask(question, history=turns))
+
+    def reply(
+        client: WebClient, channel: str, thread_ts: str | None, question: str, history: list[str]
+    ) -> None:
+        try:
+            text, blocks = answer_blocks(ask(question, history))
+        except AssistantError as error:
+            log.warning("could not answer in %s: %s", channel, error)
+            text, blocks = f"Sorry, I could not answer that: {error.message}", []
+        except Exception:
+            log.exception("answering in %s failed", channel)
+            text, blocks = "Sorry, something went wrong while answering.", []
+        client.chat_postMessage(
+            channel=channel, thread_ts=thread_ts, text=text, blocks=blocks or None
+        )
+
+    def earlier_questions(messages: list[dict], current_ts: str, bot: str | None) -> list[str]:
+        out = []
+        for message in messages:
+            if message.get("ts") == current_ts or is_from_a_bot(message, bot):
+                continue
+            question = question_of(message.get("text", ""))
+            if question:
+                out.append(question)
+        return out
+
+    @app.event("app_mention")
+    def on_mention(event: dict, client: WebClient, context) -> None:
+        if is_from_a_bot(event, context.bot_user_id):
+            return
+        question = question_of(event.get("text", ""))
+        thread = event.get("thread_ts") or event["ts"]
+        history: list[str] = []
+        if event.get("thread_ts"):
+            replies = client.conversations_replies(channel=event["channel"], ts=thread, limit=50)
+            history = earlier_questions(
+                replies.get("messages", []), event["ts"], context.bot_user_id
+            )
+        if not question:
+            client.chat_postMessage(
+                channel=event["channel"],
+                thread_ts=thread,
+                text="Ask me about the indexed calls and filings, e.g. “What was Q4 net income?”",
+            )
+            return
+        reply(client, event["channel"], thread, question, history)
+
+    @app.event("message")
+    def on_message(event: dict, client: WebClient, context) -> None:
+        if event.get("channel_type") != "im" or is_from_a_bot(event, context.bot_user_id):
+            return
+        question = question_of(event.get("text", ""))
+        if not question:
+            return
+        thread = event.get("thread_ts")
+        if thread:
+            found = client.conversations_replies(channel=event["channel"], ts=thread, limit=50)
+        else:
+            found = client.conversations_history(channel=event["channel"], limit=20)
+        messages = sorted(found.get("messages", []), key=lambda m: float(m.get("ts", 0)))
+        history = earlier_questions(messages, event["ts"], context.bot_user_id)
+        reply(client, event["channel"], thread, question, history)
+
+    def acknowledge(ack, command: dict) -> None:
+        if not (command.get("text") or "").strip():
+            ack(response_type="ephemeral", text="Usage: /earnings <question>")
+            return
+        ack(response_type="ephemeral", text=f"Looking up: {clip(command['text'], 200)}")
+
+    def answer_command(command: dict, respond) -> None:
+        question = (command.get("text") or "").strip()
+        if not question:
+            return
+        try:
+            text, blocks = answer_blocks(ask(question, []), share=True)
+        except AssistantError as error:
+            text, blocks = f"Sorry, I could not answer that: {error.message}", []
+        respond(response_type="ephemeral", replace_original=True, text=text, blocks=blocks or None)
+
+    app.command("/earnings")(ack=acknowledge, lazy=[answer_command])
+
+    @app.action("share_answer")
+    def share(ack, action: dict, respond) -> None:
+        ack()
+        text, blocks = answer_blocks(ask(action["value"], []))
+        respond(response_type="in_channel", delete_original=True, text=text, blocks=blocks)
+
+    @app.action(re.compile(r"^show_passage_\d+$"))
+    def show_passage(ack, action: dict, respond) -> None:
+        ack()
+        store = assistant.store
+        chunk = next((c for c in store.chunks if c.chunk_id == action["value"]), None)
+        if chunk is None:
+            respond(
+                response_type="ephemeral",
+                replace_original=False,
+                text="That passage is no longer in the index.",
+            )
+            return
+        doc = store.documents.get(chunk.doc_id)
+        header = f"*{doc.title if doc else chunk.doc_id}* · lines {chunk.lines[0]}–{chunk.lines[1]}"
+        body = chunk.text + (f"\n\n{chunk.translation}" if chunk.translation else "")
+        respond(
+            response_type="ephemeral",
+            replace_original=False,
+            text=clip(body),
+            blocks=[
+                {"type": "section", "text": {"type": "mrkdwn", "text": clip(header)}},
+                {"type": "section", "text": {"type": "mrkdwn", "text": clip(f">>> {body}")}},
+            ],
+        )
+
+    return app
