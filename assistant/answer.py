@@ -371,14 +371,15 @@ def compose(
         for n, h in enumerate(hits, start=1)
     )
     shown = display_question or question
+    not_found = Answer(
+        question=shown,
+        answer=NOT_FOUND,
+        found=False,
+        citations=citations,
+        resolved_question=question,
+    )
     if not hits:
-        return Answer(
-            question=shown,
-            answer=NOT_FOUND,
-            found=False,
-            citations=citations,
-            resolved_question=question,
-        )
+        return not_found
 
     chinese = is_cjk(question)
     expanded = expand(question)
@@ -433,13 +434,7 @@ def compose(
     )
 
     if not answerable(retriever, question, best_similarity, chinese):
-        return Answer(
-            question=shown,
-            answer=NOT_FOUND,
-            found=False,
-            citations=citations,
-            resolved_question=question,
-        )
+        return not_found
 
     chosen = [best]
     for cand in sorted(candidates, key=lambda c: -c.score):
