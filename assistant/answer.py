@@ -205,7 +205,7 @@ def resolve_follow_up(question: str, history: Sequence[Turn]) -> tuple[str, Turn
     if 1 <= len(words) <= 4:
         # Replace the phrase of the same length that ends with the same head word.
         pattern = r"\b" + r"\s+".join([r"[\w-]+"] * (len(words) - 1) + [re.escape(words[-1])])
-        replaced, count = re.subn(pattern + r"\b", rest, base, count=1, flags=re.I)
+        replaced, count = re.subn(pattern + r"\b", lambda _: rest, base, count=1, flags=re.I)
         if count:
             return " ".join(replaced.split()), previous
     return " ".join(f"{base.rstrip(' ?')} {rest}?".split()), previous

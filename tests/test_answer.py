@@ -7,6 +7,8 @@ import json
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import assistant.cli as cli
@@ -42,13 +44,13 @@ def assert_grounded(result) -> None:
         assert item.figure.text in source, (item.figure.text, citation.chunk_id)
         assert source[item.figure.span[0] : item.figure.span[1]] == item.figure.text
     sources = " ".join(c.text + " " + (c.translation or "") for c in result.citations)
-    for piece in MARKER.split(result.answer):
-        piece = piece.strip()
-        if not piece:
-            continue
-        english = re.sub(r"^\(English: (.*)\)$", r"\1", piece)
-        for part in english.split(" — "):  # a table cell: row path — column: value
-            assert part.strip() in sources, part
+    english = re.findall(r"\(English: (.*?)\)(?= \S|$)", result.answer)
+    rest = re.sub(r"\(English: .*?\)(?= \S|$)", "\n", result.answer)
+    for piece in [*english, *MARKER.split(rest)]:
+        for part in piece.split("\n"):
+            for cell in part.split(" — "):  # a table cell: row path — column: value
+                if cell.strip():
+                    assert cell.strip() in sources, cell
 
 
 @needs_dev
@@ -191,3 +193,26 @@ def test_answer_model_forbids_unknown_fields(seeds):
     data["citations"][0]["speeker"] = "typo"
     with pytest.raises(ValueError, match="speeker"):
         type(model).model_validate(data)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(min_size=1, max_size=80), st.text(min_size=1, max_size=120))
+def test_follow_up_resolution_never_raises(question, previous):
+    resolved, _ = resolve_follow_up(question, [Turn(previous)])
+    assert isinstance(resolved, str)
+    assert resolve_follow_up("and \\1 \\x?", [Turn("What was the \\g<0> ratio?")])[0]
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.text(min_size=1, max_size=300), st.lists(st.text(min_size=1, max_size=60), max_size=2))
+def test_ask_answers_or_refuses_any_text(seeds, question, history):
+    from assistant.errors import AssistantError
+
+    try:
+        result = seeds.ask(question, history=[Turn(h) for h in history])
+    except AssistantError:
+        return
+    if result.found:
+        assert_grounded(result)
+    else:
+        assert (result.answer, result.figures) == (NOT_FOUND, ())

@@ -21,7 +21,7 @@ def test_no_server_errors_on_generated_requests(server):
 
         @given(case=operation.as_strategy())
         @settings(
-            max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), database=None
+            max_examples=60, deadline=None, suppress_health_check=list(HealthCheck), database=None
         )
         def check(case) -> None:
             response = case.call(headers=HEADERS, timeout=60)
