@@ -391,12 +391,15 @@ def compose(
     asked_periods = period_keys(question)
     wanted_units = expected_units(question)
     candidates: list[Candidate] = []
+    similarities: list[float] = []  # best sentence of each passage, for the not-found test
     for n, hit in enumerate(hits[:3], start=1):
         chunk = store.chunks[hit.row]
         units = chunk_units(chunk)
         sims = (
             (store.sentences_of(hit.row) @ vector) if vector is not None else np.zeros(len(units))
         )
+        if vector is not None and len(sims):
+            similarities.append(float(sims.max()))
         for k, ((unit_text, span), sim) in enumerate(zip(units, sims, strict=False)):
             text = chunk.text[span[0] : span[1]]
             score = float(sim) + 0.35 * _overlap(terms, unit_text) - 0.04 * (n - 1)
@@ -427,11 +430,7 @@ def compose(
                 score = 1.0 + overlap + 0.3 * has_figure - 0.04 * (n - 1)
                 candidates.append(Candidate(n, hit.row, text, span, score, sentence.strip()))
     best = max(candidates, key=lambda c: c.score)
-    best_similarity = (
-        float(max((store.sentences_of(h.row) @ vector).max() for h in hits[:3]))
-        if vector is not None
-        else 1.0
-    )
+    best_similarity = max(similarities) if similarities else 1.0
 
     if not answerable(retriever, question, best_similarity, chinese):
         return not_found

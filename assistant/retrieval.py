@@ -162,6 +162,18 @@ class Retriever:
         self.weights = weights or FusionWeights()
         self.max_question_chars = max_question_chars
         self.bm25 = BM25([tokenize(lexical_text(store, k)) for k in range(len(store.chunks))])
+        # Per-chunk columns for filters, so a query never loops over chunks in Python.
+        self.doc_codes = {doc_id: k for k, doc_id in enumerate(store.documents)}
+        chunks = store.chunks
+        self.chunk_docs = np.fromiter(
+            (self.doc_codes.get(c.doc_id, -1) for c in chunks), np.int32, len(chunks)
+        )
+        self.chunk_speakers = np.array([(c.speaker or "").lower() for c in chunks] or [""])[
+            : len(chunks)
+        ]
+        self.chunk_roles = np.array([c.role or "" for c in chunks] or [""])[: len(chunks)]
+        self.chunk_sections = np.array([c.section or "" for c in chunks] or [""])[: len(chunks)]
+        self.unknown_company_docs = [d.doc_id for d in store.documents.values() if not d.company]
 
     def check_question(self, question: str) -> str:
         question = " ".join(question.split())
@@ -178,30 +190,30 @@ class Retriever:
         return question
 
     def allowed_rows(self, filters: Filters) -> np.ndarray | None:
+        """Row ids passing the filters, from per-chunk arrays (no loop over chunks)."""
         if not filters.active:
             return None
-        docs = self.store.documents
-        rows = []
-        for k, chunk in enumerate(self.store.chunks):
-            doc = docs.get(chunk.doc_id)
-            if doc is None:
-                continue
-            if filters.doc_id and chunk.doc_id != filters.doc_id:
-                continue
-            if filters.company and (doc.company or "").lower() != filters.company.lower():
-                continue
-            if filters.period and (doc.period or "").lower() != filters.period.lower():
-                continue
-            if filters.doc_type and doc.doc_type != filters.doc_type.lower():
-                continue
-            if filters.speaker and filters.speaker.lower() not in (chunk.speaker or "").lower():
-                continue
-            if filters.role and (chunk.role or "") != filters.role.lower():
-                continue
-            if filters.section and chunk.section != filters.section:
-                continue
-            rows.append(k)
-        return np.asarray(rows, dtype=np.int64)
+        docs = self.store.documents.values()
+        keep_docs = [
+            d.doc_id
+            for d in docs
+            if (not filters.doc_id or d.doc_id == filters.doc_id)
+            and (not filters.company or (d.company or "").lower() == filters.company.lower())
+            and (not filters.period or (d.period or "").lower() == filters.period.lower())
+            and (not filters.doc_type or d.doc_type == filters.doc_type.lower())
+        ]
+        mask = self.rows_of_documents(keep_docs)
+        if filters.speaker:
+            mask &= np.char.find(self.chunk_speakers, filters.speaker.lower()) >= 0
+        if filters.role:
+            mask &= self.chunk_roles == filters.role.lower()
+        if filters.section:
+            mask &= self.chunk_sections == filters.section
+        return np.flatnonzero(mask).astype(np.int64)
+
+    def rows_of_documents(self, doc_ids) -> np.ndarray:
+        codes = [self.doc_codes[d] for d in doc_ids if d in self.doc_codes]
+        return np.isin(self.chunk_docs, np.asarray(codes, dtype=np.int32))
 
     def context_factors(self, question: str, expanded, pool: np.ndarray) -> np.ndarray:
         factors = np.ones(len(pool))
@@ -256,14 +268,9 @@ class Retriever:
             ({}, set()) if (filters.doc_id or filters.company) else (self.named_documents(question))
         )
         if named:
-            in_scope = np.asarray(
-                [
-                    k
-                    for k, c in enumerate(self.store.chunks)
-                    if c.doc_id in named or not self.store.documents[c.doc_id].company
-                ],
-                dtype=np.int64,
-            )
+            in_scope = np.flatnonzero(
+                self.rows_of_documents([*named, *self.unknown_company_docs])
+            ).astype(np.int64)
             allowed = in_scope if allowed is None else np.intersect1d(allowed, in_scope)
         if self.store.vectors.count == 0 or (allowed is not None and len(allowed) == 0):
             return []
