@@ -414,14 +414,13 @@ def compose(
         if chinese and chunk.translation:
             # Answer in Chinese from the translation; the English sentence stating the same
             # figure goes alongside.
-            wanted = expected_units(question)
             asked = _pairs(question)
             idf = retriever.bm25.idf_of
             total = sum(idf(p) for p in asked) or 1.0
             for sentence in _chinese_sentences(chunk.translation):
                 overlap = sum(idf(p) for p in asked & _pairs(sentence)) / total
                 has_figure = any(
-                    f.unit in wanted and f.text in sentence
+                    f.unit in wanted_units and f.text in sentence
                     for f in store.figures[hit.row]
                     if f.source == "translation"
                 )
@@ -456,7 +455,7 @@ def compose(
     answer_text = " ".join(dict.fromkeys(parts))
 
     # Figures of the cited passages, ranked by how well they fit the question.
-    units = expected_units(question)
+    units = wanted_units
     periods = question_periods(question)
     change_intent = bool(CHANGE_INTENT_RE.search(question))
     # Numbers in a metric's name count ("FPD over 7 days" is not "FPD over 30 days").

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from assistant.documents import Document, Paragraph, Table, TableRow
@@ -182,7 +182,7 @@ def _paragraph_span(p: Paragraph) -> tuple[int, int]:
 
 
 def chunk_passages(
-    doc: Document, paragraphs: list[Paragraph], params: ChunkingParams
+    paragraphs: list[Paragraph], params: ChunkingParams
 ) -> list[tuple[Paragraph, _Piece]]:
     """Group consecutive paragraphs of one turn (or one heading) into passage-sized pieces."""
     out: list[tuple[Paragraph, _Piece]] = []
@@ -266,7 +266,7 @@ def chunk_document(doc: Document, params: ChunkingParams | None = None) -> list[
     pending: list[Paragraph] = []
 
     def flush_paragraphs() -> None:
-        for para, piece in chunk_passages(doc, pending, params):
+        for para, piece in chunk_passages(pending, params):
             speaker = para.speaker
             chunks.append(
                 Chunk(
@@ -316,11 +316,5 @@ def chunk_document(doc: Document, params: ChunkingParams | None = None) -> list[
         count = seen.get(chunk.chunk_id, 0)
         seen[chunk.chunk_id] = count + 1
         chunk_id = chunk.chunk_id if count == 0 else f"{chunk.chunk_id}.{count}"
-        unique.append(_with(chunk, chunk_id=chunk_id, ordinal=ordinal))
+        unique.append(replace(chunk, chunk_id=chunk_id, ordinal=ordinal))
     return unique
-
-
-def _with(chunk: Chunk, **changes: object) -> Chunk:
-    from dataclasses import replace
-
-    return replace(chunk, **changes)  # type: ignore[arg-type]

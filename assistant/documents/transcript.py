@@ -101,7 +101,6 @@ def dash_parts(line: str) -> tuple[str, list[str]] | None:
 @dataclass
 class Turn:
     speaker: Speaker
-    header_line: int
     paragraphs: list[Paragraph] = field(default_factory=list)
     section: Section | None = None
 
@@ -233,9 +232,9 @@ class _Reader:
         self.participants[name.lower()] = speaker
         return speaker
 
-    def start_turn(self, speaker: Speaker, number: int) -> None:
+    def start_turn(self, speaker: Speaker) -> None:
         self.flush()
-        self.turns.append(Turn(speaker=speaker, header_line=number, section=self.section))
+        self.turns.append(Turn(speaker=speaker, section=self.section))
 
     def speaker_at(self, i: int) -> tuple[str, list[str], int] | None:
         """A speaker header at line index i: (name, title parts, lines consumed)."""
@@ -278,9 +277,6 @@ class _Reader:
                     self.mode = "body"
                     self.section = kind  # type: ignore[assignment]
                     self.explicit_sections = True
-                    if self.turns:
-                        # a heading ends the turn it interrupts; the next speaker line starts anew
-                        pass
                 i += 1
                 continue
             if self.mode.startswith("participants"):
@@ -300,7 +296,7 @@ class _Reader:
             if found:
                 name, titles, used = found
                 speaker = self.register(name, titles, None)
-                self.start_turn(speaker, number)
+                self.start_turn(speaker)
                 i += used
                 # fold the repeated header lines of the bilingual layout
                 while i + used - 1 < len(lines) and all(
