@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install test lint format serve bench load browser clean
+.PHONY: install test lint format serve bench eval load browser clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,11 @@ serve: install
 
 bench: install
 	$(BIN)/python -m benchmarks.bench
+
+# One index per development set (reused by content hash), one table of scores; --check
+# lists every question that did worse than its reviewed golden file in tests/golden/.
+eval: install
+	$(BIN)/python -m benchmarks.eval_sets --check
 
 load: install
 	$(BIN)/python -m benchmarks.load

@@ -6,17 +6,39 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from assistant.chunking import Chunk, chunk_units
 from assistant.documents.text import is_cjk
-from assistant.figures import Figure, periods_in, zh_periods_in
+from assistant.figures import Figure
 from assistant.lexical import tokenize
+from assistant.query import (
+    Query,
+    Turn,
+    content_terms,
+    expected_units,
+    qualifiers_of,
+    resolve_follow_up,
+    understand,
+)
 from assistant.retrieval import Filters, Retriever, period_keys
+from assistant.scope import Scope
 from assistant.store import DocumentRecord
-from assistant.vocabulary import GROUPS, expand
+from assistant.vocabulary import CJK_QUESTION_PAIRS, GROUPS, QUESTION_WORDS, expand
+
+__all__ = [
+    "NOT_FOUND",
+    "Answer",
+    "Citation",
+    "CitedFigure",
+    "Turn",
+    "answer",
+    "content_terms",
+    "expected_units",
+    "resolve_follow_up",
+]
 
 NOT_FOUND = "The indexed documents do not answer this question."
 # Calibrated on the dev questions (all answerable) against questions the seeds cannot answer
@@ -25,75 +47,6 @@ NOT_FOUND = "The indexed documents do not answer this question."
 # half their words, or a name they use, occur nowhere in the index.
 MIN_SENTENCE_SIMILARITY = 0.38
 MAX_ANSWER_SENTENCES = 2
-MONEY = {"CNY", "USD", "HKD", "EUR", "GBP", "JPY", "SGD", "AUD", "CAD"}
-QUESTION_WORDS = {
-    "what",
-    "how",
-    "when",
-    "why",
-    "which",
-    "who",
-    "where",
-    "much",
-    "many",
-    "did",
-    "does",
-    "was",
-    "were",
-    "is",
-    "are",
-    "the",
-    "a",
-    "an",
-    "of",
-    "in",
-    "for",
-    "to",
-    "and",
-    "on",
-    "at",
-    "by",
-    "company",
-    "their",
-    "its",
-    "it",
-    "they",
-    "we",
-    "our",
-    "do",
-    "there",
-    "has",
-    "have",
-    "about",
-    "tell",
-    "me",
-    "say",
-    "said",
-    "give",
-    "show",
-    "value",
-    "amount",
-    "figure",
-    "number",
-}
-CJK_QUESTION_PAIRS = frozenset(
-    "多少 是多 是什 什么 什麼 么的 的是 为什 為什 如何 怎么 怎麼 哪些 有多 了多 少?".split()
-)
-FOLLOW_UP_RE = re.compile(
-    r"^\s*(?:and|also|what about|how about|what of|same for|now for|then)\b[\s,]*", re.I
-)
-WH_START_RE = re.compile(
-    r"^\s*(?:what|how|when|which|who|whom|why|where|is|are|was|were|did|does|do|can|could|"
-    r"will|would|should|tell|list|show|give)\b",
-    re.I,
-)
-CHANGE_INTENT_RE = re.compile(
-    r"\b(grow|grew|growth|increase[ds]?|decline[ds]?|decrease[ds]?|change[ds]?|move[ds]?|rise|"
-    r"rose|fall|fell|drop(?:ped)?|improve[ds]?|by how much|year[- ]over[- ]year|yoy|"
-    r"expand(?:ed)?|contract(?:ed)?|widen(?:ed)?|narrow(?:ed)?|"
-    r"quarter[- ]over[- ]quarter|qoq|sequential)\b|增長|增长|下降|變化|变化|成長",
-    re.I,
-)
 
 
 @dataclass(frozen=True)
@@ -137,86 +90,7 @@ class Answer:
     citations: tuple[Citation, ...] = ()
     resolved_question: str = ""
     filters: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Turn:
-    """One earlier question of the conversation, for follow-ups."""
-
-    question: str
-    filters: dict[str, str] | None = None
-
-
-# Question analysis --------------------------------------------------------------------------
-
-
-def expected_units(question: str) -> set[str]:
-    """The units an answer to `question` is likely to be in."""
-    q = question.lower()
-    if re.search(r"\bbps\b|basis points?|基點|基点", q):
-        return {"bps"}
-    if re.search(r"how long|how many (?:months|days)|duration|多久|多長", q):
-        return {"months", "days"}
-    percent = re.search(
-        r"by how much|what share|share of|as a share|what proportion|proportion of|"
-        r"what percentage|as a percentage|percent|%|\bratio\b|\brate\b|"
-        r"margin|\bapr\b|yield|how did .* (?:change|move|grow|develop)|growth\b|grow\b|"
-        r"expand|contract|widen|narrow|"
-        r"increase|decline|decrease|佔比|占比|比例|率|百分",
-        q,
-    )
-    if percent:
-        if re.search(r"^\s*what (?:was|were|is|are)\b.*\band how\b", q):
-            return {"%", "bps"} | MONEY  # "What was net income and how did it move?"
-        return {"%", "bps"}
-    if re.search(r"how many|number of|count|headcount|多少家|多少個|多少个|幾家|几家", q):
-        return {"count"}
-    return set(MONEY) | {"count"} if re.search(r"how much|多少|金額|金额", q) else set(MONEY)
-
-
-def content_terms(question: str) -> set[str]:
-    return {t for t in tokenize(question) if t not in QUESTION_WORDS and not t.isdigit()}
-
-
-def question_periods(question: str) -> set[str]:
-    found = {p for _, p in periods_in(question)} | {p for _, p in zh_periods_in(question, None)}
-    years = {p[-4:] for p in found if p[-4:].isdigit()}
-    return found | years
-
-
-def resolve_follow_up(question: str, history: Sequence[Turn]) -> tuple[str, Turn | None]:
-    """Rewrite an elliptical follow-up as a full question using the previous one:
-    "and in Q3?" after "What was Q4 net income?" asks "What was net income in Q3?";
-    "what about first lien?" after "... the second lien allowance ..." asks about first lien.
-    """
-    if not history:
-        return question, None
-    previous = history[-1]
-    elliptical = len(content_terms(question)) <= 2 and not WH_START_RE.match(question)
-    if not (FOLLOW_UP_RE.match(question) or elliptical):
-        return question, None
-    rest = FOLLOW_UP_RE.sub("", question).strip(" ?")
-    rest = re.sub(r"^(?:in|for|at|on|of|the)\s+", "", rest, flags=re.I)
-    base = previous.question.strip()
-    if periods_in(rest) or zh_periods_in(rest, None):
-        base = PERIOD_WORDS_RE.sub(" ", base)
-        return " ".join(f"{base.rstrip(' ?')} in {rest}?".split()), previous
-    words = rest.split()
-    if 1 <= len(words) <= 4:
-        # Replace the phrase of the same length that ends with the same head word.
-        pattern = r"\b" + r"\s+".join([r"[\w-]+"] * (len(words) - 1) + [re.escape(words[-1])])
-        replaced, count = re.subn(pattern + r"\b", lambda _: rest, base, count=1, flags=re.I)
-        if count:
-            return " ".join(replaced.split()), previous
-    return " ".join(f"{base.rstrip(' ?')} {rest}?".split()), previous
-
-
-PERIOD_WORDS_RE = re.compile(
-    r"\b(?:in\s+|for\s+)?(?:the\s+)?(?:Q[1-4](?:\s+(?:19|20)\d{2})?|"
-    r"(?:first|second|third|fourth)[- ]quarter(?:\s+(?:of\s+)?(?:19|20)\d{2})?|"
-    r"FY\s?\d{2,4}|full[- ]year(?:\s+(?:19|20)\d{2})?|(?:19|20)\d{2})\b",
-    re.I,
-)
+    scope: Scope | None = None
 
 
 # Composition --------------------------------------------------------------------------------
@@ -316,10 +190,20 @@ def figure_score(
     change_intent: bool,
     citation: int,
     in_answer: bool,
+    asked_qualifiers: frozenset[str] = frozenset(),
+    context: str = "",
+    guidance_intent: bool = False,
 ) -> float:
     score = 0.0
     if figure.unit in units:
         score += 3.0
+        if in_answer:
+            score += 0.5  # the quoted sentence states a figure of the asked kind: it leads
+    score += qualifier_fit(asked_qualifiers, qualifiers_of(context))
+    if figure.kind == "guidance":
+        score += 1.0 if guidance_intent else -1.0
+    elif figure.kind == "prior" and not change_intent:
+        score -= 0.5
     # How much of what the figure measures the question asks about.
     described = set(tokenize(" ".join([figure.metric or "", *figure.row_path])))
     if described:
@@ -342,7 +226,7 @@ def figure_score(
         if named or same_year:
             score += 1.0
         else:
-            score -= 0.5
+            score -= 1.0 if figure.period_stated else 0.5
     if change_intent and figure.change:
         score += 1.0
     if not change_intent and figure.change:
@@ -357,39 +241,73 @@ def figure_score(
     return score
 
 
-def compose(
-    retriever: Retriever,
-    question: str,
-    top_k: int,
-    filters: Filters,
-    display_question: str | None = None,
-) -> Answer:
+OPPOSITE_QUALIFIERS = {
+    "adjusted": "gaap",
+    "gaap": "adjusted",
+    "diluted": "basic",
+    "basic": "diluted",
+}
+
+
+def qualifier_fit(asked: frozenset[str], stated: frozenset[str]) -> float:
+    """Agreement between the qualifiers a question asks for (adjusted, diluted, per share)
+    and those the figure's own clause states; stating the opposite one costs most."""
+    score = 0.0
+    for qualifier in asked:
+        if qualifier in stated:
+            score += 0.8
+        elif OPPOSITE_QUALIFIERS.get(qualifier) in stated:
+            score -= 1.2
+        elif qualifier == "per_share":
+            score -= 0.5
+    if not asked & {"adjusted", "gaap"} and "adjusted" in stated:
+        score -= 0.3  # unqualified questions mean the reported figure
+    return score
+
+
+def figure_context(text: str, figures: Sequence[Figure], figure: Figure) -> str:
+    """The clause that describes a figure: from the previous figure (or the sentence start)
+    to a few words after it ("$1.73 per share")."""
+    start = figure.span[0]
+    sentence_start = max(text.rfind(". ", 0, start), text.rfind("? ", 0, start)) + 1
+    previous_end = max(
+        (f.span[1] for f in figures if f.source == figure.source and f.span[1] <= start),
+        default=0,
+    )
+    begin = max(sentence_start, previous_end)
+    return text[begin : min(len(text), figure.span[1] + 24)]
+
+
+def compose(retriever: Retriever, query: Query, top_k: int) -> Answer:
     store = retriever.store
-    hits = retriever.search(question, top_k, filters)
+    question = query.text
+    scope = query.scope
+    base = Answer(
+        question=query.question,
+        answer=NOT_FOUND,
+        found=False,
+        resolved_question=question,
+        filters=query.filters,
+        scope=scope,
+    )
+    if scope.missing:
+        return replace(base, answer=scope.missing)
+    hits = retriever.search_query(query, top_k)
     citations = tuple(
         _citation(n, store.chunks[h.row], store.documents[store.chunks[h.row].doc_id], h.score)
         for n, h in enumerate(hits, start=1)
     )
-    shown = display_question or question
-    not_found = Answer(
-        question=shown,
-        answer=NOT_FOUND,
-        found=False,
-        citations=citations,
-        resolved_question=question,
-    )
+    not_found = replace(base, citations=citations, answer=not_found_text(scope))
     if not hits:
         return not_found
 
-    chinese = is_cjk(question)
-    expanded = expand(question)
-    terms = content_terms(question) | {t for t, w in expanded.terms if w < 1.0}
-    query_text = retriever.dense_query(question, expanded)  # cached: search encoded it already
-    vector = retriever.encoder.embed_query(query_text) if query_text else None
+    chinese = query.chinese
+    terms = set(query.terms)
+    vector = query.vector
 
     # Score every sentence (or table cell) of the best passages against the question.
-    asked_periods = period_keys(question)
-    wanted_units = expected_units(question)
+    asked_periods = set(query.periods)
+    wanted_units = set(query.units)
     candidates: list[Candidate] = []
     similarities: list[float] = []  # best sentence of each passage, for the not-found test
     for n, hit in enumerate(hits[:3], start=1):
@@ -428,6 +346,12 @@ def compose(
                 text, span = english or (chunk.text, (0, len(chunk.text)))
                 score = 1.0 + overlap + 0.3 * has_figure - 0.04 * (n - 1)
                 candidates.append(Candidate(n, hit.row, text, span, score, sentence.strip()))
+    if scope.period_uncovered:
+        # No document is of the asked period: only a sentence that states a figure for it,
+        # of what was asked, may answer; never the other period's answer again.
+        candidates = [c for c in candidates if states_asked_figure(store, c, scope.periods, terms)]
+        if not candidates:
+            return not_found
     best = max(candidates, key=lambda c: c.score)
     best_similarity = max(similarities) if similarities else 1.0
 
@@ -456,13 +380,14 @@ def compose(
 
     # Figures of the cited passages, ranked by how well they fit the question.
     units = wanted_units
-    periods = question_periods(question)
-    change_intent = bool(CHANGE_INTENT_RE.search(question))
+    periods = set(query.periods)
+    change_intent = query.change_intent
     # Numbers in a metric's name count ("FPD over 7 days" is not "FPD over 30 days").
     figure_terms = terms | {t for t in tokenize(question) if t.isdigit() and len(t) < 4}
     ranked: list[CitedFigure] = []
     for n, hit in enumerate(hits, start=1):
         chunk_figures = store.figures[hit.row]
+        chunk_text = store.chunks[hit.row].text
         for figure in chunk_figures:
             if figure.source == "translation" and not chinese:
                 continue  # the translation restates the English figures the reader sees
@@ -472,8 +397,19 @@ def compose(
                 and c.span[0] <= figure.span[0] < c.span[1]
                 for c in chosen
             ) or any(c.row == hit.row and c.chinese and figure.text in c.chinese for c in chosen)
+            source_text = chunk_text if figure.source != "translation" else ""
             score = figure_score(
-                figure, question, figure_terms, units, periods, change_intent, n, in_answer
+                figure,
+                question,
+                figure_terms,
+                units,
+                periods,
+                change_intent,
+                n,
+                in_answer,
+                query.qualifiers,
+                figure_context(source_text, chunk_figures, figure) if source_text else "",
+                query.guidance_intent,
             )
             if figure.source == "translation":
                 score += 0.3  # for a Chinese question, the figure as the answer states it
@@ -488,14 +424,37 @@ def compose(
         if key not in seen:
             seen.add(key)
             unique.append(item)
-    return Answer(
-        question=shown,
-        answer=answer_text,
-        found=True,
-        figures=tuple(unique[:10]),
-        citations=citations,
-        resolved_question=question,
-    )
+    figures = tuple(unique[:10])
+    if scope.period_uncovered:
+        # No document is of the asked period: only a figure stated for it may answer.
+        figures = tuple(f for f in figures if stated_for(f.figure, scope.periods))
+        if not figures:
+            return not_found
+    return replace(base, answer=answer_text, found=True, figures=figures, citations=citations)
+
+
+def states_asked_figure(store, candidate: Candidate, periods: Sequence[str], terms) -> bool:
+    for figure in store.figures[candidate.row]:
+        inside = candidate.span[0] <= figure.span[0] < candidate.span[1]
+        described = set(tokenize(figure.metric or ""))
+        if inside and stated_for(figure, periods) and described & set(terms):
+            return True
+    return False
+
+
+def stated_for(figure: Figure, periods: Sequence[str]) -> bool:
+    """A figure whose own sentence names one of `periods` (not one inheriting the call's)."""
+    return figure.period_stated and figure.period in periods
+
+
+def not_found_text(scope: Scope) -> str:
+    """Not found, saying what the scope covers when that is why."""
+    if scope.period_uncovered and scope.periods:
+        who = ", ".join(scope.companies) if scope.companies else "The indexed documents"
+        owner = f"{who}'s indexed documents" if scope.companies else who
+        covered = ", ".join(scope.covered_periods[-4:]) or "no dated period"
+        return f"{owner} do not state this for {', '.join(scope.periods)}; they cover {covered}."
+    return NOT_FOUND
 
 
 def answerable(retriever: Retriever, question: str, best_similarity: float, chinese: bool) -> bool:
@@ -553,19 +512,4 @@ def answer(
     history: Sequence[Turn] = (),
 ) -> Answer:
     """The single entry point every surface calls."""
-    question = retriever.check_question(question)
-    resolved, previous = resolve_follow_up(question, history)
-    if (filters is None or not filters.active) and previous is not None and previous.filters:
-        filters = Filters.from_mapping(previous.filters)
-    filters = filters or Filters()
-    result = compose(retriever, resolved, top_k, filters, display_question=question)
-    active = {k: v for k, v in vars(filters).items() if v}
-    return Answer(
-        question=result.question,
-        answer=result.answer,
-        found=result.found,
-        figures=result.figures,
-        citations=result.citations,
-        resolved_question=resolved,
-        filters=active,
-    )
+    return compose(retriever, understand(retriever, question, filters, history), top_k)

@@ -120,7 +120,10 @@ class DocumentModel(BaseModel):
     title: str
     type: str
     company: str | None
+    ticker: str | None = None
+    aliases: list[str] = []
     period: str | None
+    date: str | None = None
     chunks: int
     source: str
     added_at: str
@@ -236,7 +239,10 @@ def document_model(record) -> DocumentModel:
         title=record.title,
         type=record.doc_type,
         company=record.company,
+        ticker=record.ticker,
+        aliases=list(record.aliases),
         period=record.period,
+        date=record.date,
         chunks=record.chunk_count,
         source=record.source,
         added_at=record.added_at,

@@ -262,7 +262,10 @@ def docs(index: IndexOpt = None, as_json: JsonOpt = False) -> None:
             "title": r.title,
             "type": r.doc_type,
             "company": r.company,
+            "ticker": r.ticker,
+            "aliases": list(r.aliases),
             "period": r.period,
+            "date": r.date,
             "chunks": r.chunk_count,
             "source": r.source,
             "added_at": r.added_at,
@@ -275,13 +278,15 @@ def docs(index: IndexOpt = None, as_json: JsonOpt = False) -> None:
     table = RichTable(
         title=f"{len(records)} documents in {settings_for(index).index_dir}", title_justify="left"
     )
-    for column in ("doc_id", "type", "company", "period", "chunks", "title"):
+    table.add_column("doc_id", no_wrap=True, overflow="fold")  # whole, so it can be pasted
+    for column in ("type", "company", "ticker", "period", "chunks", "title"):
         table.add_column(column)
     for r in records:
         table.add_row(
             r["doc_id"],
             r["type"],
             r["company"] or "",
+            r["ticker"] or "",
             r["period"] or "",
             str(r["chunks"]),
             r["title"],
@@ -356,6 +361,7 @@ def search(
 def evaluate_cmd(
     file: Annotated[Path, typer.Argument(help="Question file (JSON lines).")],
     k: TopKOpt = 5,
+    filter_items: FilterOpt = None,
     index: IndexOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -367,24 +373,21 @@ def evaluate_cmd(
 
         assistant build a.txt b.txt --index scratch && assistant eval q.jsonl --index scratch
     """
-    from assistant.evaluation import Outcome, evaluate, read_questions
+    from assistant.evaluation import Outcome, evaluate, outcome_of, read_questions
+    from assistant.retrieval import Filters
 
     try:
         questions = read_questions(file)
+        filters = Filters.from_mapping(parse_filters(filter_items))
         assistant = open_assistant(index)
 
         def run(question) -> Outcome:
             try:
-                result = assistant.ask(question.question, max(k, 5))
+                result = assistant.ask(question.question, max(k, 5), filters)
             except BadQuestion as error:
                 err.print(f"warning: {question.id}: {error}", highlight=False)
                 return Outcome(citations=[], figures=[])
-            citations = [(c.chunk_id, c.text, c.translation) for c in result.citations]
-            figures = [
-                {"value": f.figure.value, "unit": f.figure.unit, "text": f.figure.text}
-                for f in result.figures
-            ]
-            return Outcome(citations=citations, figures=figures)
+            return outcome_of(result)
 
         report = evaluate(questions, run, k)
     except AssistantError as error:
@@ -392,7 +395,17 @@ def evaluate_cmd(
     if as_json:
         emit_json(report)
         return
-    for key in ("n", "hit@1", "hit@3", "hit@5", "figure@1", "figure@3", "context_chars@5"):
+    for key in (
+        "n",
+        "hit@1",
+        "hit@3",
+        "hit@5",
+        "doc@1",
+        "figure@1",
+        "figure@3",
+        "context_chars@5",
+        "scope_inferred",
+    ):
         out.print(f"{key}: {report[key]}", highlight=False)
     for q in report["per_question"]:
         if q["hit_rank"] != 1:
@@ -439,6 +452,8 @@ def ask(
 
 
 def print_answer(model) -> None:
+    if model.scope.description:
+        out.print(f"Scope: {model.scope.description} ({model.scope.source})", highlight=False)
     out.print(model.answer, highlight=False, markup=False)
     if model.figures:
         table = RichTable(title="Figures", title_justify="left")

@@ -1,21 +1,31 @@
-"""`assistant eval`: hit@k, figure@k and context size on a question file (the contract in
-DESIGN.md). It measures; failing questions are results, not errors."""
+"""`assistant eval`: hit@k, doc@1, figure@k and context size on a question file (the contract
+in DESIGN.md). It measures; failing questions are results, not errors."""
 
 from __future__ import annotations
 
 import json
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.errors import AssistantError
 
 WS_RE = re.compile(r"\s+")
+DOCUMENT_SUFFIXES = (".txt", ".md", ".markdown", ".text", ".pdf", ".html", ".htm")
 
 
 def normalise_evidence(text: str) -> str:
     return WS_RE.sub(" ", text.replace("|", "")).strip().lower()
+
+
+def doc_id_of(file_name: str) -> str:
+    """A question's `doc` is a file name; its stem is the doc id."""
+    name = Path(file_name).name
+    for suffix in DOCUMENT_SUFFIXES:
+        if name.lower().endswith(suffix):
+            return name[: -len(suffix)]
+    return name
 
 
 @dataclass(frozen=True)
@@ -25,6 +35,7 @@ class Question:
     evidence: tuple[str, ...]
     figure: dict | None
     raw: dict
+    doc: str | None = None
 
 
 def read_questions(path: Path) -> list[Question]:
@@ -47,9 +58,10 @@ def read_questions(path: Path) -> list[Question]:
                     evidence=evidence,
                     figure=raw.get("figure"),
                     raw=raw,
+                    doc=doc_id_of(raw["doc"]) if raw.get("doc") else None,
                 )
             )
-        except (ValueError, KeyError, TypeError) as err:
+        except (ValueError, KeyError, TypeError, AttributeError) as err:
             raise AssistantError(f"{path}:{number}: not a question object: {err}") from err
     return questions
 
@@ -64,52 +76,75 @@ def citation_hits(evidence: Sequence[str], texts: Sequence[tuple[str, str | None
     return out
 
 
-def figure_matches(expected: dict, figures: Sequence[dict]) -> list[bool]:
+def figure_matches(expected: dict, figures: Sequence[dict], doc: str | None = None) -> list[bool]:
+    """Whether each figure has the expected unit and value (within 0.5%) and, when the
+    question names its document, was cited from that document."""
     value = float(expected["value"])
     tolerance = abs(value) * 0.005
     return [
-        f.get("unit") == expected.get("unit") and abs(float(f.get("value", 0)) - value) <= tolerance
+        f.get("unit") == expected.get("unit")
+        and abs(float(f.get("value", 0)) - value) <= tolerance
+        and (doc is None or f.get("doc_id") in (None, doc))
         for f in figures
     ]
 
 
 @dataclass(frozen=True)
-class Outcome:
-    """What one question returned: citations as (chunk id, text, translation), and figures
-    (None when the pipeline gives no figures)."""
+class CitedText:
+    chunk_id: str
+    text: str
+    translation: str | None = None
+    doc_id: str | None = None
 
-    citations: list[tuple[str, str, str | None]]
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one question returned: citations, figures (each a dict with value, unit and the
+    doc_id it was cited from; None when the pipeline gives no figures) and whether the scope
+    was inferred from the question."""
+
+    citations: list[CitedText]
     figures: list[dict] | None
+    scope_inferred: bool = False
+    extra: dict = field(default_factory=dict)
 
 
 def evaluate(questions: list[Question], run: Callable[[Question], Outcome], k: int = 5) -> dict:
     per_question = []
-    totals = {"hit@1": 0, "hit@3": 0, "hit@5": 0, "figure@1": 0, "figure@3": 0}
-    figure_questions = 0
+    totals = {"hit@1": 0, "hit@3": 0, "hit@5": 0, "figure@1": 0, "figure@3": 0, "doc@1": 0}
+    figure_questions = doc_questions = inferred = 0
     figures_available = True
     context_chars = 0
     for question in questions:
         outcome = run(question)
         citations = outcome.citations[: max(k, 5)]
-        hits = citation_hits(question.evidence, [(t, tr) for _, t, tr in citations])
+        hits = citation_hits(question.evidence, [(c.text, c.translation) for c in citations])
         first = next((rank for rank, hit in enumerate(hits, start=1) if hit), None)
         for cut in (1, 3, 5):
             totals[f"hit@{cut}"] += int(first is not None and first <= cut)
-        context_chars += sum(len(t) for _, t, _ in citations[:5])
-        entry = {
+        context_chars += sum(len(c.text) for c in citations[:5])
+        inferred += int(outcome.scope_inferred)
+        entry: dict = {
             "id": question.id,
             "question": question.question,
             "hit_rank": first,
             "top": [
-                {"chunk_id": cid, "hit": hit}
-                for (cid, _, _), hit in zip(citations, hits, strict=True)
+                {"chunk_id": c.chunk_id, "doc_id": c.doc_id, "hit": hit}
+                for c, hit in zip(citations, hits, strict=True)
             ],
+            "scope_inferred": outcome.scope_inferred,
+            **outcome.extra,
         }
+        if question.doc is not None:
+            doc_questions += 1
+            on_doc = bool(citations) and citations[0].doc_id == question.doc
+            totals["doc@1"] += int(on_doc)
+            entry["doc_hit"] = on_doc
         if outcome.figures is None:
             figures_available = False
         elif question.figure:
             figure_questions += 1
-            matches = figure_matches(question.figure, outcome.figures)
+            matches = figure_matches(question.figure, outcome.figures, question.doc)
             figure_rank = next((r for r, m in enumerate(matches, start=1) if m), None)
             totals["figure@1"] += int(figure_rank == 1)
             totals["figure@3"] += int(figure_rank is not None and figure_rank <= 3)
@@ -128,5 +163,32 @@ def evaluate(questions: list[Question], run: Callable[[Question], Outcome], k: i
             else None
         )
     report["context_chars@5"] = round(context_chars / n, 1) if n else 0.0
+    report["doc@1"] = round(totals["doc@1"] / doc_questions, 4) if doc_questions else None
+    report["scope_inferred"] = round(inferred / n, 4) if n else 0.0
     report["per_question"] = per_question
     return report
+
+
+def outcome_of(result) -> Outcome:
+    """An Answer as the evaluation reads it: citations with their documents, and figures with
+    the document of the citation they came from."""
+    docs = {c.n: c.doc_id for c in result.citations}
+    scope = getattr(result, "scope", None)
+    return Outcome(
+        citations=[
+            CitedText(c.chunk_id, c.text, c.translation, c.doc_id) for c in result.citations
+        ],
+        figures=[
+            {
+                "value": f.figure.value,
+                "unit": f.figure.unit,
+                "text": f.figure.text,
+                "metric": f.figure.metric,
+                "period": f.figure.period,
+                "doc_id": docs.get(f.citation),
+            }
+            for f in result.figures
+        ],
+        scope_inferred=bool(scope is not None and scope.inferred),
+        extra={"found": result.found},
+    )

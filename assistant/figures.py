@@ -16,6 +16,7 @@ from typing import Literal
 
 from assistant.chunking import Chunk
 from assistant.documents.text import is_period_like
+from assistant.periods import periods_in, zh_periods_in
 
 Source = Literal["text", "translation", "table"]
 
@@ -81,7 +82,7 @@ EN_RE = re.compile(
     rf"|(?<![\w.$])(?P<n3>{NUM})\s?(?P<pct>%|percent\b|per cent\b|percentage points?\b)"
     rf"|(?<![\w.$])(?P<n4>{NUM})\s?(?P<bps>bps\b|basis points?\b|bp\b)"
     rf"|(?<![\w.$])(?P<n5>{NUM})[\s-](?P<dur>months?|days?|weeks?|years?)\b"
-    rf"|(?<![\w.$])(?P<n6>{NUM})\s?(?P<mult>x|times)\b"
+    rf"|(?<![\w.$])(?P<n6>{NUM})\s?(?P<mult>x|times|turns)\b"
     rf"|(?<![\w.$/:-])(?P<n7>{NUM})(?:\s(?P<s7>{SCALE_WORD})\b)?(?![\w:/]|\.\d|-\w)",
     re.IGNORECASE,
 )
@@ -136,6 +137,7 @@ LINK_TAIL_RE = re.compile(
     r"(?:\s+|^)(?:was|were|is|are|be|been|being|now|stood|stands|stand|reached|reaching|"
     r"came in|totaled|totalled|amounted|amounting|of|at|to|by|from|in|on|for|as|"
     r"approximately|about|around|roughly|nearly|almost|over|more than|below|under|up|down|"
+    r"negative|minus|ended|ending|closed|finished|"
     r"remains?|remained|sufficient|decreased|increased|declined|grew|rose|fell|dropped|"
     r"improved|expanded|representing|represents|represented|accounted for|hit|"
     r"recorded|reported|delivered|generated|achieved|maintained|kept|stayed|continued|"
@@ -174,6 +176,11 @@ METRIC_STOP = {
     "that",
     "which",
 }
+LABEL_FILLER = frozenset(
+    """least most back averaging average about around roughly nearly almost over under than
+    more less compared versus from into onto upon also just only still even well then there
+    here this that these those which what when where while with without within""".split()
+)
 PRONOUNS = {"we", "it", "they", "this", "that", "which", "i", "you", "he", "she", "there"}
 VERBS = {
     "expect",
@@ -221,31 +228,6 @@ METRIC_NAME_AFTER_RE = re.compile(
 )
 METRIC_NAME_BEFORE_RE = re.compile(r"\b(?:over|fpd|dpd|day|mob|m)\s*$", re.I)
 
-QUARTER_WORDS = {"first": 1, "second": 2, "third": 3, "fourth": 4}
-PERIOD_RES: list[tuple[re.Pattern[str], str]] = [
-    (
-        re.compile(
-            r"\b(first|second|third|fourth)[- ]quarter(?:\s+of)?"
-            r"(?:\s+(?:fiscal\s+)?((?:19|20)\d{2}))?",
-            re.I,
-        ),
-        "q",
-    ),
-    (re.compile(r"\bQ([1-4])\s*'?((?:19|20)?\d{2})?\b"), "qn"),
-    (re.compile(r"\b((?:19|20)\d{2})\s+(first|second|third|fourth)[- ]quarter", re.I), "yq"),
-    (re.compile(r"\b(?:full[- ]year|fiscal(?: year)?|FY)\s*((?:19|20)\d{2})\b", re.I), "fy"),
-    (re.compile(r"\b(first|second) half(?: of)?\s+((?:19|20)\d{2})", re.I), "h"),
-    (re.compile(rf"\b((?:{MONTHS})\.?\s+\d{{1,2}},?\s+(?:19|20)\d{{2}})", re.I), "date"),
-    (re.compile(r"\byear[- ]end(?:\s+of)?\s+((?:19|20)\d{2})", re.I), "ye"),
-    (re.compile(r"\b((?:19|20)\d{2})\b"), "year"),
-]
-ZH_PERIOD_RES: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"((?:19|20)\d{2})年第([一二三四])季"), "zq"),
-    (re.compile(r"第([一二三四])季"), "zq0"),
-    (re.compile(r"((?:19|20)\d{2})年"), "zy"),
-]
-ZH_QUARTERS = {"一": 1, "二": 2, "三": 3, "四": 4}
-
 
 @dataclass(frozen=True)
 class Figure:
@@ -266,6 +248,10 @@ class Figure:
     row_path: tuple[str, ...] = ()
     column_path: tuple[str, ...] = ()
     flags: tuple[str, ...] = ()
+    # Whether the period comes from the figure's own sentence (or table headers) rather than
+    # from the document; and whether the figure is a result, guidance or an earlier period.
+    period_stated: bool = False
+    kind: str = "actual"
 
     def as_dict(self) -> dict:
         out = {
@@ -286,6 +272,8 @@ class Figure:
             "row_path": list(self.row_path),
             "column_path": list(self.column_path),
             "flags": list(self.flags),
+            "period_stated": self.period_stated,
+            "kind": self.kind,
         }
         return out
 
@@ -299,57 +287,9 @@ def parse_number(text: str, scale: str | None = None) -> float:
 # Periods ---------------------------------------------------------------------------------------
 
 
-def periods_in(text: str, default_year: str | None = None) -> list[tuple[int, str]]:
-    """(position, normalised period) of every period mention in English text."""
-    found: list[tuple[int, int, str]] = []
-    for pattern, kind in PERIOD_RES:
-        for m in pattern.finditer(text):
-            if any(s <= m.start() < e for s, e, _ in found):
-                continue
-            if kind == "q":
-                year = m.group(2) or default_year
-                value = f"Q{QUARTER_WORDS[m.group(1).lower()]}" + (f" {year}" if year else "")
-            elif kind == "qn":
-                year = m.group(2)
-                if year and len(year) == 2:
-                    year = "20" + year
-                year = year or default_year
-                value = f"Q{m.group(1)}" + (f" {year}" if year else "")
-            elif kind == "yq":
-                value = f"Q{QUARTER_WORDS[m.group(2).lower()]} {m.group(1)}"
-            elif kind == "fy":
-                value = f"FY{m.group(1)}"
-            elif kind == "h":
-                value = f"H{1 if m.group(1).lower() == 'first' else 2} {m.group(2)}"
-            elif kind == "date":
-                value = re.sub(r"\s+", " ", m.group(1)).replace(" ,", ",")
-            elif kind == "ye":
-                value = f"FY{m.group(1)}"
-            else:
-                value = m.group(1)
-            found.append((m.start(), m.end(), value))
-    return sorted((s, v) for s, _, v in found)
-
-
-def zh_periods_in(text: str, default_year: str | None) -> list[tuple[int, str]]:
-    found = []
-    for pattern, kind in ZH_PERIOD_RES:
-        for m in pattern.finditer(text):
-            if any(s <= m.start() < s + 8 for s, _ in found):
-                continue
-            if kind == "zq":
-                found.append((m.start(), f"Q{ZH_QUARTERS[m.group(2)]} {m.group(1)}"))
-            elif kind == "zq0":
-                year = f" {default_year}" if default_year else ""
-                found.append((m.start(), f"Q{ZH_QUARTERS[m.group(1)]}{year}"))
-            else:
-                found.append((m.start(), m.group(1)))
-    return sorted(found)
-
-
 def figure_period(
     text: str, periods: list[tuple[int, str]], start: int, end: int, sentence_start: int
-) -> str | None:
+) -> tuple[str | None, bool]:
     """ "0.66% in Q1": a period right after the figure; else the last one before it in the
     sentence; else the nearest before it."""
     after = [
@@ -359,11 +299,66 @@ def figure_period(
         and re.match(r"^[\s,]*(?:in|at|for|as of|on|of|by|during)?\s*$", text[end : p[0]], re.I)
     ]
     if after:
-        return after[0][1]
+        return after[0][1], True
     in_sentence = [p for p in periods if sentence_start <= p[0] < start]
     if in_sentence:
-        return in_sentence[-1][1]
-    return nearest_period(periods, start)
+        return in_sentence[-1][1], True
+    return nearest_period(periods, start), False
+
+
+FULL_YEAR_RE = re.compile(
+    r"\b(?:full[- ]year|for the (?:full |fiscal )?year|fiscal year|annual|for the twelve months|"
+    r"year[- ]to[- ]date|for 20\d\d)\b",
+    re.I,
+)
+GUIDANCE_RE = re.compile(
+    r"\b(?:guidance|guid(?:e|ed|ing)|outlook|expects?|expected|expecting|anticipat\w*|forecast\w*|"
+    r"project(?:s|ed|ing)?|target(?:s|ed|ing)?|we see|now see)\b",
+    re.I,
+)
+PRIOR_RE = re.compile(
+    r"\b(?:compared (?:to|with)|versus|vs\.?|from|last year|prior[- ]year|a year ago|"
+    r"same (?:quarter|period) (?:of |last )?(?:last )?year)\s*$",
+    re.I,
+)
+COMPARATIVE_CLAUSE_RE = re.compile(r"^\s*(?:compared|versus|vs\.?|up from|down from|from)\b", re.I)
+NEGATIVE_BEFORE_RE = re.compile(r"\b(?:negative|minus)\s*$", re.I)
+
+
+def figure_context(
+    text: str,
+    periods: list[tuple[int, str]],
+    start: int,
+    end: int,
+    sentence_start: int,
+    default_period: str | None,
+) -> tuple[str | None, bool, str]:
+    """(period, whether the sentence states it, kind): a period named beside the figure
+    first; "for the full year" gives the document's fiscal year; else the document's period.
+    Kind is guidance when the sentence expects or guides, prior for a comparative."""
+    period, stated = figure_period(text, periods, start, end, sentence_start)
+    sentence_end = sentence_bounds(text, start)[1]
+    sentence = text[sentence_start:sentence_end]
+    if not stated:
+        year = default_period[-4:] if default_period and default_period[-4:].isdigit() else None
+        if year and FULL_YEAR_RE.search(sentence):
+            period, stated = f"FY{year}", True
+        else:
+            period = default_period
+    kind = "actual"
+    if GUIDANCE_RE.search(sentence):
+        kind = "guidance"
+    elif PRIOR_RE.search(text[max(sentence_start, start - 30) : start]) or (
+        stated
+        and period
+        and default_period
+        and period != default_period
+        and period[-4:].isdigit()
+        and default_period[-4:].isdigit()
+        and period[-4:] < default_period[-4:]
+    ):
+        kind = "prior"
+    return period, stated, kind
 
 
 def nearest_period(periods: list[tuple[int, str]], position: int) -> str | None:
@@ -447,6 +442,8 @@ def clean_metric(phrase: str) -> str | None:
     if words[0].lower() in PRONOUNS:
         return None
     words = words[:METRIC_MAX_WORDS]
+    if not sensible_label(words):
+        return None
     if all(re.fullmatch(r"[\d.,%]+", w) for w in words) or (
         len(words) == 1 and words[0].lower() in METRIC_STOP | {"including", "addition", "solid"}
     ):
@@ -456,6 +453,20 @@ def clean_metric(phrase: str) -> str | None:
         if not any(w.isupper() and len(w) > 1 for w in words)
         else (" ".join(w if (w.isupper() and len(w) > 1) else w.lower() for w in words))
     )
+
+
+def sensible_label(words: list[str]) -> bool:
+    """A label names something: it has a content word of three letters or more that is not a
+    function word, a period word or a bound ("at least", "year averaging", "back in march")."""
+    content = [
+        w
+        for w in words
+        if len(w) >= 3
+        and re.match(r"^[A-Za-z]", w)
+        and w.lower() not in LABEL_FILLER
+        and not PERIOD_WORDS_RE.match(w)
+    ]
+    return bool(content) and not re.match(r"^[-'’]", words[0])
 
 
 def metric_after(text: str, end: int, unit: str) -> str | None:
@@ -588,7 +599,12 @@ def english_figures(text: str, default_period: str | None, source: Source = "tex
                 change = "increase"
             if by_change and by_change.group(1).lower() == "down":
                 change = "decrease"
+        period, stated, kind = figure_context(text, periods, start, end, sent_start, default_period)
+        if NEGATIVE_BEFORE_RE.search(before):
+            negative = True
         metric = clean_metric(_strip_figures(PERIOD_PHRASE_RE.sub(" ", clause)))
+        if COMPARATIVE_CLAUSE_RE.match(clause):
+            metric = None  # "..., compared to $1.0 billion": the earlier figure's metric
         if metric is None:
             same_sentence = [f for f in figures if f.span[0] >= sent_start and f.metric]
             after = metric_after(text, end, unit)
@@ -608,7 +624,9 @@ def english_figures(text: str, default_period: str | None, source: Source = "tex
                 source=source,
                 scale=scale_word if scale_word not in (None, "") else None,
                 metric=metric,
-                period=figure_period(text, periods, start, end, sent_start) or default_period,
+                period=period,
+                period_stated=stated,
+                kind=kind,
                 change=change,
                 qualifier=qualifier,
                 approximate=approx,
@@ -806,6 +824,7 @@ def table_figures(chunk: Chunk, default_period: str | None) -> list[Figure]:
         scale = chunk.scale
         value = float(Decimal(str(cell.value)) * Decimal(str(SCALES.get(scale or "", 1.0))))
         period = next((p for p in (*cell.column_path, *chunk.row_path) if is_period_like(p)), None)
+        stated = period is not None or bool(caption_periods)
         if period is None:
             found = [periods_in(p) for p in (*cell.column_path, *chunk.row_path)]
             flat = [v for f in found for _, v in f]
@@ -827,6 +846,7 @@ def table_figures(chunk: Chunk, default_period: str | None) -> list[Figure]:
                 nil=cell.nil,
                 row_path=chunk.row_path,
                 column_path=cell.column_path,
+                period_stated=stated or period != default_period,
             )
         )
     return figures

@@ -120,6 +120,13 @@ class BM25:
         tid = self.vocab.get(term)
         return float(self.idf[tid]) if tid is not None else 0.0
 
+    def document_share(self, term: str) -> float:
+        """The share of documents that contain a term."""
+        tid = self.vocab.get(term)
+        if tid is None or not self.size:
+            return 0.0
+        return float(self.indptr[tid + 1] - self.indptr[tid]) / self.size
+
     def scores(self, query: Iterable[tuple[str, float]]) -> np.ndarray:
         """BM25 score of every document for weighted query terms."""
         out = np.zeros(self.size, dtype=np.float32)

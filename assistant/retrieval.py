@@ -9,17 +9,24 @@ only); it uses the English gloss of its finance terms when there is one.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from assistant.documents.text import is_cjk
 from assistant.errors import BadFilter, BadQuestion
-from assistant.figures import periods_in
-from assistant.lexical import BM25, tokenize
-from assistant.store import Store
-from assistant.vocabulary import expand
+from assistant.lexical import BM25, STOPWORDS, tokenize
+from assistant.periods import parse_period, periods_in
+from assistant.scope import Catalog, DocumentFacts, Scope, resolve_scope
+from assistant.store import DocumentRecord, Store
+from assistant.vocabulary import QUESTION_WORDS
+
+if TYPE_CHECKING:
+    from assistant.query import Query
+
+# A word in more than this share of chunks is a word of the language, not a ticker.
+ORDINARY_WORD_SHARE = 0.002
 
 QUESTION_TERMS = frozenset(tokenize("what how much many was were is are did does the total value"))
 SECTION_ALIASES = {
@@ -108,37 +115,10 @@ class Hit:
     sentence_score: float | None = None
 
 
-GENERIC_NAME_WORDS = frozenset(
-    [
-        "total",
-        "net",
-        "group",
-        "holdings",
-        "holding",
-        "international",
-        "global",
-        "capital",
-        "financial",
-        "finance",
-        "bank",
-        "first",
-        "second",
-        "third",
-        "fourth",
-        "annual",
-        "quarter",
-        "company",
-        "corporation",
-        "limited",
-        "technology",
-    ]
-)
-PROPER_WORD_RE = re.compile(r"\b[A-Z][A-Za-z0-9&-]{3,}")
-
-
-def company_key(company: str) -> str:
-    first = re.sub(r"[^a-z0-9]", "", company.split()[0].lower()) if company.split() else ""
-    return "" if first in GENERIC_NAME_WORDS else first
+def names_company(doc: DocumentRecord, name: str) -> bool:
+    wanted = name.strip().lower()
+    forms = {(doc.company or "").lower(), (doc.ticker or "").lower()}
+    return wanted in forms | {a.lower() for a in doc.aliases}
 
 
 def lexical_text(store: Store, row: int) -> str:
@@ -173,7 +153,42 @@ class Retriever:
         ]
         self.chunk_roles = np.array([c.role or "" for c in chunks] or [""])[: len(chunks)]
         self.chunk_sections = np.array([c.section or "" for c in chunks] or [""])[: len(chunks)]
-        self.unknown_company_docs = [d.doc_id for d in store.documents.values() if not d.company]
+        self.catalog = Catalog(
+            DocumentFacts(
+                doc_id=d.doc_id,
+                company=d.company,
+                ticker=d.ticker,
+                aliases=d.aliases,
+                period=d.period,
+                doc_type=d.doc_type,
+            )
+            for d in store.documents.values()
+        )
+
+    # scope -------------------------------------------------------------------------------
+    def is_ordinary_word(self, word: str) -> bool:
+        """A word of the language rather than a name: a stop word, or one found in more than
+        one chunk in five hundred."""
+        tokens = tokenize(word)
+        return (
+            word in STOPWORDS
+            or word in QUESTION_WORDS
+            or any(self.bm25.document_share(t) > ORDINARY_WORD_SHARE for t in tokens)
+        )
+
+    def is_indexed_word(self, word: str) -> bool:
+        tokens = tokenize(word)
+        return bool(tokens) and all(t in self.bm25.vocab for t in tokens)
+
+    def scope_of(self, question: str, filters: Filters, guidance: bool = False) -> Scope:
+        return resolve_scope(
+            question,
+            self.catalog,
+            {k: v for k, v in vars(filters).items() if v},
+            self.is_ordinary_word,
+            self.is_indexed_word,
+            guidance,
+        )
 
     def check_question(self, question: str) -> str:
         question = " ".join(question.split())
@@ -194,12 +209,21 @@ class Retriever:
         if not filters.active:
             return None
         docs = self.store.documents.values()
+        wanted_period = parse_period(filters.period) if filters.period else None
         keep_docs = [
             d.doc_id
             for d in docs
             if (not filters.doc_id or d.doc_id == filters.doc_id)
-            and (not filters.company or (d.company or "").lower() == filters.company.lower())
-            and (not filters.period or (d.period or "").lower() == filters.period.lower())
+            and (not filters.company or names_company(d, filters.company))
+            and (
+                not filters.period
+                or (d.period or "").lower() == filters.period.lower()
+                or (
+                    wanted_period is not None
+                    and (own := parse_period(d.period)) is not None
+                    and own.covers(wanted_period)
+                )
+            )
             and (not filters.doc_type or d.doc_type == filters.doc_type.lower())
         ]
         mask = self.rows_of_documents(keep_docs)
@@ -215,11 +239,11 @@ class Retriever:
         codes = [self.doc_codes[d] for d in doc_ids if d in self.doc_codes]
         return np.isin(self.chunk_docs, np.asarray(codes, dtype=np.int32))
 
-    def context_factors(self, question: str, expanded, pool: np.ndarray) -> np.ndarray:
+    def context_factors(self, query: Query, pool: np.ndarray) -> np.ndarray:
         factors = np.ones(len(pool))
-        asked = period_keys(question)
+        asked = set(query.periods)
         asked_years = {p for p in asked if p.isdigit()}
-        terms = {t for t, _ in expanded.terms} - QUESTION_TERMS
+        terms = {t for t, _ in query.expanded.terms} - QUESTION_TERMS
         for i, row in enumerate(pool):
             chunk = self.store.chunks[int(row)]
             if asked_years:
@@ -242,43 +266,29 @@ class Retriever:
             return f"{question} ({expanded.gloss})"
         return question
 
-    def named_documents(self, question: str) -> tuple[set[str], set[str]]:
-        """Documents whose company the question names ("Lexin" for LexinFintech), and the
-        words that named them."""
-        docs: set[str] = set()
-        words: set[str] = set()
-        for word in PROPER_WORD_RE.findall(question):
-            lowered = word.lower()
-            if lowered in GENERIC_NAME_WORDS:
-                continue
-            for doc in self.store.documents.values():
-                key = company_key(doc.company or "")
-                if len(key) >= 4 and (key.startswith(lowered) or lowered.startswith(key)):
-                    docs.add(doc.doc_id)
-                    words.add(lowered)
-        return docs, words
-
     def search(self, question: str, top_k: int = 5, filters: Filters | None = None) -> list[Hit]:
-        question = self.check_question(question)
-        filters = filters or Filters()
-        allowed = self.allowed_rows(filters)
-        # A company named in the question narrows the search to its documents (and to those
-        # whose company is unknown), unless the user chose documents with filters.
-        named, naming_words = (
-            ({}, set()) if (filters.doc_id or filters.company) else (self.named_documents(question))
-        )
-        if named:
-            in_scope = np.flatnonzero(
-                self.rows_of_documents([*named, *self.unknown_company_docs])
-            ).astype(np.int64)
+        from assistant.query import understand
+
+        return self.search_query(understand(self, question, filters), top_k)
+
+    def scoped_rows(self, query: Query) -> np.ndarray | None:
+        """Rows the filters and the question's scope allow (None: every row)."""
+        allowed = self.allowed_rows(Filters.from_mapping(query.filters))
+        if query.scope.active:
+            in_scope = np.flatnonzero(self.rows_of_documents(query.scope.doc_ids)).astype(np.int64)
             allowed = in_scope if allowed is None else np.intersect1d(allowed, in_scope)
+        return allowed
+
+    def search_query(self, query: Query, top_k: int = 5) -> list[Hit]:
+        allowed = self.scoped_rows(query)
         if self.store.vectors.count == 0 or (allowed is not None and len(allowed) == 0):
             return []
         n = self.weights.candidates
-        expanded = expand(question)
+        expanded = query.expanded
 
-        # Lexical side: BM25 over text + translation, finance shorthand expanded.
-        naming_tokens = {t for w in naming_words for t in tokenize(w)}
+        # Lexical side: BM25 over text + translation, finance shorthand expanded; the words
+        # that named the company already chose the documents.
+        naming_tokens = {t for w in query.scope.named for t in tokenize(w)}
         lexical_scores = self.bm25.scores(
             (term, weight) for term, weight in expanded.terms if term not in naming_tokens
         )
@@ -290,15 +300,15 @@ class Retriever:
         lexical_top = lexical_top[lexical_scores[lexical_top] > 0]
 
         # Dense side: the English question (with its gloss), or only the gloss for Chinese.
-        chinese = is_cjk(question)
-        dense_query = self.dense_query(question, expanded)
+        chinese = query.chinese
+        dense_query = query.dense_text
         dense_weight = self.weights.dense * (self.weights.cjk_dense_scale if chinese else 1.0)
         sentence_weight = self.weights.sentence * (self.weights.cjk_dense_scale if chinese else 1.0)
         dense_ids = np.zeros(0, dtype=np.int64)
         dense_scores = np.zeros(0, dtype=np.float32)
         vector = None
         if dense_query:
-            vector = self.encoder.embed_query(dense_query)
+            vector = query.vector
             dense_ids, dense_scores = self.store.vectors.search(vector, n, allowed)
 
         # Fuse: each side adds weight / (k + rank) for the rows it ranked.
@@ -329,13 +339,13 @@ class Retriever:
             sentence_rank[order] = np.arange(1, len(pool) + 1)
             fused += sentence_weight / (self.weights.k + sentence_rank)
 
-        if filters.role != "analyst":
+        if query.filters.get("role") != "analyst":
             analyst = np.fromiter(
                 (self.store.chunks[int(row)].role == "analyst" for row in pool), bool, len(pool)
             )
             fused *= np.where(analyst, self.weights.analyst_factor, 1.0)
 
-        fused *= self.context_factors(question, expanded, pool)
+        fused *= self.context_factors(query, pool)
 
         pool_lexical = lexical_scores[pool]
         order = np.lexsort((-pool_lexical, -fused))[:top_k]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.answer import Answer
+from assistant.scope import Scope
 
 
 class FigureModel(BaseModel):
@@ -27,6 +28,10 @@ class FigureModel(BaseModel):
     row_path: list[str] = []
     column_path: list[str] = []
     flags: list[str] = []
+    period_stated: bool = Field(
+        False, description="The period comes from the figure's own sentence or table headers."
+    )
+    kind: str = Field("actual", description="actual, guidance or prior (a comparative).")
     citation: int = Field(description="The n of the citation the figure comes from.")
     chunk_id: str
     score: float
@@ -56,6 +61,39 @@ class CitationModel(BaseModel):
     score: float
 
 
+class ScopeModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    companies: list[str] = []
+    tickers: list[str] = []
+    periods: list[str] = []
+    doc_ids: list[str] | None = Field(None, description="Documents searched; null for all.")
+    source: str = Field("none", description="inferred (from the question), filter or none.")
+    inferred: bool = False
+    missing: str | None = Field(None, description="Why nothing in the index can answer.")
+    unknown: list[str] = Field([], description="Names that look like companies, not indexed.")
+    period_uncovered: bool = False
+    covered_periods: list[str] = []
+    description: str = Field("", description='One line: "Prologis · Q3 2022".')
+
+
+def scope_model(scope: Scope | None) -> ScopeModel:
+    if scope is None:
+        return ScopeModel()
+    return ScopeModel(
+        companies=list(scope.companies),
+        tickers=list(scope.tickers),
+        periods=list(scope.periods),
+        doc_ids=None if scope.doc_ids is None else list(scope.doc_ids),
+        source=scope.source,
+        inferred=scope.inferred,
+        missing=scope.missing,
+        unknown=list(scope.unknown),
+        period_uncovered=scope.period_uncovered,
+        covered_periods=list(scope.covered_periods),
+        description=scope.describe(),
+    )
+
+
 class AnswerModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
     question: str
@@ -65,6 +103,7 @@ class AnswerModel(BaseModel):
     citations: list[CitationModel]
     resolved_question: str
     filters: dict[str, str] = {}
+    scope: ScopeModel = Field(default_factory=ScopeModel)
 
 
 def answer_model(result: Answer) -> AnswerModel:
@@ -108,4 +147,5 @@ def answer_model(result: Answer) -> AnswerModel:
         ],
         resolved_question=result.resolved_question,
         filters=result.filters,
+        scope=scope_model(result.scope),
     )

@@ -37,7 +37,7 @@ from assistant.embedding import Encoder
 from assistant.errors import DocumentNotFound, IndexCorrupt, IndexMismatch, IndexNotFound
 from assistant.figures import Figure, extract_figures
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 CURRENT = "current"
 FILES = ("vectors.faiss", "sentences.npy", "sentence_offsets.npy", "meta.sqlite", "manifest.json")
 HNSW_M = 32
@@ -59,6 +59,9 @@ class DocumentRecord:
     added_at: str
     speakers: tuple[dict[str, str | None], ...] = ()
     warnings: tuple[str, ...] = ()
+    ticker: str | None = None
+    aliases: tuple[str, ...] = ()
+    date: str | None = None
 
     @classmethod
     def from_document(cls, doc: Document, chunk_count: int) -> DocumentRecord:
@@ -78,6 +81,9 @@ class DocumentRecord:
                 for s in doc.speakers
             ),
             warnings=doc.warnings,
+            ticker=doc.ticker,
+            aliases=doc.aliases,
+            date=doc.date,
         )
 
 
@@ -435,7 +441,10 @@ class Store:
                     doc_id TEXT PRIMARY KEY, title TEXT NOT NULL, doc_type TEXT NOT NULL,
                     source TEXT NOT NULL, sha256 TEXT NOT NULL, company TEXT, period TEXT,
                     languages TEXT NOT NULL, chunk_count INTEGER NOT NULL, added_at TEXT NOT NULL,
-                    speakers TEXT NOT NULL, warnings TEXT NOT NULL);
+                    speakers TEXT NOT NULL, warnings TEXT NOT NULL, ticker TEXT,
+                    aliases TEXT NOT NULL, date TEXT);
+                CREATE INDEX documents_company ON documents(company);
+                CREATE INDEX documents_ticker ON documents(ticker);
                 CREATE TABLE chunks (
                     row INTEGER PRIMARY KEY, chunk_id TEXT NOT NULL UNIQUE,
                     doc_id TEXT NOT NULL REFERENCES documents(doc_id),
@@ -444,7 +453,7 @@ class Store:
                 """
             )
             db.executemany(
-                "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 [
                     (
                         r.doc_id,
@@ -459,6 +468,9 @@ class Store:
                         r.added_at,
                         json.dumps(r.speakers, ensure_ascii=False),
                         json.dumps(r.warnings),
+                        r.ticker,
+                        json.dumps(r.aliases, ensure_ascii=False),
+                        r.date,
                     )
                     for r in self.documents.values()
                 ],
@@ -536,6 +548,9 @@ class Store:
                 added_at=d[9],
                 speakers=tuple(json.loads(d[10])),
                 warnings=tuple(json.loads(d[11])),
+                ticker=d[12],
+                aliases=tuple(json.loads(d[13])),
+                date=d[14],
             )
             for d in docs
         }

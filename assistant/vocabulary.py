@@ -125,3 +125,138 @@ def expand(question: str) -> ExpandedQuery:
                     weights[token] = EXPANSION_WEIGHT
     gloss = " ".join(GROUPS[index][0] for index in groups)
     return ExpandedQuery(terms=tuple(weights.items()), gloss=gloss, groups=tuple(groups))
+
+
+# Document identity and question scope -------------------------------------------------------
+
+# Legal forms stripped from a company's name to give the name people say ("Prologis, Inc.").
+LEGAL_SUFFIXES: tuple[str, ...] = (
+    "Incorporated",
+    "Inc",
+    "Corporation",
+    "Corp",
+    "Company",
+    "Co",
+    "Limited",
+    "Ltd",
+    "LLC",
+    "L.L.C",
+    "L.P",
+    "LP",
+    "plc",
+    "PLC",
+    "N.V",
+    "S.A",
+    "AG",
+    "SE",
+    "Group Inc",
+)
+
+# Capitalised words that start sentences or name things other than a company.
+NOT_COMPANY_WORDS = frozenset(
+    """our the this that today welcome everyone ladies gentlemen good morning afternoon evening
+    thank thanks we you my first second third fourth fiscal full annual quarter quarterly year
+    earnings conference call results what how which who when where why did does was were is are
+    can could will would should please and also net total group holdings international global
+    capital financial finance bank company corporation limited technology national american
+    united general first""".split()
+)
+
+# Upper-case words that are finance terms or roles, never tickers or company names.
+FINANCE_ACRONYMS = frozenset(
+    """AFFO ADS ADR AI APR ARR AUM BPS CAGR CAPEX CECL CET1 CEO CFO COO CRE CRO CTO DCF DPD DSO
+    EBIT EBITDA EBITDAR EPS ESG EU FFO FICO FPD FX FY GAAP GDP GMV HELOC IPO IR IRR LTV M&A NAV
+    NII NIM NOI NPL OPEX PPP PRC QOQ REIT RMB ROA ROE ROTCE ROIC SBC SEC SG&A SKU SOFR TBV TPV
+    TSR UK US USA USD CNY HKD EUR GBP JPY YOY YTD Q&A OK""".split()
+)
+
+# Figure qualifiers a question may name; a figure's own sentence must agree with them.
+QUALIFIER_GROUPS: dict[str, tuple[str, ...]] = {
+    "adjusted": ("adjusted", "non-gaap", "non gaap", "core", "underlying", "excluding"),
+    "gaap": ("gaap", "reported", "as reported"),
+    "diluted": ("diluted",),
+    "basic": ("basic",),
+    "per_share": ("per share", "per diluted share", "eps", "earnings per share", "per unit"),
+    "organic": ("organic", "comparable", "comp", "same-store", "same store", "like-for-like"),
+}
+
+# Words that mark a figure as an expectation rather than a result.
+GUIDANCE_WORDS: tuple[str, ...] = (
+    "guidance",
+    "guide",
+    "guiding",
+    "guided",
+    "outlook",
+    "expect",
+    "expects",
+    "expected",
+    "expecting",
+    "anticipate",
+    "anticipates",
+    "forecast",
+    "project",
+    "projects",
+    "projected",
+    "target",
+    "targets",
+    "targeting",
+)
+
+
+# Question words: what a question asks with, never what it asks about.
+QUESTION_WORDS = frozenset(
+    {
+        "what",
+        "how",
+        "when",
+        "why",
+        "which",
+        "who",
+        "where",
+        "much",
+        "many",
+        "did",
+        "does",
+        "was",
+        "were",
+        "is",
+        "are",
+        "the",
+        "a",
+        "an",
+        "of",
+        "in",
+        "for",
+        "to",
+        "and",
+        "on",
+        "at",
+        "by",
+        "company",
+        "their",
+        "its",
+        "it",
+        "they",
+        "we",
+        "our",
+        "do",
+        "there",
+        "has",
+        "have",
+        "about",
+        "tell",
+        "me",
+        "say",
+        "said",
+        "give",
+        "show",
+        "value",
+        "amount",
+        "figure",
+        "number",
+    }
+)
+
+CJK_QUESTION_PAIRS = frozenset(
+    "多少 是多 是什 什么 什麼 么的 的是 为什 為什 如何 怎么 怎麼 哪些 有多 了多 少?".split()
+)

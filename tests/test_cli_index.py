@@ -87,7 +87,7 @@ def test_eval_json_follows_the_contract(seed_index):
     result = invoke("eval", str(DEV_QUESTIONS), "--json", "--index", str(seed_index))
     assert result.exit_code == 0
     report = json.loads(result.stdout)
-    assert list(report)[:8] == [
+    assert {
         "n",
         "hit@1",
         "hit@3",
@@ -96,12 +96,14 @@ def test_eval_json_follows_the_contract(seed_index):
         "figure@3",
         "context_chars@5",
         "per_question",
-    ]
+        "doc@1",
+        "scope_inferred",
+    } <= set(report)
     assert report["n"] == 23
     assert report["hit@5"] >= 0.9
     entry = report["per_question"][0]
     assert {"id", "hit_rank", "top"} <= set(entry)
-    assert all({"chunk_id", "hit"} == set(t) for t in entry["top"])
+    assert all({"chunk_id", "doc_id", "hit"} == set(t) for t in entry["top"])
 
 
 def test_eval_measures_failures_without_failing(seed_index, tmp_path):

@@ -311,3 +311,47 @@ def test_a_figure_text_parses_back_to_its_value(currency, amount, scale, lead):
     match = MONEY_TEXT.match(fig.text)
     assert match, fig.text
     assert fig.value == parse_number(match.group(2), match.group(3))
+
+
+def test_negative_turns_and_counts_found_on_real_calls():
+    (neg,) = english_figures("Same-store NOI growth was negative 17.4% in the quarter.", None)
+    assert (neg.value, neg.unit) == (-17.4, "%")
+    (turns,) = english_figures("Net debt to EBITDA ended at 7.1 turns.", None)
+    assert (turns.value, turns.unit) == (7.1, "x")
+    (count,) = english_figures("We now have 443,000 interconnections.", None)
+    assert (count.value, count.unit, count.metric) == (443000, "count", "interconnections")
+
+
+def test_a_figure_takes_its_period_from_its_own_sentence_before_the_document():
+    full, quarter = (
+        english_figures("For the full year, revenue was $5.2 billion.", "Q4 2022")[0],
+        english_figures("Revenue was $1.4 billion.", "Q4 2022")[0],
+    )
+    assert (full.period, full.period_stated) == ("FY2022", True)
+    assert (quarter.period, quarter.period_stated) == ("Q4 2022", False)
+    (stated,) = english_figures("Revenue in the third quarter of 2022 was $9 million.", "Q4 2022")
+    assert (stated.period, stated.period_stated) == ("Q3 2022", True)
+
+
+def test_guidance_and_comparatives_are_marked():
+    (guided,) = english_figures("We expect 2023 core FFO of $5.40 to $5.50 per share.", "Q4 2022")
+    assert guided.kind == "guidance" and guided.high == 5.5
+    (outlook,) = english_figures("Our outlook calls for sales growth of 4%.", "Q4 2022")
+    assert outlook.kind == "guidance"
+    actual, prior = english_figures(
+        "Revenue was $1.2 billion, compared to $1.0 billion last year.", "Q4 2022"
+    )
+    assert (actual.kind, prior.kind) == ("actual", "prior")
+    assert prior.metric == "revenue"
+
+
+def test_labels_are_noun_phrases_or_nothing():
+    labels = [
+        f.metric
+        for text in (
+            "It was at least 5% higher.",
+            "The year averaging 3% is behind us.",
+        )
+        for f in english_figures(text, None)
+    ]
+    assert all(label is None or label not in {"at least", "year averaging"} for label in labels)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import BadFilter, BadQuestion
-from assistant.evaluation import Outcome, evaluate, read_questions
+from assistant.evaluation import CitedText, Outcome, evaluate, read_questions
 from assistant.lexical import BM25, tokenize
 from assistant.retrieval import Filters
 from tests.conftest import FIXTURES, ROOT, SEEDS
@@ -20,7 +20,11 @@ def run_eval(assistant, path: Path) -> dict:
     def run(question) -> Outcome:
         results = assistant.search(question.question, 5)
         return Outcome(
-            [(r.chunk.chunk_id, r.chunk.text, r.chunk.translation) for r in results], None
+            [
+                CitedText(r.chunk.chunk_id, r.chunk.text, r.chunk.translation, r.chunk.doc_id)
+                for r in results
+            ],
+            None,
         )
 
     return evaluate(read_questions(path), run, 5)

@@ -10,6 +10,7 @@ from pathlib import Path
 import yaml
 
 from assistant.documents.filing import looks_like_filing, parse_filing
+from assistant.documents.identity import aliases_for, infer_identity
 from assistant.documents.model import (
     Block,
     DocType,
@@ -22,8 +23,9 @@ from assistant.documents.model import (
 )
 from assistant.documents.notes import parse_notes
 from assistant.documents.reading import SourceText, decode_source, read_source
-from assistant.documents.transcript import count_speaker_lines, find_period, parse_transcript
+from assistant.documents.transcript import count_speaker_lines, parse_transcript
 from assistant.errors import ParseError
+from assistant.periods import find_period, parse_period
 
 __all__ = [
     "Block",
@@ -52,6 +54,9 @@ class Metadata:
     period: str | None = None
     doc_type: str | None = None
     doc_id: str | None = None
+    ticker: str | None = None
+    aliases: tuple[str, ...] = ()
+    date: str | None = None
 
     def merged_over(self, other: Metadata) -> Metadata:
         return Metadata(
@@ -60,6 +65,9 @@ class Metadata:
             period=self.period or other.period,
             doc_type=self.doc_type or other.doc_type,
             doc_id=self.doc_id or other.doc_id,
+            ticker=self.ticker or other.ticker,
+            aliases=self.aliases or other.aliases,
+            date=self.date or other.date,
         )
 
 
@@ -90,7 +98,17 @@ def read_sidecar(path: Path) -> Metadata:
             raise ParseError(str(side), f"unreadable metadata: {err}") from err
         if not isinstance(raw, dict):
             raise ParseError(str(side), "metadata must be a mapping of field to value")
-        known = {"title", "company", "period", "type", "doc_type", "doc_id"}
+        known = {
+            "title",
+            "company",
+            "period",
+            "type",
+            "doc_type",
+            "doc_id",
+            "ticker",
+            "aliases",
+            "date",
+        }
         unknown = set(raw) - known
         if unknown:
             raise ParseError(
@@ -104,8 +122,21 @@ def read_sidecar(path: Path) -> Metadata:
             period=raw.get("period"),
             doc_type=raw.get("type") or raw.get("doc_type"),
             doc_id=raw.get("doc_id"),
+            ticker=raw.get("ticker"),
+            aliases=_aliases(raw.get("aliases"), side),
+            date=str(raw["date"]) if raw.get("date") else None,
         )
     return Metadata()
+
+
+def _aliases(raw: object, side: Path) -> tuple[str, ...]:
+    if raw is None:
+        return ()
+    if isinstance(raw, str):
+        return (raw,)
+    if isinstance(raw, list) and all(isinstance(a, str) for a in raw):
+        return tuple(raw)
+    raise ParseError(str(side), "aliases must be a name or a list of names")
 
 
 def detect_type(src: SourceText) -> DocType:
@@ -128,7 +159,7 @@ def parse_source(src: SourceText, meta: Metadata | None = None) -> Document:
     doc_type: DocType = meta.doc_type or detected  # type: ignore[assignment]
     warnings: list[str] = []
     speakers: tuple[Speaker, ...] = ()
-    company = period = None
+    period = None
     languages: tuple[str, ...] = ("en",)
     blocks: list[Block]
     if doc_type == "transcript":
@@ -139,7 +170,7 @@ def parse_source(src: SourceText, meta: Metadata | None = None) -> Document:
         speakers = tuple(parsed.speakers)
         warnings.extend(parsed.warnings)
         recognised = parsed.recognised
-        company, period, languages = parsed.company, parsed.period, parsed.languages
+        languages = parsed.languages
     elif doc_type == "filing":
         filing = parse_filing(src)
         blocks = list(filing.blocks)
@@ -161,8 +192,15 @@ def parse_source(src: SourceText, meta: Metadata | None = None) -> Document:
     if any(p.translation for p in blocks if isinstance(p, Paragraph)):
         languages = ("en", "zh-Hant")
     doc_id = meta.doc_id or doc_id_for(src.path)
-    company = meta.company or company
-    period = meta.period or period
+    paragraphs = [b for b in blocks if isinstance(b, Paragraph)]
+    found = infer_identity(src.lines, paragraphs, speakers)
+    company = meta.company or found.company
+    period = meta.period or period or found.period
+    if meta.period and parse_period(meta.period) is None:
+        warnings.append(f"{src.path}: period {meta.period!r} is not a quarter or fiscal year")
+    aliases = aliases_for(
+        [*meta.aliases, *([meta.company] if meta.company else []), *found.aliases]
+    )
     title = meta.title or _default_title(doc_type, company, period, doc_id)
     return Document(
         doc_id=doc_id,
@@ -172,6 +210,9 @@ def parse_source(src: SourceText, meta: Metadata | None = None) -> Document:
         sha256=src.sha256,
         company=company,
         period=period,
+        ticker=(meta.ticker or found.ticker or "").upper() or None,
+        aliases=aliases,
+        date=meta.date or found.date,
         languages=languages,
         blocks=tuple(blocks),
         speakers=speakers,

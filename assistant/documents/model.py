@@ -86,6 +86,9 @@ class Document:
     sha256: str
     company: str | None = None
     period: str | None = None
+    ticker: str | None = None
+    aliases: tuple[str, ...] = ()
+    date: str | None = None
     languages: tuple[str, ...] = ("en",)
     blocks: tuple[Block, ...] = ()
     speakers: tuple[Speaker, ...] = ()

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from assistant.documents.model import Paragraph, Role, Section, Speaker
 from assistant.documents.reading import SourceText
 from assistant.documents.text import collapse, is_cjk
+from assistant.periods import find_period
 
 SEPARATOR_RE = re.compile(r"^\s*[-=_*~]{3,}\s*$")
 DASH_RE = re.compile(r"^(?P<name>\S.{0,70}?)\s+(?:--|-|–|—)\s+(?P<rest>\S.{0,160})$")
@@ -98,6 +99,42 @@ def dash_parts(line: str) -> tuple[str, list[str]] | None:
     return name, parts
 
 
+COMPANY_TITLE_RE = re.compile(
+    r"^(?P<company>[A-Z0-9][^?!]{1,120}?)\s+(?:-|–|—)\s+(?P<title>\S.{0,200})$"
+)
+FIRM_ONLY_RE = re.compile(r"^[A-Z][A-Z&.\- ]{1,30}$")
+ANALYST_FIRM_WORDS = re.compile(
+    r"\b(research|securities|capital markets|equities|investment bank|advisors|asset management|"
+    r"brokerage|equity research)\b",
+    re.I,
+)
+
+
+def company_title(line: str) -> tuple[str, str] | None:
+    """A wire-service `Company - Title` line ("Prologis, Inc. - CFO"), legal forms included."""
+    stripped = collapse(line)
+    match = COMPANY_TITLE_RE.match(stripped)
+    if not match or len(match["company"].split()) > 14:
+        return None
+    title = match["title"]
+    if title.endswith(("?", "!")) or title[:1].islower() or len(title.split()) > 24:
+        return None
+    return match["company"].strip(), title.strip()
+
+
+def measured_wrap_width(lines: list[str]) -> int | None:
+    """The width a hard-wrapped transcript was wrapped at, or None when lines are unwrapped
+    (one paragraph or one sentence per line)."""
+    lengths = sorted(len(line.rstrip()) for line in lines if len(line.strip()) > 20)
+    if len(lengths) < 20:
+        return None
+    width = lengths[int(len(lengths) * 0.9)]
+    if width > 240:
+        return None
+    near = sum(1 for n in lengths if width - 30 <= n <= width + 10)
+    return width if near >= 0.3 * len(lengths) else None
+
+
 @dataclass
 class Turn:
     speaker: Speaker
@@ -131,12 +168,16 @@ def paragraph_flags(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(flags), uncertain
 
 
-def classify_role(name: str, title: str | None, listed_as: str | None) -> Role:
+def classify_role(
+    name: str, title: str | None, listed_as: str | None, firm: str | None = None
+) -> Role:
     if OPERATOR_RE.match(name):
         return "operator"
     if listed_as in ("analyst", "management"):
         return listed_as  # type: ignore[return-value]
     if title and ANALYST_WORDS.search(title):
+        return "analyst"
+    if firm and ANALYST_FIRM_WORDS.search(firm):
         return "analyst"
     if title and MANAGEMENT_WORDS.search(title):
         return "management"
@@ -156,6 +197,9 @@ class _Reader:
         self.section: Section | None = None
         self.explicit_sections = False
         self.mode: str = "body"  # or "participants:<role>"
+        self.wrap_width = measured_wrap_width(self.lines)
+        self.title_lines: dict[str, str] = {}
+        self.previous_raw = ""
         # paragraph being built: [text, start, end, translation, t_start, t_end]
         self.current: list | None = None
 
@@ -200,15 +244,29 @@ class _Reader:
         if (
             cur is not None
             and cur[3] is None
-            and not cur[0].endswith(SENTENCE_END)
-            and (text[:1].islower() or text[:1].isdigit())
             and not is_cjk(cur[0])
+            and self.continues(text, number)
         ):
             cur[0] = f"{cur[0]} {text}"
             cur[2] = number
+            self.previous_raw = line
             return
+        self.previous_raw = line
         self.flush()
         self.current = [text, number, number, None, None, None]
+
+    def continues(self, text: str, number: int) -> bool:
+        """Whether `text` continues the paragraph being built: a lower-case start after an
+        unfinished sentence, or, in a hard-wrapped file, a line whose first word would not
+        have fitted on the previous line."""
+        assert self.current is not None
+        previous = self.current[0]
+        if not previous.endswith(SENTENCE_END) and (text[:1].islower() or text[:1].isdigit()):
+            return True
+        if self.wrap_width is None or self.current[2] != number - 1:
+            return False
+        first_word = text.split()[0] if text.split() else ""
+        return len(self.previous_raw.rstrip()) + 1 + len(first_word) > self.wrap_width
 
     # speakers ---------------------------------------------------------------
     def register(self, name: str, title_parts: list[str], listed_as: str | None) -> Speaker:
@@ -222,7 +280,7 @@ class _Reader:
             title = title_parts[0]
         if known:
             return known
-        role = classify_role(name, title, listed_as)
+        role = classify_role(name, title, listed_as, firm)
         if role == "analyst" and firm is None and title and title.lower() != "analyst":
             # "Goldman Sachs - Analyst" style titles carry the firm before the word Analyst.
             firm_match = re.match(r"^(.*?)[,\s-]+analyst$", title, re.I)
@@ -231,6 +289,14 @@ class _Reader:
         speaker = Speaker(name=name, title=title, role=role, firm=firm)
         self.participants[name.lower()] = speaker
         return speaker
+
+    def wrapped_title(self, i: int, title_line: str) -> bool:
+        """A participant's long title wraps onto the next line of the list."""
+        line = collapse(self.lines[i])
+        if not line or heading_kind(line) or SEPARATOR_RE.match(line) or self.speaker_at(i):
+            return False
+        width = self.wrap_width or 100
+        return len(title_line.rstrip()) >= 0.7 * width and len(line.split()) <= 8
 
     def start_turn(self, speaker: Speaker) -> None:
         self.flush()
@@ -244,9 +310,9 @@ class _Reader:
         nxt = collapse(self.lines[i + 1]) if i + 1 < len(self.lines) else ""
         if OPERATOR_RE.match(line):
             return "Operator", [], 1
-        if is_name(line) and len(line.split()) >= 2 and (parts := dash_parts(nxt)):
-            company, titles = parts
-            return line, [company, *titles], 2
+        known = clean_name(line).lower() in self.participants
+        if (known or (is_name(line) and len(line.split()) >= 2)) and (found := company_title(nxt)):
+            return line, list(found), 2
         if (parts := dash_parts(line)) is not None:
             name, titles = parts
             known = clean_name(name).lower() in self.participants
@@ -284,12 +350,22 @@ class _Reader:
                 found = self.speaker_at(i)
                 if found and found[0] != "Operator":
                     name, titles, used = found
-                    self.register(name, titles, listed_as)
+                    speaker = self.register(name, titles, listed_as)
                     i += used
+                    if used == 2 and i < len(lines) and self.wrapped_title(i, lines[i - 1]):
+                        title = f"{speaker.title or ''} {collapse(lines[i])}".strip()
+                        self.participants[speaker.name.lower()] = replace(speaker, title=title)
+                        i += 1
                     continue
                 if is_name(line):
-                    self.register(line, [], listed_as)
+                    speaker = self.register(line, [], listed_as)
                     i += 1
+                    nxt = collapse(lines[i]) if i < len(lines) else ""
+                    if nxt and FIRM_ONLY_RE.match(nxt) and not heading_kind(nxt):
+                        self.title_lines[speaker.name.lower()] = nxt
+                        if speaker.firm is None:
+                            self.participants[speaker.name.lower()] = replace(speaker, firm=nxt)
+                        i += 1
                     continue
                 self.mode = "body"
             found = self.speaker_at(i)
@@ -307,56 +383,6 @@ class _Reader:
             self.add_text(raw, number)
             i += 1
         self.flush()
-
-
-PERIOD_PATTERNS: list[tuple[re.Pattern[str], str]] = [
-    (
-        re.compile(
-            r"\b(first|second|third|fourth|1st|2nd|3rd|4th)[- ]quarter(?:\s+(?:and\s+)?"
-            r"(?:full[- ]year|fiscal(?:\s+year)?))?(?:\s+of)?(?:\s+fiscal(?:\s+year)?)?\s+"
-            r"((?:19|20)\d{2})\b",
-            re.I,
-        ),
-        "q_word_year",
-    ),
-    (
-        re.compile(r"\b((?:19|20)\d{2})\s+(first|second|third|fourth)[- ]quarter\b", re.I),
-        "year_q_word",
-    ),
-    (re.compile(r"\bQ([1-4])\s*(?:FY)?\s*'?((?:19|20)?\d{2})\b"), "q_num"),
-    (re.compile(r"\b(?:full[- ]year|fiscal(?:\s+year)?|FY)\s*((?:19|20)\d{2})\b", re.I), "fy"),
-]
-QUARTER_WORDS = {
-    "first": 1,
-    "second": 2,
-    "third": 3,
-    "fourth": 4,
-    "1st": 1,
-    "2nd": 2,
-    "3rd": 3,
-    "4th": 4,
-}
-
-
-def find_period(text: str) -> tuple[str, int, int] | None:
-    """The first reporting period named in `text`, normalised (`Q4 2024`, `FY2023`)."""
-    best: tuple[str, int, int] | None = None
-    for pattern, kind in PERIOD_PATTERNS:
-        match = pattern.search(text)
-        if not match:
-            continue
-        if kind == "q_word_year":
-            value = f"Q{QUARTER_WORDS[match.group(1).lower()]} {match.group(2)}"
-        elif kind == "year_q_word":
-            value = f"Q{QUARTER_WORDS[match.group(2).lower()]} {match.group(1)}"
-        elif kind == "q_num":
-            year = match.group(2)
-            value = f"Q{match.group(1)} {'20' + year if len(year) == 2 else year}"
-        else:
-            value = f"FY{match.group(1)}"
-        if best is None or match.start() < best[1]:
-            best = (value, match.start(), match.end())
-    return best
 
 
 COMPANY_BEFORE_RE = re.compile(

@@ -1,0 +1,258 @@
+"""Reporting periods, read one way for documents, questions and figures alike.
+
+A period label is normalised: `Q3 2021` (a fiscal quarter), `FY2021` (a fiscal year),
+`H1 2021` (a half), a bare year `2021` (said without "fiscal"), or a date as written
+("December 31, 2023"). Fiscal periods are the company's own: D.R. Horton's Q1 2022 is the
+December 2021 quarter, and a question naming "Q1 2022" means the same thing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+MONTHS = (
+    "january|february|march|april|may|june|july|august|september|october|november|december|"
+    "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
+)
+QUARTER_WORDS = {"first": 1, "second": 2, "third": 3, "fourth": 4}
+QUARTER_ORDINALS = {"1st": 1, "2nd": 2, "3rd": 3, "4th": 4, **QUARTER_WORDS}
+YEAR = r"(?:19|20)\d{2}"
+
+PERIOD_RES: list[tuple[re.Pattern[str], str]] = [
+    (
+        re.compile(
+            r"\b(first|second|third|fourth|1st|2nd|3rd|4th)[- ]quarter(?:\s+(?:and\s+)?"
+            r"(?:full[- ]year|fiscal(?:\s+year)?))?(?:\s+of)?"
+            rf"(?:\s+(?:fiscal\s+(?:year\s+)?|FY\s?)?((?:'|’)\d{{2}}\b|{YEAR}))?",
+            re.I,
+        ),
+        "q",
+    ),
+    (re.compile(r"\bQ([1-4])\s*(?:FY\s?)?(?:'|’)?((?:19|20)?\d{2})?\b", re.I), "qn"),
+    (re.compile(r"\b([1-4])Q\s?(?:'|’)?((?:19|20)?\d{2})\b", re.I), "nq"),
+    (re.compile(rf"\b({YEAR})\s+(first|second|third|fourth)[- ]quarter", re.I), "yq"),
+    (
+        re.compile(
+            r"\b(?:full[- ]year|fiscal(?:\s+year)?|FY|financial year)\s*(?:'|’)?"
+            rf"({YEAR}|\d{{2}})\b",
+            re.I,
+        ),
+        "fy",
+    ),
+    (re.compile(rf"\b(first|second) half(?: of)?\s+(?:fiscal\s+)?({YEAR})", re.I), "h"),
+    (re.compile(rf"\bH([12])\s*(?:'|’)?({YEAR}|\d{{2}})\b", re.I), "hn"),
+    (re.compile(rf"\b((?:{MONTHS})\.?\s+\d{{1,2}},?\s+{YEAR})", re.I), "date"),
+    (re.compile(rf"\byear[- ]end(?:\s+of)?\s+({YEAR})", re.I), "ye"),
+    (re.compile(rf"\b({YEAR})\b"), "year"),
+]
+ZH_PERIOD_RES: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"((?:19|20)\d{2})年第([一二三四])季"), "zq"),
+    (re.compile(r"第([一二三四])季"), "zq0"),
+    (re.compile(r"((?:19|20)\d{2})年"), "zy"),
+]
+ZH_QUARTERS = {"一": 1, "二": 2, "三": 3, "四": 4}
+
+
+def _year(text: str | None, default_year: str | None) -> str | None:
+    if not text:
+        return default_year
+    text = text.strip("'’")
+    return "20" + text if len(text) == 2 else text
+
+
+def periods_in(text: str, default_year: str | None = None) -> list[tuple[int, str]]:
+    """(position, normalised label) of every period mention in English text."""
+    found: list[tuple[int, int, str]] = []
+    for pattern, kind in PERIOD_RES:
+        for m in pattern.finditer(text):
+            if any(s <= m.start() < e for s, e, _ in found):
+                continue
+            value = _label(kind, m, default_year)
+            if value is not None:
+                found.append((m.start(), m.end(), value))
+    return sorted((s, v) for s, _, v in found)
+
+
+def _label(kind: str, m: re.Match[str], default_year: str | None) -> str | None:
+    if kind == "q":
+        year = _year(m.group(2), default_year)
+        return f"Q{QUARTER_ORDINALS[m.group(1).lower()]}" + (f" {year}" if year else "")
+    if kind in ("qn", "nq"):
+        year = _year(m.group(2), default_year)
+        return f"Q{m.group(1)}" + (f" {year}" if year else "")
+    if kind == "yq":
+        return f"Q{QUARTER_WORDS[m.group(2).lower()]} {m.group(1)}"
+    if kind == "fy":
+        return f"FY{_year(m.group(1), None)}"
+    if kind == "h":
+        return f"H{1 if m.group(1).lower() == 'first' else 2} {m.group(2)}"
+    if kind == "hn":
+        return f"H{m.group(1)} {_year(m.group(2), None)}"
+    if kind == "date":
+        return re.sub(r"\s+", " ", m.group(1)).replace(" ,", ",")
+    if kind == "ye":
+        return f"FY{m.group(1)}"
+    return m.group(1)
+
+
+def zh_periods_in(text: str, default_year: str | None) -> list[tuple[int, str]]:
+    found = []
+    for pattern, kind in ZH_PERIOD_RES:
+        for m in pattern.finditer(text):
+            if any(s <= m.start() < s + 8 for s, _ in found):
+                continue
+            if kind == "zq":
+                found.append((m.start(), f"Q{ZH_QUARTERS[m.group(2)]} {m.group(1)}"))
+            elif kind == "zq0":
+                year = f" {default_year}" if default_year else ""
+                found.append((m.start(), f"Q{ZH_QUARTERS[m.group(1)]}{year}"))
+            else:
+                found.append((m.start(), m.group(1)))
+    return sorted(found)
+
+
+FIND_KINDS = {"q", "qn", "nq", "yq", "fy"}
+
+
+def find_period(text: str) -> tuple[str, int, int] | None:
+    """The first reporting period (quarter or fiscal year, with its year) named in `text`."""
+    best: tuple[str, int, int] | None = None
+    for pattern, kind in PERIOD_RES:
+        if kind not in FIND_KINDS:
+            continue
+        for m in pattern.finditer(text):
+            value = _label(kind, m, None)
+            if value is None or not value[-4:].isdigit():
+                continue
+            if best is None or m.start() < best[1]:
+                best = (value, m.start(), m.end())
+            break
+    return best
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    """A fiscal period: a quarter, a half or a whole year. `quarter` and `half` are None for
+    a year; `year` is None for a quarter named without one ("and in Q3?")."""
+
+    year: int | None
+    quarter: int | None = None
+    half: int | None = None
+
+    @property
+    def label(self) -> str:
+        year = "" if self.year is None else str(self.year)
+        if self.quarter:
+            return f"Q{self.quarter} {year}".strip()
+        if self.half:
+            return f"H{self.half} {year}".strip()
+        return f"FY{year}"
+
+    @property
+    def is_year(self) -> bool:
+        return self.quarter is None and self.half is None
+
+    def covers(self, other: Period) -> bool:
+        """Whether a document of this period speaks for `other`: the same quarter, or any
+        quarter of an asked year (a year's results come in its calls and filings)."""
+        if other.year is not None and self.year is not None and other.year != self.year:
+            return False
+        if other.is_year:
+            return True
+        if other.quarter is not None:
+            return self.quarter == other.quarter
+        return self.half == other.half or (
+            self.quarter is not None and (self.quarter + 1) // 2 == other.half
+        )
+
+    def ordinal(self) -> float:
+        """Position on a time line, for 'latest' and 'nearest'."""
+        year = self.year or 0
+        if self.quarter:
+            return year + (self.quarter - 1) / 4
+        if self.half:
+            return year + (self.half - 1) / 2
+        return year + 0.75
+
+
+LABEL_RE = re.compile(
+    rf"^(?:Q(?P<q>[1-4])\s*(?P<qy>{YEAR})?|(?P<nq>[1-4])Q\s?(?P<nqy>{YEAR}|\d{{2}})|"
+    rf"H(?P<h>[12])\s*(?P<hy>{YEAR})?|FY\s?(?P<fy>{YEAR}|\d{{2}})|(?P<y>{YEAR}))$",
+    re.I,
+)
+
+
+def parse_period(label: str | None) -> Period | None:
+    """A period label as stored on a document or given as a filter, or None."""
+    if not label:
+        return None
+    text = " ".join(label.split())
+    m = LABEL_RE.match(text)
+    if m is None:
+        found = find_period(text)
+        if found is None:
+            return None
+        m = LABEL_RE.match(found[0])
+        if m is None:
+            return None
+    if m["q"]:
+        return Period(int(m["qy"]) if m["qy"] else None, int(m["q"]))
+    if m["nq"]:
+        return Period(int(_year(m["nqy"], None) or 0), int(m["nq"]))
+    if m["h"]:
+        return Period(int(m["hy"]) if m["hy"] else None, half=int(m["h"]))
+    if m["fy"]:
+        return Period(int(_year(m["fy"], None) or 0))
+    return Period(int(m["y"]))
+
+
+RELATIVE_RE = re.compile(
+    r"\b(?P<which>last|latest|most recent|this|current|previous|prior|past)\s+"
+    r"(?P<unit>quarter|year|fiscal year)\b",
+    re.I,
+)
+COMPARED_BEFORE_RE = re.compile(
+    r"\b(?:than|to|with|from|versus|vs\.?|over|against|since)\s+(?:the\s+)?$", re.I
+)
+FULL_YEAR_RE = re.compile(r"\b(?:full[- ]year|whole year|annual)\b", re.I)
+
+
+@dataclass(frozen=True)
+class AskedPeriods:
+    """The periods a question names: explicit ones, and relative ones ("last quarter",
+    "full year") that only the company's own calls can resolve."""
+
+    explicit: tuple[Period, ...] = ()
+    relative: str | None = None  # "latest_quarter", "previous_quarter", "latest_year"
+    full_year: bool = False
+
+    @property
+    def any(self) -> bool:
+        return bool(self.explicit or self.relative)
+
+
+def asked_periods(question: str) -> AskedPeriods:
+    """Periods named by a question; a date or a bare month is not a reporting period."""
+    explicit: list[Period] = []
+    for _, label in periods_in(question):
+        period = parse_period(label)
+        if period is not None and period not in explicit:
+            explicit.append(period)
+    for _, label in zh_periods_in(question, None):
+        period = parse_period(label)
+        if period is not None and period not in explicit:
+            explicit.append(period)
+    relative = None
+    m = RELATIVE_RE.search(question)
+    if m and COMPARED_BEFORE_RE.search(question[: m.start()]):
+        m = None  # "compared with last quarter" is a comparison, not the period asked
+    if m and not explicit:
+        which, unit = m["which"].lower(), m["unit"].lower()
+        if unit == "quarter":
+            relative = "previous_quarter" if which in ("previous", "prior") else "latest_quarter"
+        else:
+            relative = "latest_year"
+    return AskedPeriods(
+        tuple(explicit), relative, bool(FULL_YEAR_RE.search(question)) and not explicit
+    )

@@ -1,0 +1,219 @@
+"""What a question asks, worked out once: the resolved text (follow-ups rewritten), its
+scope (companies, periods, documents), expanded terms, the query vector, the periods, units,
+qualifiers and intents that rank figures. Retrieval and answering both read this object; neither
+recomputes it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from assistant.documents.text import is_cjk
+from assistant.lexical import tokenize
+from assistant.periods import periods_in, zh_periods_in
+from assistant.scope import Scope
+from assistant.vocabulary import (
+    GUIDANCE_WORDS,
+    QUALIFIER_GROUPS,
+    QUESTION_WORDS,
+    ExpandedQuery,
+    expand,
+)
+
+MONEY = {"CNY", "USD", "HKD", "EUR", "GBP", "JPY", "SGD", "AUD", "CAD"}
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One earlier question of the conversation, for follow-ups."""
+
+    question: str
+    filters: dict[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class Query:
+    question: str  # as asked (checked, white space collapsed)
+    text: str  # what is searched: a follow-up rewritten as a full question
+    filters: dict[str, str]
+    scope: Scope
+    expanded: ExpandedQuery
+    dense_text: str
+    vector: np.ndarray | None = field(repr=False, compare=False, default=None)
+    periods: frozenset[str] = frozenset()
+    units: frozenset[str] = frozenset()
+    terms: frozenset[str] = frozenset()
+    qualifiers: frozenset[str] = frozenset()
+    change_intent: bool = False
+    guidance_intent: bool = False
+    chinese: bool = False
+    previous: Turn | None = None
+
+
+FOLLOW_UP_RE = re.compile(
+    r"^\s*(?:and|also|what about|how about|what of|same for|now for|then)\b[\s,]*", re.I
+)
+WH_START_RE = re.compile(
+    r"^\s*(?:what|how|when|which|who|whom|why|where|is|are|was|were|did|does|do|can|could|"
+    r"will|would|should|tell|list|show|give)\b",
+    re.I,
+)
+CHANGE_INTENT_RE = re.compile(
+    r"\b(grow|grew|growth|increase[ds]?|decline[ds]?|decrease[ds]?|change[ds]?|move[ds]?|rise|"
+    r"rose|fall|fell|drop(?:ped)?|improve[ds]?|by how much|year[- ]over[- ]year|yoy|"
+    r"expand(?:ed)?|contract(?:ed)?|widen(?:ed)?|narrow(?:ed)?|"
+    r"quarter[- ]over[- ]quarter|qoq|sequential)\b|增長|增长|下降|變化|变化|成長",
+    re.I,
+)
+
+
+# Question analysis --------------------------------------------------------------------------
+
+
+def expected_units(question: str) -> set[str]:
+    """The units an answer to `question` is likely to be in."""
+    q = question.lower()
+    if re.search(r"\bbps\b|basis points?|基點|基点", q):
+        return {"bps"}
+    if re.search(r"how long|how many (?:months|days)|duration|多久|多長", q):
+        return {"months", "days"}
+    percent = re.search(
+        r"by how much|what share|share of|as a share|what proportion|proportion of|"
+        r"what percentage|as a percentage|percent|%|\bratio\b|\brate\b|"
+        r"margin|\bapr\b|yield|how did .* (?:change|move|grow|develop)|growth\b|grow\b|"
+        r"expand|contract|widen|narrow|"
+        r"increase|decline|decrease|佔比|占比|比例|率|百分",
+        q,
+    )
+    if percent:
+        if re.search(r"^\s*what (?:was|were|is|are)\b.*\band how\b", q):
+            return {"%", "bps"} | MONEY  # "What was net income and how did it move?"
+        return {"%", "bps"}
+    if re.search(r"how many|number of|count|headcount|多少家|多少個|多少个|幾家|几家", q):
+        return {"count"}
+    return set(MONEY) | {"count"} if re.search(r"how much|多少|金額|金额", q) else set(MONEY)
+
+
+def content_terms(question: str) -> set[str]:
+    return {t for t in tokenize(question) if t not in QUESTION_WORDS and not t.isdigit()}
+
+
+def question_periods(question: str) -> set[str]:
+    """Period labels a question names, with their years ("Q4 2024", "2024")."""
+    found = {p for _, p in periods_in(question)} | {p for _, p in zh_periods_in(question, None)}
+    years = {p[-4:] for p in found if p[-4:].isdigit()}
+    return found | years
+
+
+def resolve_follow_up(question: str, history: Sequence[Turn]) -> tuple[str, Turn | None]:
+    """Rewrite an elliptical follow-up as a full question using the previous one:
+    "and in Q3?" after "What was Q4 net income?" asks "What was net income in Q3?";
+    "what about first lien?" after "... the second lien allowance ..." asks about first lien.
+    """
+    if not history:
+        return question, None
+    previous = history[-1]
+    elliptical = len(content_terms(question)) <= 2 and not WH_START_RE.match(question)
+    if not (FOLLOW_UP_RE.match(question) or elliptical):
+        return question, None
+    rest = FOLLOW_UP_RE.sub("", question).strip(" ?")
+    rest = re.sub(r"^(?:in|for|at|on|of|the)\s+", "", rest, flags=re.I)
+    base = previous.question.strip()
+    if periods_in(rest) or zh_periods_in(rest, None):
+        base = PERIOD_WORDS_RE.sub(" ", base)
+        return " ".join(f"{base.rstrip(' ?')} in {rest}?".split()), previous
+    words = rest.split()
+    if 1 <= len(words) <= 4:
+        # Replace the phrase of the same length that ends with the same head word.
+        pattern = r"\b" + r"\s+".join([r"[\w-]+"] * (len(words) - 1) + [re.escape(words[-1])])
+        replaced, count = re.subn(pattern + r"\b", lambda _: rest, base, count=1, flags=re.I)
+        if count:
+            return " ".join(replaced.split()), previous
+    return " ".join(f"{base.rstrip(' ?')} {rest}?".split()), previous
+
+
+PERIOD_WORDS_RE = re.compile(
+    r"\b(?:in\s+|for\s+)?(?:the\s+)?(?:Q[1-4](?:\s+(?:19|20)\d{2})?|"
+    r"(?:first|second|third|fourth)[- ]quarter(?:\s+(?:of\s+)?(?:19|20)\d{2})?|"
+    r"FY\s?\d{2,4}|full[- ]year(?:\s+(?:19|20)\d{2})?|(?:19|20)\d{2})\b",
+    re.I,
+)
+
+
+GUIDANCE_RE = re.compile(
+    r"\b(?:" + "|".join(re.escape(w) for w in GUIDANCE_WORDS) + r")\b|\bguid\w*", re.I
+)
+
+
+def qualifiers_of(text: str) -> frozenset[str]:
+    """The figure qualifiers a text names (adjusted, GAAP, diluted, per share, ...)."""
+    lowered = text.lower()
+    found = set()
+    for key, phrases in QUALIFIER_GROUPS.items():
+        if any(re.search(rf"(?<![\w-]){re.escape(p)}(?![\w-])", lowered) for p in phrases):
+            found.add(key)
+    if re.search(r"non[- ]gaap", lowered):
+        found.discard("gaap")
+    return frozenset(found)
+
+
+def understand(retriever, question: str, filters=None, history: Sequence[Turn] = ()) -> Query:
+    """The one analysis of a question that retrieval and answering share."""
+    from assistant.retrieval import Filters
+
+    question = retriever.check_question(question)
+    text, previous = resolve_follow_up(question, history)
+    filters = filters or Filters()
+    if not filters.active and previous is not None and previous.filters:
+        filters = Filters.from_mapping(previous.filters)
+    if previous is not None:
+        text = carry_company(retriever, question, text, previous)
+    expanded = expand(text)
+    guidance = bool(GUIDANCE_RE.search(text))
+    scope = retriever.scope_of(text, filters, guidance)
+    dense_text = retriever.dense_query(without_names(text, scope.named), expanded)
+    vector = retriever.encoder.embed_query(dense_text) if dense_text else None
+    return Query(
+        question=question,
+        text=text,
+        filters={k: v for k, v in vars(filters).items() if v},
+        scope=scope,
+        expanded=expanded,
+        dense_text=dense_text,
+        vector=vector,
+        periods=frozenset(question_periods(text)),
+        units=frozenset(expected_units(text)),
+        terms=frozenset(content_terms(text) | {t for t, w in expanded.terms if w < 1.0}),
+        qualifiers=qualifiers_of(text),
+        change_intent=bool(CHANGE_INTENT_RE.search(text)),
+        guidance_intent=guidance,
+        chinese=is_cjk(text),
+        previous=previous,
+    )
+
+
+def without_names(text: str, names: Sequence[str]) -> str:
+    """The question without the words that named its company: scope already chose the
+    documents, and a ticker or name only adds noise to the vector."""
+    for name in names:
+        text = re.sub(re.escape(name) + r"(?:'s|’s)?", " ", text)
+    return " ".join(text.split())
+
+
+def carry_company(retriever, question: str, text: str, previous: Turn) -> str:
+    """ "what about Citi?" after a question on another company asks the same of Citi: the
+    company the follow-up names replaces the one the earlier question named."""
+    now, now_named = retriever.catalog.find(question, retriever.is_ordinary_word)
+    before, before_named = retriever.catalog.find(previous.question, retriever.is_ordinary_word)
+    if not now or not before_named or {c.key for c in now} == {c.key for c in before}:
+        return text
+    replaced = previous.question
+    for name in before_named:
+        replaced = replaced.replace(name, now_named[0])
+    periods = periods_in(question) or zh_periods_in(question, None)
+    if periods:
+        replaced = PERIOD_WORDS_RE.sub(" ", replaced).rstrip(" ?") + f" in {periods[0][1]}?"
+    return " ".join(replaced.split())

@@ -1,0 +1,317 @@
+"""Which companies, periods and documents a question is about, resolved once per question
+against the indexed documents.
+
+A company is named by its name, an alias (short, legal or possessive form) or its ticker;
+a ticker in lower case counts only when it is not an ordinary word of the index. A period is
+explicit ("Q3 2021", "third quarter of 2022", "FY24") or relative ("last quarter": the
+company's latest indexed call). A name that looks like a company but is not indexed, or a
+period that the company's documents do not cover, is reported as missing, never replaced by
+another company's documents.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from assistant.periods import AskedPeriods, Period, asked_periods, parse_period
+from assistant.vocabulary import FINANCE_ACRONYMS, GROUPS, NOT_COMPANY_WORDS
+
+SHORTHAND = frozenset(phrase for group in GROUPS for phrase in group)
+
+POSSESSIVE = r"(?:'s|’s|'|’)?"
+ENTITY_RE = re.compile(
+    r"(?P<name>[A-Z][\w&.\-]*[\w&](?:\s+(?:&\s+)?[A-Z][\w&.\-]*[\w&])*)(?P<pos>'s|’s)?"
+)
+TICKER_TOKEN_RE = re.compile(r"(?<![\w$])([A-Za-z]{1,5}(?:\.[A-Z])?)(?:'s|’s)?(?![\w])")
+SENTENCE_START_RE = re.compile(r"(?:^|[.?!]\s+)$")
+
+
+@dataclass(frozen=True)
+class CompanyEntry:
+    key: str
+    name: str
+    ticker: str | None
+    aliases: tuple[str, ...]
+    doc_ids: tuple[str, ...]
+    periods: tuple[tuple[str, Period | None], ...]  # (doc_id, period) per document
+
+
+@dataclass(frozen=True)
+class DocumentFacts:
+    """What scope needs of an indexed document."""
+
+    doc_id: str
+    company: str | None
+    ticker: str | None
+    aliases: tuple[str, ...]
+    period: str | None
+    doc_type: str = "transcript"
+
+
+class Catalog:
+    """The companies of an index and the forms that name them; built once per snapshot."""
+
+    def __init__(self, docs: Iterable[DocumentFacts]) -> None:
+        docs = list(docs)
+        grouped: dict[str, list[DocumentFacts]] = {}
+        for doc in docs:
+            key = company_key(doc)
+            if key:
+                grouped.setdefault(key, []).append(doc)
+        self.companies: dict[str, CompanyEntry] = {}
+        for key, members in grouped.items():
+            names = [m.company for m in members if m.company]
+            aliases: list[str] = []
+            for m in members:
+                for form in (m.company, *m.aliases):
+                    if form and form not in aliases:
+                        aliases.append(form)
+            ticker = next((m.ticker for m in members if m.ticker), None)
+            self.companies[key] = CompanyEntry(
+                key=key,
+                name=names[0] if names else (ticker or key),
+                ticker=ticker,
+                aliases=tuple(aliases),
+                doc_ids=tuple(m.doc_id for m in members),
+                periods=tuple((m.doc_id, parse_period(m.period)) for m in members),
+            )
+        self.by_ticker = {c.ticker.upper(): c for c in self.companies.values() if c.ticker}
+        self.unassigned = tuple(d.doc_id for d in docs if not company_key(d))
+        self.doc_periods = {d.doc_id: parse_period(d.period) for d in docs}
+        self.alias_patterns = sorted(
+            (
+                (alias, c)
+                for c in self.companies.values()
+                for alias in c.aliases
+                if len(alias) >= 3 and alias.lower() not in NOT_COMPANY_WORDS
+            ),
+            key=lambda item: -len(item[0]),
+        )
+
+    def find(self, question: str, is_ordinary_word) -> tuple[list[CompanyEntry], list[str]]:
+        """Companies the question names, and the spans of text that named them."""
+        found: list[CompanyEntry] = []
+        spans: list[tuple[int, int]] = []
+        for alias, company in self.alias_patterns:
+            single = len(alias.split()) == 1
+            flags = 0 if single and not alias.isupper() else re.I
+            pattern = rf"(?<![\w]){re.escape(alias)}{POSSESSIVE}(?![\w])"
+            for m in re.finditer(pattern, question, flags):
+                if any(s < m.end() and m.start() < e for s, e in spans):
+                    continue
+                if (
+                    single
+                    and SENTENCE_START_RE.search(question[: m.start()])
+                    and not (m.group(0).endswith(("'s", "’s")) or alias[1:2].isupper())
+                ):
+                    continue  # "Medical office demand ..." at a sentence start
+                spans.append(m.span())
+                if company not in found:
+                    found.append(company)
+        for m in TICKER_TOKEN_RE.finditer(question):
+            if any(s < m.end() and m.start() < e for s, e in spans):
+                continue
+            token = m.group(1)
+            company = self.by_ticker.get(token.upper())
+            if company is None:
+                continue
+            possessive = m.group(0) != token
+            if token.isupper():
+                if len(token) == 1 and not possessive:
+                    continue  # "A" is an article unless "A's"
+            elif len(token) < 3 or is_ordinary_word(token.lower()):
+                continue
+            spans.append(m.span())
+            if company not in found:
+                found.append(company)
+        return found, [question[s:e] for s, e in spans]
+
+    def nearest_companies(self, name: str, n: int = 3) -> list[str]:
+        names = {c.name: c for c in self.companies.values()}
+        forms = {alias.lower(): c.name for c in self.companies.values() for alias in c.aliases}
+        forms.update({(c.ticker or "").lower(): c.name for c in self.companies.values()})
+        close = difflib.get_close_matches(name.lower(), list(forms), n=n * 2, cutoff=0.6)
+        out = list(dict.fromkeys(forms[c] for c in close))
+        return out[:n] or sorted(names)[:n]
+
+
+def company_key(doc: DocumentFacts) -> str:
+    if doc.ticker:
+        return doc.ticker.upper()
+    if doc.company:
+        return re.sub(r"[^a-z0-9]+", " ", doc.company.lower()).strip()
+    return ""
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a question was restricted to, and why."""
+
+    companies: tuple[str, ...] = ()
+    tickers: tuple[str, ...] = ()
+    periods: tuple[str, ...] = ()
+    doc_ids: tuple[str, ...] | None = None  # None: every document
+    source: str = "none"  # "inferred" from the question, "filter", or "none"
+    missing: str | None = None  # why nothing can answer it
+    named: tuple[str, ...] = ()  # the question's words that named the companies
+    unknown: tuple[str, ...] = ()  # names that look like companies but are not indexed
+    period_uncovered: bool = False  # the companies' documents do not cover the periods
+    covered_periods: tuple[str, ...] = ()
+    asked: AskedPeriods = field(default_factory=AskedPeriods)
+
+    @property
+    def inferred(self) -> bool:
+        return self.source == "inferred"
+
+    @property
+    def active(self) -> bool:
+        return self.doc_ids is not None
+
+    def describe(self) -> str:
+        """One line for people: "Prologis · Q3 2022 call"."""
+        parts = [", ".join(self.companies)] if self.companies else []
+        if self.periods:
+            parts.append(", ".join(self.periods))
+        return " · ".join(parts)
+
+
+def unknown_names(question: str, named: list[str], catalog: Catalog, is_indexed_word) -> list[str]:
+    """Words that read as a company's name ("Tesla's", "WTS") but name no indexed company."""
+    covered = " ".join(named).lower()
+    out: list[str] = []
+    for m in ENTITY_RE.finditer(question):
+        name = m["name"]
+        words = name.split()
+        if name.lower() in covered or words[0].lower() in covered:
+            continue
+        if all(w.lower() in NOT_COMPANY_WORDS or w.upper() in FINANCE_ACRONYMS for w in words):
+            continue
+        if re.fullmatch(r"(?:Q[1-4]|H[12]|FY\d*|[1-4]Q\d*)", words[0], re.I):
+            continue
+        possessive = bool(m["pos"])
+        at_start = bool(SENTENCE_START_RE.search(question[: m.start()]))
+        if possessive and not at_start and words[0].lower() not in NOT_COMPANY_WORDS:
+            out.append(name)
+            continue
+        ticker_like = (
+            name.isupper()
+            and name.isalpha()
+            and 2 <= len(name) <= 5
+            and name not in FINANCE_ACRONYMS
+            and name.lower() not in SHORTHAND
+        )
+        if ticker_like and not is_indexed_word(name.lower()):
+            out.append(name)  # a ticker-like word the index has never seen
+    return out
+
+
+def resolve_scope(
+    question: str,
+    catalog: Catalog,
+    filters: Mapping[str, str] | None,
+    is_ordinary_word,
+    is_indexed_word,
+    guidance: bool = False,
+) -> Scope:
+    """The scope of one question; filters given by the user win over what it names."""
+    filters = filters or {}
+    asked = asked_periods(question)
+    if filters.get("doc_id") or filters.get("company"):
+        companies: list[CompanyEntry] = []
+        if filters.get("company"):
+            wanted = filters["company"].lower()
+            companies = [
+                c
+                for c in catalog.companies.values()
+                if wanted in {a.lower() for a in c.aliases} | {(c.ticker or "").lower()}
+            ]
+        return Scope(
+            companies=tuple(c.name for c in companies),
+            tickers=tuple(c.ticker for c in companies if c.ticker),
+            source="filter",
+            asked=asked,
+        )
+    companies, named = catalog.find(question, is_ordinary_word)
+    unknown = unknown_names(question, named, catalog, is_indexed_word)
+    if unknown and not companies:
+        nearest = catalog.nearest_companies(unknown[0])
+        return Scope(
+            source="inferred",
+            doc_ids=(),
+            unknown=tuple(unknown),
+            missing=(
+                f"No indexed document is about {unknown[0]}."
+                + (f" Indexed companies include {', '.join(nearest)}." if nearest else "")
+            ),
+            asked=asked,
+        )
+    candidates = (
+        [d for c in companies for d in c.doc_ids] if companies else list(catalog.doc_periods)
+    )
+    periods_of = catalog.doc_periods
+    wanted = resolve_relative(asked, [periods_of.get(d) for d in candidates])
+    in_period = candidates
+    uncovered = False
+    if wanted and not guidance:
+        in_period = [
+            d
+            for d in candidates
+            if periods_of.get(d) is not None and any(periods_of[d].covers(w) for w in wanted)  # type: ignore[union-attr]
+        ]
+        if not in_period:
+            uncovered = True
+    if not companies and not wanted:
+        return Scope(asked=asked)
+    covered = sorted(
+        {p.label for d in candidates if (p := periods_of.get(d)) is not None},
+        key=lambda label: parse_period(label).ordinal(),  # type: ignore[union-attr]
+    )
+    names = tuple(c.name for c in companies)
+    labels = tuple(p.label for p in wanted)
+    if uncovered and not companies:
+        # A period no document covers and no company: search everything, say so.
+        return Scope(
+            periods=labels,
+            source="inferred",
+            period_uncovered=True,
+            covered_periods=tuple(covered),
+            asked=asked,
+        )
+    return Scope(
+        companies=names,
+        tickers=tuple(c.ticker for c in companies if c.ticker),
+        periods=labels,
+        doc_ids=tuple(candidates if uncovered else in_period),
+        source="inferred",
+        named=tuple(named),
+        unknown=tuple(unknown),
+        period_uncovered=uncovered,
+        covered_periods=tuple(covered),
+        asked=asked,
+    )
+
+
+def resolve_relative(asked: AskedPeriods, periods: list[Period | None]) -> list[Period]:
+    """Explicit periods as asked (a quarter without a year takes the latest year the
+    documents have it in); "last quarter" becomes the latest indexed quarter."""
+    known = sorted({p for p in periods if p is not None}, key=Period.ordinal)
+    out: list[Period] = []
+    for period in asked.explicit:
+        if period.year is None:
+            same = [p for p in known if p.quarter == period.quarter and p.half == period.half]
+            latest_year = max((p.year for p in known if p.year), default=None)
+            year = same[-1].year if same else latest_year
+            period = Period(year, period.quarter, period.half)
+        out.append(period)
+    if asked.relative and known:
+        quarters = [p for p in known if p.quarter]
+        if asked.relative == "latest_quarter" and quarters:
+            out.append(quarters[-1])
+        elif asked.relative == "previous_quarter" and len(quarters) >= 2:
+            out.append(quarters[-2])
+        elif asked.relative == "latest_year":
+            out.append(Period(known[-1].year))
+    return out

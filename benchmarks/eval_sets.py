@@ -1,0 +1,130 @@
+"""`make eval`: one index per development set (built once, then reused by content hash), the
+set's questions asked through the full answer path, and one table of the scores.
+
+Per-question outcomes are written to `.eval/<set>.json`; with `--check`, each set is compared
+with its reviewed golden file in `tests/golden/` and every question that got worse is listed
+(the exit code is then 1).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from assistant.embedding import SentenceEncoder
+from assistant.errors import BadQuestion
+from assistant.evaluation import Outcome, evaluate, outcome_of, read_questions
+from assistant.service import Assistant
+from assistant.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+WORK = ROOT / ".eval"
+GOLDEN = ROOT / "tests" / "golden"
+
+
+@dataclass(frozen=True)
+class DevSet:
+    name: str
+    questions: Path
+    paths: tuple[Path, ...]
+
+
+SETS = (
+    DevSet("seeds", SHARED / "eval" / "questions.jsonl", (ROOT / "seeds",)),
+    DevSet(
+        "calls",
+        SHARED / "eval" / "calls_dev.jsonl",
+        (ROOT / "seeds", SHARED / "corpus" / "calls"),
+    ),
+    DevSet(
+        "ectsum",
+        SHARED / "eval" / "ectsum_dev.jsonl",
+        (SHARED / "corpus" / "ectsum-train",),
+    ),
+)
+COLUMNS = ("n", "hit@1", "hit@5", "doc@1", "figure@1", "figure@3", "context_chars@5")
+
+
+def run_set(dev: DevSet, encoder: SentenceEncoder) -> dict:
+    assistant = Assistant(Settings(index_dir=WORK / dev.name), encoder)
+    started = time.perf_counter()
+    _, stats = assistant.build(list(dev.paths))
+    built = time.perf_counter() - started
+    print(
+        f"{dev.name}: index ready in {built:.1f} s ({stats.embedded} chunks embedded, "
+        f"{stats.reused} reused)",
+        file=sys.stderr,
+    )
+
+    def run(question) -> Outcome:
+        try:
+            return outcome_of(assistant.ask(question.question))
+        except BadQuestion:
+            return Outcome(citations=[], figures=[])
+
+    return evaluate(read_questions(dev.questions), run, 5)
+
+
+def regressions(report: dict, golden: dict) -> list[str]:
+    """Questions that did worse than in the golden file: a lost hit@5, doc@1 or figure@3,
+    or a figure that fell from first place."""
+    before = {q["id"]: q for q in golden["per_question"]}
+    out = []
+    for q in report["per_question"]:
+        old = before.get(q["id"])
+        if old is None:
+            continue
+        lost = []
+        if old.get("hit_rank") and old["hit_rank"] <= 5 and not (q["hit_rank"] or 99) <= 5:
+            lost.append("hit@5")
+        if old.get("doc_hit") and not q.get("doc_hit"):
+            lost.append("doc@1")
+        old_rank, new_rank = old.get("figure_rank"), q.get("figure_rank")
+        if old_rank == 1 and new_rank != 1:
+            lost.append("figure@1")
+        if old_rank and old_rank <= 3 and not (new_rank and new_rank <= 3):
+            lost.append("figure@3")
+        if lost:
+            out.append(f"{q['id']}: lost {', '.join(lost)} — {q['question']}")
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--set", action="append", help="only these sets (seeds, calls, ectsum)")
+    parser.add_argument("--check", action="store_true", help="compare with tests/golden/")
+    args = parser.parse_args()
+    if not SHARED.exists():
+        print(f"{SHARED} is absent: nothing to evaluate", file=sys.stderr)
+        return 0
+    encoder = SentenceEncoder("all-MiniLM-L6-v2")
+    WORK.mkdir(exist_ok=True)
+    rows, failures = [], []
+    for dev in SETS:
+        if args.set and dev.name not in args.set:
+            continue
+        report = run_set(dev, encoder)
+        (WORK / f"{dev.name}.json").write_text(json.dumps(report, indent=1, ensure_ascii=False))
+        rows.append((dev.name, report))
+        golden = GOLDEN / f"{dev.name}.json"
+        if args.check and golden.exists():
+            failures += [
+                f"{dev.name} {line}" for line in regressions(report, json.loads(golden.read_text()))
+            ]
+    header = f"{'set':<8}" + "".join(f"{c:>17}" for c in (*COLUMNS, "scope_inferred"))
+    print(header)
+    for name, report in rows:
+        cells = [report.get(c) for c in (*COLUMNS, "scope_inferred")]
+        print(f"{name:<8}" + "".join(f"{'—' if v is None else v:>17}" for v in cells))
+    for line in failures:
+        print(f"regression: {line}")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

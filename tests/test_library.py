@@ -1,0 +1,84 @@
+"""A small library of real calls (several companies, one with two quarters) on the real model
+and index: the answer comes from the named company's call for the named period, and a
+company or period the library does not hold gets a not-found answer with no figures."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from assistant.service import Assistant
+from assistant.settings import Settings
+from tests.conftest import ROOT
+
+ECTSUM = ROOT.parent / "shared" / "corpus" / "ectsum-train"
+CALLS = ("RMD_q1_2022", "RMD_q2_2021", "YUM_q2_2021", "AAP_q3_2021", "DPZ_q2_2021")
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not ECTSUM.exists(), reason="../shared/corpus is absent"),
+]
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory, encoder):
+    folder = tmp_path_factory.mktemp("calls")
+    for name in CALLS:
+        for suffix in (".txt", ".txt.meta.json"):
+            shutil.copy(ECTSUM / f"{name}{suffix}", folder / f"{name}{suffix}")
+    index = tmp_path_factory.mktemp("library-index")
+    assistant = Assistant(Settings(index_dir=index), encoder)
+    assistant.build([folder])
+    return assistant
+
+
+@pytest.mark.parametrize(
+    ("question", "doc_id", "value", "unit"),
+    [
+        ("What was AAP's adjusted diluted EPS in Q3 2021?", "AAP_q3_2021", 3.21, "USD"),
+        ("what were aap net sales in q3 2021?", "AAP_q3_2021", 2.6e9, "USD"),
+        ("What was RMD's revenue in Q1 2022?", "RMD_q1_2022", None, None),
+        ("What was RMD's revenue in Q2 2021?", "RMD_q2_2021", None, None),
+    ],
+)
+def test_the_named_company_and_period_answer(library, question, doc_id, value, unit):
+    result = library.ask(question)
+    assert result.found and result.scope.inferred
+    assert {c.doc_id for c in result.citations} == {doc_id}
+    assert all(f.chunk_id.startswith(doc_id) for f in result.figures)
+    if value is not None:
+        top = result.figures[0].figure
+        assert (top.unit, top.value) == (unit, value), result.figures[:3]
+
+
+def test_the_right_company_in_a_quarter_it_has_no_call_for(library):
+    result = library.ask("What was RMD's revenue in Q3 2021?")
+    assert not result.found and result.figures == ()
+    assert "Q3 2021" in result.answer and "Q1 2022" in result.answer  # nearest indexed
+
+
+def test_a_company_with_a_similar_name_is_not_taken_for_another(library):
+    result = library.ask("What was RMDX's revenue in Q1 2022?")
+    assert not result.found and result.figures == () and result.citations == ()
+    assert "RMDX" in result.answer and "RMD" in result.answer
+
+
+def test_a_deleted_company_is_not_answered_from_another(library, tmp_path, encoder):
+    index = tmp_path / "index"
+    shutil.copytree(library.settings.index_dir, index, symlinks=True)
+    assistant = Assistant(Settings(index_dir=index), encoder)
+    before = assistant.ask("What was YUM's revenue in Q2 2021?")
+    assert before.found and {c.doc_id for c in before.citations} == {"YUM_q2_2021"}
+    assistant.remove("YUM_q2_2021")
+    after = assistant.ask("What was YUM's revenue in Q2 2021?")
+    assert not after.found and after.figures == () and after.citations == ()
+    assert "YUM" in after.answer
+
+
+def test_a_follow_up_naming_another_company_replaces_the_company(library):
+    from assistant.answer import Turn
+
+    first = "What was AAP's adjusted diluted EPS in Q3 2021?"
+    result = library.ask("what about DPZ in Q2 2021?", history=[Turn(first)])
+    assert result.scope.companies == ("DPZ",) and result.scope.periods == ("Q2 2021",)
+    assert {c.doc_id for c in result.citations} == {"DPZ_q2_2021"}

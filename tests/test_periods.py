@@ -1,0 +1,68 @@
+"""Periods are read by one module for documents, questions and figures."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.periods import Period, asked_periods, find_period, parse_period, periods_in
+
+
+@pytest.mark.parametrize(
+    ("label", "expected"),
+    [
+        ("Q3 2021", Period(2021, 3)),
+        ("q4 2024", Period(2024, 4)),
+        ("3Q21", Period(2021, 3)),
+        ("FY2023", Period(2023)),
+        ("FY24", Period(2024)),
+        ("2022", Period(2022)),
+        ("H1 2025", Period(2025, half=1)),
+        ("third quarter of 2022", Period(2022, 3)),
+        ("not a period", None),
+        (None, None),
+    ],
+)
+def test_labels_parse(label, expected):
+    assert parse_period(label) == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "periods"),
+    [
+        ("What was WTS's revenue in Q2 2021?", [Period(2021, 2)]),
+        ("Net income in the third quarter of 2022?", [Period(2022, 3)]),
+        ("What did they guide to for fiscal 2021?", [Period(2021)]),
+        ("FY24 outlook?", [Period(2024)]),
+        ("and in Q3?", [Period(None, 3)]),
+        ("Revenue in 4Q23", [Period(2023, 4)]),
+    ],
+)
+def test_questions_name_periods(question, periods):
+    assert list(asked_periods(question).explicit) == periods
+
+
+def test_relative_periods_are_kept_for_the_catalog_to_resolve():
+    assert asked_periods("What was revenue last quarter?").relative == "latest_quarter"
+    assert asked_periods("What was revenue in the previous quarter?").relative == (
+        "previous_quarter"
+    )
+    # a comparison with last quarter does not ask for last quarter
+    assert asked_periods("How did margin move compared with last quarter?").relative is None
+    assert asked_periods("What is the full year outlook?").full_year
+
+
+def test_a_quarter_document_covers_its_quarter_and_its_year():
+    q3 = Period(2022, 3)
+    assert q3.covers(Period(2022, 3))
+    assert q3.covers(Period(2022))
+    assert not q3.covers(Period(2022, 2))
+    assert not q3.covers(Period(2021, 3))
+    assert Period(2022, 3).covers(Period(2022, half=2))
+
+
+def test_figures_and_documents_read_the_same_periods():
+    text = "Revenue for the third quarter of 2022 rose, and FY2023 guidance is unchanged."
+    assert [label for _, label in periods_in(text)] == ["Q3 2022", "FY2023"]
+    assert find_period("Welcome to the Prologis Third Quarter 2022 Earnings Call")[0] == ("Q3 2022")
+    # a number after "quarter" is not a year unless it reads as one
+    assert [label for _, label in periods_in("in the third quarter 10 stores opened")] == ["Q3"]

@@ -1,0 +1,98 @@
+"""Question scope against a catalog of indexed documents (no model needed)."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.lexical import STOPWORDS
+from assistant.scope import Catalog, DocumentFacts, resolve_scope
+
+DOCS = [
+    DocumentFacts("WTS_q2_2021", "WTS", "WTS", ("WTS",), "Q2 2021"),
+    DocumentFacts("WTS_q3_2021", "WTS", "WTS", ("WTS",), "Q3 2021"),
+    DocumentFacts(
+        "prologis-q3-2022",
+        "Prologis",
+        None,
+        ("Prologis, Inc.", "Prologis"),
+        "Q3 2022",
+    ),
+    DocumentFacts(
+        "are-q3-2022",
+        "Alexandria Real Estate Equities",
+        "ARE",
+        ("Alexandria Real Estate Equities, Inc.", "Alexandria Real Estate Equities", "Alexandria"),
+        "Q3 2022",
+    ),
+    DocumentFacts("A_q4_2020", "A", "A", ("A",), "Q4 2020"),
+    DocumentFacts("notes", None, None, (), None, "notes"),
+]
+CATALOG = Catalog(DOCS)
+INDEXED_WORDS = {"revenue", "occupancy", "eps", "ffo", "core", "net", "income", "are"}
+
+
+def scope(question: str, filters=None, guidance=False):
+    return resolve_scope(
+        question,
+        CATALOG,
+        filters,
+        lambda w: w in STOPWORDS or w in INDEXED_WORDS,
+        lambda w: w in INDEXED_WORDS,
+        guidance,
+    )
+
+
+@pytest.mark.parametrize(
+    ("question", "docs"),
+    [
+        ("What was WTS's revenue in Q2 2021?", ("WTS_q2_2021",)),
+        ("what was wts revenue in q3 2021", ("WTS_q3_2021",)),
+        ("What was Prologis's occupancy in the third quarter of 2022?", ("prologis-q3-2022",)),
+        ("Prologis, Inc. core FFO?", ("prologis-q3-2022",)),
+        ("What did Alexandria report in Q3 2022?", ("are-q3-2022",)),
+        ("What was ARE's occupancy?", ("are-q3-2022",)),
+        ("What was A's revenue in Q4 2020?", ("A_q4_2020",)),
+        ("What was WTS revenue last quarter?", ("WTS_q3_2021",)),
+    ],
+)
+def test_companies_and_periods_resolve_to_documents(question, docs):
+    found = scope(question)
+    assert found.inferred and found.doc_ids == docs and not found.missing
+
+
+def test_ordinary_words_are_not_tickers():
+    # "are" is Alexandria's ticker in lower case, and "A" is Agilent's: neither is a name here.
+    found = scope("What are the risks in a downturn?")
+    assert found.doc_ids is None and not found.companies
+
+
+def test_a_company_that_is_not_indexed_is_missing_and_names_close_ones():
+    found = scope("What was Prologiss's occupancy?")
+    assert found.doc_ids == () and "Prologiss" in found.missing and "Prologis" in found.missing
+    found = scope("What was Tesla's revenue in Q3 2022?")
+    assert found.doc_ids == () and "Tesla" in found.missing
+    assert scope("What was XYZQ revenue?").missing  # a ticker-like word never indexed
+
+
+def test_a_period_the_company_does_not_cover_is_reported():
+    found = scope("What was WTS's revenue in Q4 2021?")
+    assert found.period_uncovered and found.companies == ("WTS",)
+    assert found.covered_periods == ("Q2 2021", "Q3 2021")
+    # the company's documents stay in scope, to show what they do state
+    assert set(found.doc_ids) == {"WTS_q2_2021", "WTS_q3_2021"}
+
+
+def test_guidance_questions_keep_the_company_but_not_the_target_period():
+    found = scope("What FY2022 revenue did WTS guide to?", guidance=True)
+    assert set(found.doc_ids) == {"WTS_q2_2021", "WTS_q3_2021"}
+
+
+def test_filters_win_over_the_question():
+    found = scope("What was Prologis's occupancy?", {"company": "WTS"})
+    assert found.source == "filter" and found.companies == ("WTS",)
+
+
+def test_a_period_without_a_company_scopes_to_documents_of_that_period():
+    found = scope("What was occupancy in Q3 2022?")
+    assert set(found.doc_ids) == {"prologis-q3-2022", "are-q3-2022"}
+    assert found.describe() == "Q3 2022"
