@@ -12,7 +12,7 @@ import numpy as np
 
 from assistant.chunking import Chunk, chunk_units
 from assistant.documents.text import is_cjk
-from assistant.figures import Figure
+from assistant.figures import Figure, sentence_bounds
 from assistant.lexical import tokenize
 from assistant.query import (
     Query,
@@ -26,7 +26,7 @@ from assistant.query import (
 from assistant.retrieval import Filters, Retriever, period_keys
 from assistant.scope import Scope
 from assistant.store import DocumentRecord
-from assistant.vocabulary import CJK_QUESTION_PAIRS, GROUPS, QUESTION_WORDS, expand
+from assistant.vocabulary import CJK_QUESTION_PAIRS, GROUPS, QUESTION_WORDS
 
 __all__ = [
     "NOT_FOUND",
@@ -269,7 +269,7 @@ def figure_context(text: str, figures: Sequence[Figure], figure: Figure) -> str:
     """The clause that describes a figure: from the previous figure (or the sentence start)
     to a few words after it ("$1.73 per share")."""
     start = figure.span[0]
-    sentence_start = max(text.rfind(". ", 0, start), text.rfind("? ", 0, start)) + 1
+    sentence_start = sentence_bounds(text, start)[0]
     previous_end = max(
         (f.span[1] for f in figures if f.source == figure.source and f.span[1] <= start),
         default=0,
@@ -355,7 +355,7 @@ def compose(retriever: Retriever, query: Query, top_k: int) -> Answer:
     best = max(candidates, key=lambda c: c.score)
     best_similarity = max(similarities) if similarities else 1.0
 
-    if not answerable(retriever, question, best_similarity, chinese):
+    if not answerable(retriever, query, best_similarity):
         return not_found
 
     chosen = [best]
@@ -379,8 +379,6 @@ def compose(retriever: Retriever, query: Query, top_k: int) -> Answer:
     answer_text = " ".join(dict.fromkeys(parts))
 
     # Figures of the cited passages, ranked by how well they fit the question.
-    units = wanted_units
-    periods = set(query.periods)
     change_intent = query.change_intent
     # Numbers in a metric's name count ("FPD over 7 days" is not "FPD over 30 days").
     figure_terms = terms | {t for t in tokenize(question) if t.isdigit() and len(t) < 4}
@@ -402,8 +400,8 @@ def compose(retriever: Retriever, query: Query, top_k: int) -> Answer:
                 figure,
                 question,
                 figure_terms,
-                units,
-                periods,
+                wanted_units,
+                asked_periods,
                 change_intent,
                 n,
                 in_answer,
@@ -433,11 +431,13 @@ def compose(retriever: Retriever, query: Query, top_k: int) -> Answer:
     return replace(base, answer=answer_text, found=True, figures=figures, citations=citations)
 
 
-def states_asked_figure(store, candidate: Candidate, periods: Sequence[str], terms) -> bool:
+def states_asked_figure(
+    store, candidate: Candidate, periods: Sequence[str], terms: set[str]
+) -> bool:
     for figure in store.figures[candidate.row]:
         inside = candidate.span[0] <= figure.span[0] < candidate.span[1]
         described = set(tokenize(figure.metric or ""))
-        if inside and stated_for(figure, periods) and described & set(terms):
+        if inside and stated_for(figure, periods) and described & terms:
             return True
     return False
 
@@ -457,11 +457,11 @@ def not_found_text(scope: Scope) -> str:
     return NOT_FOUND
 
 
-def answerable(retriever: Retriever, question: str, best_similarity: float, chinese: bool) -> bool:
+def answerable(retriever: Retriever, query: Query, best_similarity: float) -> bool:
     """False when the question's distinctive words are absent from the index, or when no
     sentence of the best passages is close to it."""
     vocab = retriever.bm25.vocab
-    expanded = expand(question)
+    question, chinese, expanded = query.text, query.chinese, query.expanded
     covered: set[str] = set()
     for index in expanded.groups:
         phrases = [tokenize(p) for p in GROUPS[index]]

@@ -9,23 +9,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from assistant.documents import doc_id_for
 from assistant.errors import AssistantError
 
 WS_RE = re.compile(r"\s+")
-DOCUMENT_SUFFIXES = (".txt", ".md", ".markdown", ".text", ".pdf", ".html", ".htm")
 
 
 def normalise_evidence(text: str) -> str:
     return WS_RE.sub(" ", text.replace("|", "")).strip().lower()
-
-
-def doc_id_of(file_name: str) -> str:
-    """A question's `doc` is a file name; its stem is the doc id."""
-    name = Path(file_name).name
-    for suffix in DOCUMENT_SUFFIXES:
-        if name.lower().endswith(suffix):
-            return name[: -len(suffix)]
-    return name
 
 
 @dataclass(frozen=True)
@@ -58,7 +49,7 @@ def read_questions(path: Path) -> list[Question]:
                     evidence=evidence,
                     figure=raw.get("figure"),
                     raw=raw,
-                    doc=doc_id_of(raw["doc"]) if raw.get("doc") else None,
+                    doc=doc_id_for(raw["doc"]) if raw.get("doc") else None,  # as indexing names it
                 )
             )
         except (ValueError, KeyError, TypeError, AttributeError) as err:
@@ -173,7 +164,7 @@ def outcome_of(result) -> Outcome:
     """An Answer as the evaluation reads it: citations with their documents, and figures with
     the document of the citation they came from."""
     docs = {c.n: c.doc_id for c in result.citations}
-    scope = getattr(result, "scope", None)
+    scope = result.scope
     return Outcome(
         citations=[
             CitedText(c.chunk_id, c.text, c.translation, c.doc_id) for c in result.citations

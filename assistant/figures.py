@@ -16,7 +16,7 @@ from typing import Literal
 
 from assistant.chunking import Chunk
 from assistant.documents.text import is_period_like
-from assistant.periods import periods_in, zh_periods_in
+from assistant.periods import MONTHS, periods_in, zh_periods_in
 
 Source = Literal["text", "translation", "table"]
 
@@ -95,10 +95,6 @@ ZH_RE = re.compile(
 QUALIFIER_RE = re.compile(
     r"^\s?(per (?:diluted |basic |ordinary )?(?:ADS|ADSs|share|unit|employee|user|customer))",
     re.I,
-)
-MONTHS = (
-    "january|february|march|april|may|june|july|august|september|october|november|december|"
-    "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
 )
 NOT_AN_AMOUNT_BEFORE = re.compile(
     rf"(?:\b(?:{MONTHS})\.?|\bnote|\bitem|\bpage|\bsection|\bno\.|\bext\.?|\bextension|"
@@ -289,9 +285,9 @@ def parse_number(text: str, scale: str | None = None) -> float:
 
 def figure_period(
     text: str, periods: list[tuple[int, str]], start: int, end: int, sentence_start: int
-) -> tuple[str | None, bool]:
-    """ "0.66% in Q1": a period right after the figure; else the last one before it in the
-    sentence; else the nearest before it."""
+) -> str | None:
+    """The period the figure's own sentence states: "0.66% in Q1", a period right after the
+    figure; else the last one before it in the sentence."""
     after = [
         p
         for p in periods
@@ -299,11 +295,9 @@ def figure_period(
         and re.match(r"^[\s,]*(?:in|at|for|as of|on|of|by|during)?\s*$", text[end : p[0]], re.I)
     ]
     if after:
-        return after[0][1], True
+        return after[0][1]
     in_sentence = [p for p in periods if sentence_start <= p[0] < start]
-    if in_sentence:
-        return in_sentence[-1][1], True
-    return nearest_period(periods, start), False
+    return in_sentence[-1][1] if in_sentence else None
 
 
 FULL_YEAR_RE = re.compile(
@@ -325,28 +319,29 @@ COMPARATIVE_CLAUSE_RE = re.compile(r"^\s*(?:compared|versus|vs\.?|up from|down f
 NEGATIVE_BEFORE_RE = re.compile(r"\b(?:negative|minus)\s*$", re.I)
 
 
-def figure_context(
+def period_and_kind(
     text: str,
     periods: list[tuple[int, str]],
     start: int,
     end: int,
-    sentence_start: int,
+    sentence: tuple[int, int],
     default_period: str | None,
 ) -> tuple[str | None, bool, str]:
     """(period, whether the sentence states it, kind): a period named beside the figure
     first; "for the full year" gives the document's fiscal year; else the document's period.
     Kind is guidance when the sentence expects or guides, prior for a comparative."""
-    period, stated = figure_period(text, periods, start, end, sentence_start)
-    sentence_end = sentence_bounds(text, start)[1]
-    sentence = text[sentence_start:sentence_end]
+    sentence_start, sentence_end = sentence
+    period = figure_period(text, periods, start, end, sentence_start)
+    stated = period is not None
+    sentence_text = text[sentence_start:sentence_end]
     if not stated:
         year = default_period[-4:] if default_period and default_period[-4:].isdigit() else None
-        if year and FULL_YEAR_RE.search(sentence):
+        if year and FULL_YEAR_RE.search(sentence_text):
             period, stated = f"FY{year}", True
         else:
             period = default_period
     kind = "actual"
-    if GUIDANCE_RE.search(sentence):
+    if GUIDANCE_RE.search(sentence_text):
         kind = "guidance"
     elif PRIOR_RE.search(text[max(sentence_start, start - 30) : start]) or (
         stated
@@ -575,7 +570,8 @@ def english_figures(text: str, default_period: str | None, source: Source = "tex
                 in {"over", "more than", "above", "exceed", "exceeds", "exceeding", "at least"}
                 else "upper"
             )
-        sent_start, _ = sentence_bounds(text, start)
+        sentence = sentence_bounds(text, start)
+        sent_start = sentence[0]
         clauses = clauses_before(text, start, sent_start)
         clause = clauses[-1]
         by_change = re.search(
@@ -599,7 +595,7 @@ def english_figures(text: str, default_period: str | None, source: Source = "tex
                 change = "increase"
             if by_change and by_change.group(1).lower() == "down":
                 change = "decrease"
-        period, stated, kind = figure_context(text, periods, start, end, sent_start, default_period)
+        period, stated, kind = period_and_kind(text, periods, start, end, sentence, default_period)
         if NEGATIVE_BEFORE_RE.search(before):
             negative = True
         metric = clean_metric(_strip_figures(PERIOD_PHRASE_RE.sub(" ", clause)))

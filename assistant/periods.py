@@ -15,6 +15,7 @@ MONTHS = (
     "january|february|march|april|may|june|july|august|september|october|november|december|"
     "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
 )
+
 QUARTER_WORDS = {"first": 1, "second": 2, "third": 3, "fourth": 4}
 QUARTER_ORDINALS = {"1st": 1, "2nd": 2, "3rd": 3, "4th": 4, **QUARTER_WORDS}
 YEAR = r"(?:19|20)\d{2}"
@@ -226,10 +227,6 @@ class AskedPeriods:
     explicit: tuple[Period, ...] = ()
     relative: str | None = None  # "latest_quarter", "previous_quarter", "latest_year"
     full_year: bool = False
-
-    @property
-    def any(self) -> bool:
-        return bool(self.explicit or self.relative)
 
 
 def asked_periods(question: str) -> AskedPeriods:

@@ -50,7 +50,6 @@ class Query:
     change_intent: bool = False
     guidance_intent: bool = False
     chinese: bool = False
-    previous: Turn | None = None
 
 
 FOLLOW_UP_RE = re.compile(
@@ -123,8 +122,7 @@ def resolve_follow_up(question: str, history: Sequence[Turn]) -> tuple[str, Turn
     rest = re.sub(r"^(?:in|for|at|on|of|the)\s+", "", rest, flags=re.I)
     base = previous.question.strip()
     if periods_in(rest) or zh_periods_in(rest, None):
-        base = PERIOD_WORDS_RE.sub(" ", base)
-        return " ".join(f"{base.rstrip(' ?')} in {rest}?".split()), previous
+        return for_period(base, rest), previous
     words = rest.split()
     if 1 <= len(words) <= 4:
         # Replace the phrase of the same length that ends with the same head word.
@@ -143,18 +141,27 @@ PERIOD_WORDS_RE = re.compile(
 )
 
 
+def for_period(question: str, period: str) -> str:
+    """The same question asked of another period: its own period words give way."""
+    base = PERIOD_WORDS_RE.sub(" ", question)
+    return " ".join(f"{base.rstrip(' ?')} in {period}?".split())
+
+
 GUIDANCE_RE = re.compile(
     r"\b(?:" + "|".join(re.escape(w) for w in GUIDANCE_WORDS) + r")\b|\bguid\w*", re.I
 )
 
 
+QUALIFIER_PATTERNS = {
+    key: re.compile("|".join(rf"(?<![\w-]){re.escape(p)}(?![\w-])" for p in phrases))
+    for key, phrases in QUALIFIER_GROUPS.items()
+}
+
+
 def qualifiers_of(text: str) -> frozenset[str]:
     """The figure qualifiers a text names (adjusted, GAAP, diluted, per share, ...)."""
     lowered = text.lower()
-    found = set()
-    for key, phrases in QUALIFIER_GROUPS.items():
-        if any(re.search(rf"(?<![\w-]){re.escape(p)}(?![\w-])", lowered) for p in phrases):
-            found.add(key)
+    found = {key for key, pattern in QUALIFIER_PATTERNS.items() if pattern.search(lowered)}
     if re.search(r"non[- ]gaap", lowered):
         found.discard("gaap")
     return frozenset(found)
@@ -191,7 +198,6 @@ def understand(retriever, question: str, filters=None, history: Sequence[Turn] =
         change_intent=bool(CHANGE_INTENT_RE.search(text)),
         guidance_intent=guidance,
         chinese=is_cjk(text),
-        previous=previous,
     )
 
 
@@ -215,5 +221,5 @@ def carry_company(retriever, question: str, text: str, previous: Turn) -> str:
         replaced = replaced.replace(name, now_named[0])
     periods = periods_in(question) or zh_periods_in(question, None)
     if periods:
-        replaced = PERIOD_WORDS_RE.sub(" ", replaced).rstrip(" ?") + f" in {periods[0][1]}?"
+        return for_period(replaced, periods[0][1])
     return " ".join(replaced.split())

@@ -18,8 +18,8 @@ from assistant.documents.text import is_cjk
 from assistant.errors import BadFilter, BadQuestion
 from assistant.lexical import BM25, STOPWORDS, tokenize
 from assistant.periods import parse_period, periods_in
-from assistant.scope import Catalog, DocumentFacts, Scope, resolve_scope
-from assistant.store import DocumentRecord, Store
+from assistant.scope import Catalog, Scope, named_by, resolve_scope
+from assistant.store import Store
 from assistant.vocabulary import QUESTION_WORDS
 
 if TYPE_CHECKING:
@@ -115,12 +115,6 @@ class Hit:
     sentence_score: float | None = None
 
 
-def names_company(doc: DocumentRecord, name: str) -> bool:
-    wanted = name.strip().lower()
-    forms = {(doc.company or "").lower(), (doc.ticker or "").lower()}
-    return wanted in forms | {a.lower() for a in doc.aliases}
-
-
 def lexical_text(store: Store, row: int) -> str:
     chunk = store.chunks[row]
     parts = [chunk.embedding_text, chunk.heading or "", chunk.translation or ""]
@@ -153,17 +147,7 @@ class Retriever:
         ]
         self.chunk_roles = np.array([c.role or "" for c in chunks] or [""])[: len(chunks)]
         self.chunk_sections = np.array([c.section or "" for c in chunks] or [""])[: len(chunks)]
-        self.catalog = Catalog(
-            DocumentFacts(
-                doc_id=d.doc_id,
-                company=d.company,
-                ticker=d.ticker,
-                aliases=d.aliases,
-                period=d.period,
-                doc_type=d.doc_type,
-            )
-            for d in store.documents.values()
-        )
+        self.catalog = Catalog(store.documents.values())
 
     # scope -------------------------------------------------------------------------------
     def is_ordinary_word(self, word: str) -> bool:
@@ -214,7 +198,9 @@ class Retriever:
             d.doc_id
             for d in docs
             if (not filters.doc_id or d.doc_id == filters.doc_id)
-            and (not filters.company or names_company(d, filters.company))
+            and (
+                not filters.company or named_by(filters.company, (d.company, d.ticker, *d.aliases))
+            )
             and (
                 not filters.period
                 or (d.period or "").lower() == filters.period.lower()

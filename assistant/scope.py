@@ -14,7 +14,8 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Protocol
 
 from assistant.periods import AskedPeriods, Period, asked_periods, parse_period
 from assistant.vocabulary import FINANCE_ACRONYMS, GROUPS, NOT_COMPANY_WORDS
@@ -36,19 +37,26 @@ class CompanyEntry:
     ticker: str | None
     aliases: tuple[str, ...]
     doc_ids: tuple[str, ...]
-    periods: tuple[tuple[str, Period | None], ...]  # (doc_id, period) per document
 
 
-@dataclass(frozen=True)
-class DocumentFacts:
-    """What scope needs of an indexed document."""
+class DocumentFacts(Protocol):
+    """What scope needs of an indexed document (a store's DocumentRecord has it)."""
 
-    doc_id: str
-    company: str | None
-    ticker: str | None
-    aliases: tuple[str, ...]
-    period: str | None
-    doc_type: str = "transcript"
+    @property
+    def doc_id(self) -> str: ...
+    @property
+    def company(self) -> str | None: ...
+    @property
+    def ticker(self) -> str | None: ...
+    @property
+    def aliases(self) -> tuple[str, ...]: ...
+    @property
+    def period(self) -> str | None: ...
+
+
+def named_by(wanted: str, forms: Iterable[str | None]) -> bool:
+    """Whether a company filter value is one of a company's names (case-insensitive)."""
+    return wanted.strip().lower() in {f.lower() for f in forms if f}
 
 
 class Catalog:
@@ -76,30 +84,30 @@ class Catalog:
                 ticker=ticker,
                 aliases=tuple(aliases),
                 doc_ids=tuple(m.doc_id for m in members),
-                periods=tuple((m.doc_id, parse_period(m.period)) for m in members),
             )
         self.by_ticker = {c.ticker.upper(): c for c in self.companies.values() if c.ticker}
-        self.unassigned = tuple(d.doc_id for d in docs if not company_key(d))
         self.doc_periods = {d.doc_id: parse_period(d.period) for d in docs}
-        self.alias_patterns = sorted(
-            (
-                (alias, c)
-                for c in self.companies.values()
-                for alias in c.aliases
-                if len(alias) >= 3 and alias.lower() not in NOT_COMPANY_WORDS
-            ),
-            key=lambda item: -len(item[0]),
-        )
+        # Compiled once per snapshot, longest alias first, not once per question.
+        self.alias_patterns = [
+            (alias, alias_pattern(alias), c)
+            for alias, c in sorted(
+                (
+                    (alias, c)
+                    for c in self.companies.values()
+                    for alias in c.aliases
+                    if len(alias) >= 3 and alias.lower() not in NOT_COMPANY_WORDS
+                ),
+                key=lambda item: -len(item[0]),
+            )
+        ]
 
     def find(self, question: str, is_ordinary_word) -> tuple[list[CompanyEntry], list[str]]:
         """Companies the question names, and the spans of text that named them."""
         found: list[CompanyEntry] = []
         spans: list[tuple[int, int]] = []
-        for alias, company in self.alias_patterns:
+        for alias, pattern, company in self.alias_patterns:
             single = len(alias.split()) == 1
-            flags = 0 if single and not alias.isupper() else re.I
-            pattern = rf"(?<![\w]){re.escape(alias)}{POSSESSIVE}(?![\w])"
-            for m in re.finditer(pattern, question, flags):
+            for m in pattern.finditer(question):
                 if any(s < m.end() and m.start() < e for s, e in spans):
                     continue
                 if (
@@ -138,6 +146,14 @@ class Catalog:
         return out[:n] or sorted(names)[:n]
 
 
+def alias_pattern(alias: str) -> re.Pattern[str]:
+    """A one-word alias must be written as it is spelt ("Medical", not "medical"); longer
+    ones and acronyms in any case."""
+    single = len(alias.split()) == 1
+    flags = 0 if single and not alias.isupper() else re.I
+    return re.compile(rf"(?<![\w]){re.escape(alias)}{POSSESSIVE}(?![\w])", flags)
+
+
 def company_key(doc: DocumentFacts) -> str:
     if doc.ticker:
         return doc.ticker.upper()
@@ -160,7 +176,6 @@ class Scope:
     unknown: tuple[str, ...] = ()  # names that look like companies but are not indexed
     period_uncovered: bool = False  # the companies' documents do not cover the periods
     covered_periods: tuple[str, ...] = ()
-    asked: AskedPeriods = field(default_factory=AskedPeriods)
 
     @property
     def inferred(self) -> bool:
@@ -218,21 +233,18 @@ def resolve_scope(
 ) -> Scope:
     """The scope of one question; filters given by the user win over what it names."""
     filters = filters or {}
-    asked = asked_periods(question)
     if filters.get("doc_id") or filters.get("company"):
         companies: list[CompanyEntry] = []
         if filters.get("company"):
-            wanted = filters["company"].lower()
             companies = [
                 c
                 for c in catalog.companies.values()
-                if wanted in {a.lower() for a in c.aliases} | {(c.ticker or "").lower()}
+                if named_by(filters["company"], (*c.aliases, c.ticker))
             ]
         return Scope(
             companies=tuple(c.name for c in companies),
             tickers=tuple(c.ticker for c in companies if c.ticker),
             source="filter",
-            asked=asked,
         )
     companies, named = catalog.find(question, is_ordinary_word)
     unknown = unknown_names(question, named, catalog, is_indexed_word)
@@ -246,13 +258,12 @@ def resolve_scope(
                 f"No indexed document is about {unknown[0]}."
                 + (f" Indexed companies include {', '.join(nearest)}." if nearest else "")
             ),
-            asked=asked,
         )
     candidates = (
         [d for c in companies for d in c.doc_ids] if companies else list(catalog.doc_periods)
     )
     periods_of = catalog.doc_periods
-    wanted = resolve_relative(asked, [periods_of.get(d) for d in candidates])
+    wanted = resolve_relative(asked_periods(question), [periods_of.get(d) for d in candidates])
     in_period = candidates
     uncovered = False
     if wanted and not guidance:
@@ -264,7 +275,7 @@ def resolve_scope(
         if not in_period:
             uncovered = True
     if not companies and not wanted:
-        return Scope(asked=asked)
+        return Scope()
     covered = sorted(
         {p.label for d in candidates if (p := periods_of.get(d)) is not None},
         key=lambda label: parse_period(label).ordinal(),  # type: ignore[union-attr]
@@ -278,7 +289,6 @@ def resolve_scope(
             source="inferred",
             period_uncovered=True,
             covered_periods=tuple(covered),
-            asked=asked,
         )
     return Scope(
         companies=names,
@@ -290,7 +300,6 @@ def resolve_scope(
         unknown=tuple(unknown),
         period_uncovered=uncovered,
         covered_periods=tuple(covered),
-        asked=asked,
     )
 
 

@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pytest
 
 from assistant.lexical import STOPWORDS
-from assistant.scope import Catalog, DocumentFacts, resolve_scope
+from assistant.scope import Catalog, resolve_scope
+
+
+@dataclass(frozen=True)
+class DocumentFacts:
+    """The fields of an indexed document that scope reads."""
+
+    doc_id: str
+    company: str | None
+    ticker: str | None
+    aliases: tuple[str, ...]
+    period: str | None
+
 
 DOCS = [
     DocumentFacts("WTS_q2_2021", "WTS", "WTS", ("WTS",), "Q2 2021"),
@@ -25,7 +39,7 @@ DOCS = [
         "Q3 2022",
     ),
     DocumentFacts("A_q4_2020", "A", "A", ("A",), "Q4 2020"),
-    DocumentFacts("notes", None, None, (), None, "notes"),
+    DocumentFacts("notes", None, None, (), None),
 ]
 CATALOG = Catalog(DOCS)
 INDEXED_WORDS = {"revenue", "occupancy", "eps", "ffo", "core", "net", "income", "are"}

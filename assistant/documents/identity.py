@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from assistant.documents.model import Paragraph, Speaker
-from assistant.periods import find_period, parse_period, periods_in
+from assistant.periods import parse_period, periods_in
 from assistant.vocabulary import LEGAL_SUFFIXES, NOT_COMPANY_WORDS
 
 EXCHANGE_TICKER_RE = re.compile(
@@ -101,8 +101,7 @@ def company_from_participants(speakers: Sequence[Speaker]) -> str | None:
     )
     if not firms:
         return None
-    firm, count = firms.most_common(1)[0]
-    return firm if count >= 1 else None
+    return firms.most_common(1)[0][0]
 
 
 def company_from_welcome(paragraphs: Sequence[Paragraph]) -> str | None:
@@ -137,11 +136,11 @@ def date_in(lines: Sequence[str]) -> str | None:
     return None
 
 
-def period_in(paragraphs: Sequence[Paragraph], lines: Sequence[str]) -> str | None:
+def period_in(paragraphs: Sequence[Paragraph]) -> str | None:
     """The call's own quarter: the one the opening names most often, in the latest year it
     is named with (a call compares with the same quarter of earlier years, and a typo in the
     welcome is outvoted)."""
-    opening = [p.text for p in paragraphs[:OPENING_PARAGRAPHS]] or list(lines[:10])
+    opening = [p.text for p in paragraphs[:OPENING_PARAGRAPHS]]
     quarters: Counter[int] = Counter()
     years_of: dict[int, set[int]] = {}
     fiscal_years: list[int] = []
@@ -161,13 +160,7 @@ def period_in(paragraphs: Sequence[Paragraph], lines: Sequence[str]) -> str | No
         years = years_of.get(quarter) or {y for ys in years_of.values() for y in ys}
         if years:
             return f"Q{quarter} {max(years)}"
-    if fiscal_years:
-        return f"FY{fiscal_years[0]}"
-    for text in opening:
-        found = find_period(text)
-        if found:
-            return found[0]
-    return None
+    return f"FY{fiscal_years[0]}" if fiscal_years else None
 
 
 def period_from_date(date: str | None) -> str | None:
@@ -198,7 +191,7 @@ def infer_identity(
             legal = None  # the participants' employer is another company (a parent, say)
     names = [n for n in (legal, company, welcome) if n]
     date = date_in(lines)
-    period = period_in(paragraphs, lines) if paragraphs else None
+    period = period_in(paragraphs)
     if period is None and speakers:
         period = period_from_date(date)
     return Identity(

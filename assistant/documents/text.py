@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from assistant.periods import MONTHS
+
 CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
 LATIN_RE = re.compile(r"[A-Za-z]")
 WS_RE = re.compile(r"\s+")
@@ -24,10 +26,6 @@ def collapse(text: str) -> str:
     return WS_RE.sub(" ", text).strip()
 
 
-MONTHS = (
-    "january|february|march|april|may|june|july|august|september|october|november|december"
-    "|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
-)
 PERIOD_LIKE_RE = re.compile(
     rf"^(?:(?:as of|as at|year ended|years ended|for the year ended|three months ended|"
     rf"six months ended|nine months ended|quarter ended|balance at|balance as of)\s+)?"

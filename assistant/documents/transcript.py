@@ -14,7 +14,6 @@ from dataclasses import dataclass, field, replace
 from assistant.documents.model import Paragraph, Role, Section, Speaker
 from assistant.documents.reading import SourceText
 from assistant.documents.text import collapse, is_cjk
-from assistant.periods import find_period
 
 SEPARATOR_RE = re.compile(r"^\s*[-=_*~]{3,}\s*$")
 DASH_RE = re.compile(r"^(?P<name>\S.{0,70}?)\s+(?:--|-|–|—)\s+(?P<rest>\S.{0,160})$")
@@ -148,8 +147,6 @@ class TranscriptParse:
     speakers: list[Speaker]
     warnings: list[str]
     recognised: list[str]
-    company: str | None
-    period: str | None
     languages: tuple[str, ...]
     turns: int
 
@@ -385,31 +382,6 @@ class _Reader:
         self.flush()
 
 
-COMPANY_BEFORE_RE = re.compile(
-    r"(?:welcome to|welcome everyone to|joining us (?:today )?for|to|for)\s+(?:the\s+)?"
-    r"(?P<company>[A-Z][\w&.'’\-]*(?:\s+[A-Z][\w&.'’\-]*){0,4}?)(?:'s|’s)?\s*$"
-)
-
-
-def infer_company_period(paragraphs: list[Paragraph]) -> tuple[str | None, str | None]:
-    """Company and period from the call's opening ("Welcome to the Acme Q4 2024 earnings call")."""
-    company = period = None
-    for para in paragraphs[:12]:
-        found = find_period(para.text)
-        if not found:
-            continue
-        period = period or found[0]
-        before = para.text[: found[1]]
-        match = COMPANY_BEFORE_RE.search(before)
-        if match and company is None:
-            candidate = match["company"].strip()
-            if candidate.lower() not in {"our", "the", "this", "today", "welcome"}:
-                company = candidate
-        if company and period:
-            break
-    return company, period
-
-
 INTRO_FIRM_RE = (
     r"\W*(?:,|\s+with|\s+from|\s+of|\s+at)\s+(?:the\s+)?"
     r"(?P<firm>[A-Z][\w&.'’\- ]*?)(?:[.,;]|\s+Please|\s*$)"
@@ -493,7 +465,6 @@ def parse_transcript(src: SourceText) -> TranscriptParse:
             )
 
     languages = ("en", "zh-Hant") if any(p.translation for p in paragraphs) else ("en",)
-    company, period = infer_company_period(paragraphs)
     recognised = [f"{len(turns)} speaker turns", f"{len(speakers)} speakers"]
     if reader.explicit_sections:
         recognised.append("section headings")
@@ -507,8 +478,6 @@ def parse_transcript(src: SourceText) -> TranscriptParse:
         speakers=list(speakers.values()),
         warnings=reader.warnings,
         recognised=recognised,
-        company=company,
-        period=period,
         languages=languages,
         turns=len(turns),
     )
