@@ -15,6 +15,7 @@ from assistant.documents.text import is_cjk
 from assistant.figures import Figure, sentence_bounds
 from assistant.lexical import tokenize
 from assistant.query import (
+    MONEY,
     Query,
     Turn,
     content_terms,
@@ -26,7 +27,7 @@ from assistant.query import (
 from assistant.retrieval import Filters, Retriever, period_keys
 from assistant.scope import Scope
 from assistant.store import DocumentRecord
-from assistant.vocabulary import CJK_QUESTION_PAIRS, GROUPS, QUESTION_WORDS
+from assistant.vocabulary import CJK_QUESTION_PAIRS, GROUPS, GUIDANCE_RE, QUESTION_WORDS
 
 __all__ = [
     "NOT_FOUND",
@@ -151,10 +152,28 @@ def _figure_fit(
             continue
         if not span[0] <= figure.span[0] < span[1]:
             continue
-        described = set(tokenize(" ".join([figure.metric or "", *figure.row_path])))
+        described = described_by(figure)
         if described:
             best = max(best, len(described & terms) / len(described))
     return best
+
+
+def sentence_fit(query: Query, text: str) -> float:
+    """A small nudge between close sentences: one naming the asked qualifiers (adjusted,
+    diluted) over one naming their opposites; guidance only for a guidance question."""
+    score = 0.05 * qualifier_fit(query.qualifiers, qualifiers_of(text))
+    if GUIDANCE_RE.search(text):
+        score += 0.05 if query.guidance_intent else -0.05
+    return score
+
+
+def described_by(figure: Figure) -> set[str]:
+    """The words that say what a figure measures: its metric, row labels and qualifier
+    ("net income" with "per diluted share" is earnings per share)."""
+    words = [figure.metric or "", *figure.row_path]
+    if figure.metric and figure.qualifier:
+        words.append(figure.qualifier)
+    return set(tokenize(" ".join(words)))
 
 
 def _render_cell(chunk: Chunk, span: tuple[int, int]) -> str:
@@ -200,12 +219,18 @@ def figure_score(
         if in_answer:
             score += 0.5  # the quoted sentence states a figure of the asked kind: it leads
     score += qualifier_fit(asked_qualifiers, qualifiers_of(context))
+    if "per_share" in asked_qualifiers and figure.unit in MONEY and figure.scale:
+        score -= 1.0  # "$113 million" is not an amount per share
+    if re.search(rf"(?<![\w.$]){re.escape(figure.text)}(?![\w])", question, re.I):
+        score -= 1.5  # the question states this number ("over the past 10 to 15 years")
+    if figure.qualifier == "percentage points" and not re.search(r"\bpoints?\b", question):
+        score -= 1.0  # a change of a rate, not the growth rate asked
     if figure.kind == "guidance":
         score += 1.0 if guidance_intent else -1.0
     elif figure.kind == "prior" and not change_intent:
         score -= 0.5
     # How much of what the figure measures the question asks about.
-    described = set(tokenize(" ".join([figure.metric or "", *figure.row_path])))
+    described = described_by(figure)
     if described:
         score += 2.5 * len(described & question_terms) / len(described)
     if figure.column_path:
@@ -214,7 +239,7 @@ def figure_score(
         leaf = figure.column_path[-1].lower()
         if leaf in TOTAL_COLUMNS:
             score += 0.5  # a total is the answer unless the question names a part
-    if periods and figure.period:
+    if periods and figure.period and not (figure.kind == "guidance" and not figure.period_stated):
         named = (
             figure.period in periods
             or any(p in " ".join(figure.column_path) for p in periods)
@@ -267,15 +292,26 @@ def qualifier_fit(asked: frozenset[str], stated: frozenset[str]) -> float:
 
 def figure_context(text: str, figures: Sequence[Figure], figure: Figure) -> str:
     """The clause that describes a figure: from the previous figure (or the sentence start)
-    to a few words after it ("$1.73 per share")."""
-    start = figure.span[0]
-    sentence_start = sentence_bounds(text, start)[0]
-    previous_end = max(
-        (f.span[1] for f in figures if f.source == figure.source and f.span[1] <= start),
-        default=0,
+    to a few words after it ("$1.73 per share"). A restatement ("net earnings were $104
+    million, or $0.59 per diluted share") shares the clause of the figure it restates."""
+    sentence_start = sentence_bounds(text, figure.span[0])[0]
+    same_source = sorted((f for f in figures if f.source == figure.source), key=lambda f: f.span)
+    begin, cursor = sentence_start, figure.span[0]
+    for previous in reversed([f for f in same_source if f.span[1] <= figure.span[0]]):
+        if previous.span[1] <= sentence_start:
+            break
+        if RESTATEMENT_RE.fullmatch(text[previous.span[1] : cursor]):
+            cursor = previous.span[0]  # the restated figure's clause describes this one too
+            continue
+        begin = previous.span[1]
+        break
+    next_start = min(
+        (f.span[0] for f in same_source if f.span[0] >= figure.span[1]), default=len(text)
     )
-    begin = max(sentence_start, previous_end)
-    return text[begin : min(len(text), figure.span[1] + 24)]
+    return text[begin : min(len(text), figure.span[1] + 24, next_start)]
+
+
+RESTATEMENT_RE = re.compile(r"[^;.]{0,40}?\bor\s*", re.I)
 
 
 def compose(retriever: Retriever, query: Query, top_k: int) -> Answer:
@@ -322,6 +358,7 @@ def compose(retriever: Retriever, query: Query, top_k: int) -> Answer:
             text = chunk.text[span[0] : span[1]]
             score = float(sim) + 0.35 * _overlap(terms, unit_text) - 0.04 * (n - 1)
             score += 0.25 * _figure_fit(store.figures[hit.row], span, wanted_units, terms)
+            score += sentence_fit(query, unit_text)
             if chunk.kind == "table_row" and k < len(chunk.cells):
                 column = chunk.cells[k].column_path
                 score += 0.6 * _column_match(question, column)
@@ -411,7 +448,11 @@ def compose(retriever: Retriever, query: Query, top_k: int) -> Answer:
             )
             if figure.source == "translation":
                 score += 0.3  # for a Chinese question, the figure as the answer states it
-            ranked.append(CitedFigure(figure, n, store.chunks[hit.row].chunk_id, round(score, 4)))
+            chunk = store.chunks[hit.row]
+            shift = len(chunk.cited_text) - len(chunk.text)  # spans index the cited text
+            if shift and figure.source == "text":
+                figure = replace(figure, span=(figure.span[0] + shift, figure.span[1] + shift))
+            ranked.append(CitedFigure(figure, n, chunk.chunk_id, round(score, 4)))
     ranked.sort(key=lambda f: -f.score)
     unique: list[CitedFigure] = []
     seen: set[tuple] = set()
@@ -498,7 +539,7 @@ def _citation(n: int, chunk: Chunk, doc: DocumentRecord, score: float) -> Citati
         heading=chunk.heading,
         row_path=chunk.row_path,
         lines=chunk.lines,
-        text=chunk.text,
+        text=chunk.cited_text,
         translation=chunk.translation,
         score=round(score, 6),
     )

@@ -64,6 +64,21 @@ class Chunk:
     flags: tuple[str, ...] = ()
     uncertain: tuple[str, ...] = ()
     ordinal: int = 0
+    opens_turn: bool = False  # the first passage of a speaker's turn
+
+    @property
+    def cited_text(self) -> str:
+        """The passage as a citation shows it: a turn's first passage starts with who spoke,
+        as the transcript prints it ("Which analyst asked?" is answered by that line)."""
+        if self.opens_turn and self.speaker:
+            return f"{self.said_by}: {self.text}"
+        return self.text
+
+    @property
+    def said_by(self) -> str | None:
+        if not self.speaker:
+            return None
+        return f"{self.speaker} ({self.speaker_title})" if self.speaker_title else self.speaker
 
     @property
     def content_hash(self) -> str:
@@ -77,8 +92,7 @@ class Chunk:
     def embedding_text(self) -> str:
         """The text given to the encoder: the passage with who said it, or the rendered row."""
         if self.kind == "passage" and self.speaker:
-            who = f"{self.speaker} ({self.speaker_title})" if self.speaker_title else self.speaker
-            return f"{who}: {self.text}"
+            return f"{self.said_by}: {self.text}"
         if self.kind == "passage" and self.heading:
             return f"{self.heading}: {self.text}"
         return self.text
@@ -92,6 +106,7 @@ class _Piece:
     end: int = 0
     flags: list[str] = field(default_factory=list)
     uncertain: list[str] = field(default_factory=list)
+    opens_turn: bool = False
 
     @property
     def size(self) -> int:
@@ -188,6 +203,7 @@ def chunk_passages(
     out: list[tuple[Paragraph, _Piece]] = []
     current: _Piece | None = None
     owner: Paragraph | None = None
+    previous: Paragraph | None = None
 
     def key(p: Paragraph) -> tuple[object, ...]:
         return (p.turn, p.speaker, p.section, p.exchange, p.heading)
@@ -197,7 +213,9 @@ def chunk_passages(
             continue
         start, end = _paragraph_span(para)
         parts = split_long(para.text, params.max_chars)
-        for part in parts:
+        opens = para.turn is not None and (previous is None or previous.turn != para.turn)
+        previous = para
+        for index, part in enumerate(parts):
             can_merge = (
                 current is not None
                 and owner is not None
@@ -209,6 +227,7 @@ def chunk_passages(
                 if current is not None and owner is not None:
                     out.append((owner, current))
                 current, owner = _Piece(start=start, end=end), para
+                current.opens_turn = opens and index == 0
             assert current is not None
             current.texts.append(part)
             current.end = end
@@ -285,6 +304,7 @@ def chunk_document(doc: Document, params: ChunkingParams | None = None) -> list[
                     heading=para.heading,
                     flags=tuple(piece.flags),
                     uncertain=tuple(piece.uncertain),
+                    opens_turn=piece.opens_turn,
                 )
             )
         pending.clear()

@@ -17,6 +17,7 @@ from typing import Literal
 from assistant.chunking import Chunk
 from assistant.documents.text import is_period_like
 from assistant.periods import MONTHS, periods_in, zh_periods_in
+from assistant.vocabulary import GUIDANCE_RE
 
 Source = Literal["text", "translation", "table"]
 
@@ -130,7 +131,8 @@ CHANGE_ZH_RE = re.compile(
 )
 CLAUSE_BREAK_RE = re.compile(r"[;:,()。,;:]|\bwhile\b|\bwhich\b|\bwith\b|\bcompared\b", re.I)
 LINK_TAIL_RE = re.compile(
-    r"(?:\s+|^)(?:was|were|is|are|be|been|being|now|stood|stands|stand|reached|reaching|"
+    r"(?:\s+|^)(?:or|and|versus|vs\.?|compared to|compared with|than|"
+    r"was|were|is|are|be|been|being|now|stood|stands|stand|reached|reaching|"
     r"came in|totaled|totalled|amounted|amounting|of|at|to|by|from|in|on|for|as|"
     r"approximately|about|around|roughly|nearly|almost|over|more than|below|under|up|down|"
     r"negative|minus|ended|ending|closed|finished|"
@@ -175,8 +177,14 @@ METRIC_STOP = {
 LABEL_FILLER = frozenset(
     """least most back averaging average about around roughly nearly almost over under than
     more less compared versus from into onto upon also just only still even well then there
-    here this that these those which what when where while with without within""".split()
+    here this that these those which what when where while with without within range ranged
+    ranging between that's it's there's here's what's the and for but are was were has had have
+    been being will would can could our its their his her you your not nor yet significantly
+    slightly approximately roughly largely mostly primarily partially materially
+    substantially modestly positive negative""".split()
 )
+CHANGE_WORD_RE = re.compile(rf"(?:{INCREASE_WORDS}|{DECREASE_WORDS})", re.I)
+MODIFIER_PREPOSITIONS = {"for", "of", "in", "across", "at"}
 PRONOUNS = {"we", "it", "they", "this", "that", "which", "i", "you", "he", "she", "there"}
 VERBS = {
     "expect",
@@ -305,17 +313,27 @@ FULL_YEAR_RE = re.compile(
     r"year[- ]to[- ]date|for 20\d\d)\b",
     re.I,
 )
-GUIDANCE_RE = re.compile(
-    r"\b(?:guidance|guid(?:e|ed|ing)|outlook|expects?|expected|expecting|anticipat\w*|forecast\w*|"
-    r"project(?:s|ed|ing)?|target(?:s|ed|ing)?|we see|now see)\b",
-    re.I,
-)
 PRIOR_RE = re.compile(
     r"\b(?:compared (?:to|with)|versus|vs\.?|from|last year|prior[- ]year|a year ago|"
     r"same (?:quarter|period) (?:of |last )?(?:last )?year)\s*$",
     re.I,
 )
 COMPARATIVE_CLAUSE_RE = re.compile(r"^\s*(?:compared|versus|vs\.?|up from|down from|from)\b", re.I)
+RELATIVE_AFTER_RE = re.compile(
+    r"\s+(?:(?P<up>above|ahead of|better than|higher than|more than)|"
+    r"(?P<down>below|behind|worse than|lower than|less than))\s+(?:our|the|last|its|their)\b",
+    re.I,
+)
+PRIOR_CLAUSE_RE = re.compile(
+    r"\b(?:lapping|rolling over|prior[- ]year (?:increase|decrease|growth|decline)|"
+    r"last year's|a year earlier)\b",
+    re.I,
+)
+PRIOR_AFTER_RE = re.compile(
+    r"^[^,;]{0,40}?\b(?:in|for|during|of) the (?:prior|previous)[- ]year(?:'s)?(?: quarter| "
+    r"period)?\b|^[^,;]{0,40}?\b(?:a year ago|in the same (?:quarter|period) (?:of )?last year)",
+    re.I,
+)
 NEGATIVE_BEFORE_RE = re.compile(r"\b(?:negative|minus)\s*$", re.I)
 
 
@@ -407,13 +425,16 @@ PERIOD_PHRASE_RE = re.compile(
     rf"end of the (?:quarter|year)|(?:first|second|third|fourth)[- ]quarter|q[1-4]|"
     rf"(?:full[- ]year|fiscal(?: year)?|fy)\s*(?:19|20)?\d{{2}}|"
     rf"(?:{MONTHS})\.?\s+\d{{1,2}},?\s*(?:(?:19|20)\d{{2}})?|(?:19|20)\d{{2}}|"
-    rf"(?:the\s+)?(?:year|years|quarter|quarters) ended)(?:\s+(?:19|20)\d{{2}})?",
+    rf"(?:the\s+)?(?:year|years|quarter|quarters) ended|(?:this|the|that)\s+(?:quarter|period)|"
+    rf"(?:prior|previous|last|same)[- ](?:year|quarter|period)(?:'s)?(?:\s+(?:quarter|period))?"
+    rf"(?:\s+(?:of\s+)?last\s+year)?)(?:\s+(?:19|20)\d{{2}})?",
     re.I,
 )
 
 
 def clean_metric(phrase: str) -> str | None:
     phrase = PERIOD_PHRASE_RE.sub(" ", phrase)
+    phrase = re.sub(r"\b(?:from|between)\s+(?:to|and)\b", " ", phrase)  # figures taken out
     phrase = re.sub(r"\[[^\]]*\]|\([^)]*\)", " ", phrase)
     phrase = re.sub(r"[^\w&'’\- /]", " ", phrase)
     phrase = " ".join(phrase.split())
@@ -424,13 +445,23 @@ def clean_metric(phrase: str) -> str | None:
         phrase = LEADING_NOISE_RE.sub("", phrase).strip()
     words = phrase.split()
     # "board approved a cash dividend" -> "cash dividend": keep what follows the last article
-    # or verb, since the metric is the noun phrase nearest the number.
+    # or verb, since the metric is the noun phrase nearest the number; when that is no name
+    # ("organic revenue growth is expected to be in the range of"), the subject before it.
     for k in range(len(words) - 1, -1, -1):
         lowered = words[k].lower()
+        if k > 0 and words[k - 1].lower() in MODIFIER_PREPOSITIONS:
+            continue  # "same-store sales for our international business": one name
         if lowered in {"a", "an", "the", "our", "its", "their"} or (
-            lowered in VERBS or (lowered.endswith("ed") and len(lowered) > 4 and k > 0)
+            lowered in VERBS
+            or (lowered.endswith("ed") and len(lowered) > 4 and k > 0)
+            or (k > 0 and CHANGE_WORD_RE.fullmatch(lowered))
+            or (k > 0 and SUBJECT_END_RE.match(lowered))
         ):
-            words = words[k + 1 :]
+            after, subject = words[k + 1 :], subject_words(words[:k])
+            if SUBJECT_END_RE.match(lowered) and subject and sensible_label(subject):
+                words = subject  # "comparable sales were strong": the subject is the name
+            else:
+                words = after if after and sensible_label(after) else subject
             break
     if not words or all(w.lower() in PRONOUNS for w in words):
         return None
@@ -448,6 +479,26 @@ def clean_metric(phrase: str) -> str | None:
         if not any(w.isupper() and len(w) > 1 for w in words)
         else (" ".join(w if (w.isupper() and len(w) > 1) else w.lower() for w in words))
     )
+
+
+SUBJECT_END_RE = re.compile(
+    r"^(?:is|are|was|were|be|been|will|would|should|could|has|have|had)$", re.I
+)
+
+
+def subject_words(words: list[str]) -> list[str]:
+    """The words before the first finite verb, with trailing link words cut."""
+    for k, word in enumerate(words):
+        if SUBJECT_END_RE.match(word) or word.lower() in VERBS or CHANGE_WORD_RE.fullmatch(word):
+            words = words[:k]
+            break
+    phrase = " ".join(words)
+    previous = None
+    while phrase and phrase != previous:
+        previous = phrase
+        phrase = LINK_TAIL_RE.sub("", phrase).strip()
+        phrase = LEADING_NOISE_RE.sub("", phrase).strip()
+    return phrase.split()
 
 
 def sensible_label(words: list[str]) -> bool:
@@ -469,7 +520,7 @@ def metric_after(text: str, end: int, unit: str) -> str | None:
     tail = text[end : end + 80]
     m = re.match(
         r"\s*(?:in|on|for|of)\s+((?:[A-Za-z][\w\-]*\s?){1,4}?)(?=[,.;]|\s+(?:and|to|as|"
-        r"from|in|during|compared|which|while|at|by)\b|$)",
+        r"from|in|during|compared|which|while|at|by|versus|vs|or|than|up|down)\b|$)",
         tail,
     )
     if m and not PERIOD_WORDS_RE.match(m.group(1)):
@@ -485,6 +536,16 @@ def metric_after(text: str, end: int, unit: str) -> str | None:
             words.append(w)
         return " ".join(words).lower() or None
     return None
+
+
+CHANGE_FILLER = (
+    r"(?:\s+(?:by|approximately|about|around|roughly|nearly|almost|some|over|more than))*"
+)
+CHANGE_BEFORE_RE = re.compile(
+    r"\b(?:increas\w*|decreas\w*|gr[eo]w\w*|rose|ris\w*|fell|declin\w*|improv\w*|"
+    r"expand\w*|up|down|higher|lower|by)" + CHANGE_FILLER + r"(?:\s+[-+]?[\d.,]+%?\s+or)?\s*$",
+    re.I,
+)
 
 
 def detect_change(clause: str) -> str | None:
@@ -587,7 +648,11 @@ def english_figures(text: str, default_period: str | None, source: Source = "tex
                 detect_change(clause)
                 if (
                     by_change
-                    or re.search(rf"\b({INCREASE_WORDS}|{DECREASE_WORDS})\s*$", before, re.I)
+                    or re.search(
+                        rf"\b({INCREASE_WORDS}|{DECREASE_WORDS})(?:\s+of)?{CHANGE_FILLER}\s*$",
+                        before,
+                        re.I,
+                    )
                 )
                 else None
             )
@@ -595,12 +660,32 @@ def english_figures(text: str, default_period: str | None, source: Source = "tex
                 change = "increase"
             if by_change and by_change.group(1).lower() == "down":
                 change = "decrease"
+        elif re.match(r"\s+to\s+\S*\d", text[end:]) and CHANGE_BEFORE_RE.search(before):
+            change = detect_change(clause)  # "increased $5 million to $227.9 million"
         period, stated, kind = period_and_kind(text, periods, start, end, sentence, default_period)
         if NEGATIVE_BEFORE_RE.search(before):
             negative = True
+        relative = RELATIVE_AFTER_RE.match(text[end:])
+        if change is None and relative:
+            # "$0.35 above our Q1 2020 results": a difference, not the level
+            change = "increase" if relative["up"] else "decrease"
+        if kind == "actual" and (
+            PRIOR_CLAUSE_RE.search(clause)
+            or (
+                change is None
+                and (
+                    COMPARATIVE_CLAUSE_RE.match(clause)
+                    or PRIOR_AFTER_RE.match(text[end : sentence[1]])
+                )
+            )
+        ):
+            kind = "prior"  # "up from $5.7 billion on 18,739 homes closed in the prior year"
         metric = clean_metric(_strip_figures(PERIOD_PHRASE_RE.sub(" ", clause)))
         if COMPARATIVE_CLAUSE_RE.match(clause):
             metric = None  # "..., compared to $1.0 billion": the earlier figure's metric
+        counted = metric_after(text, end, unit) if unit == "count" else None
+        if counted and counted not in CHANGE_PHRASES:
+            metric = counted  # "18,396 homes closed": what is counted names the figure
         if metric is None:
             same_sentence = [f for f in figures if f.span[0] >= sent_start and f.metric]
             after = metric_after(text, end, unit)
@@ -664,6 +749,16 @@ def _strip_figures(clause: str) -> str:
     return EN_RE.sub(keep_metric_names, clause)
 
 
+def change_then_level(before: str, a: Figure, b: Figure) -> bool:
+    """ "from $5 million to $7 million", "increased $5 million to $227.9 million": a change
+    (or an earlier level) and the new level, not a range."""
+    if re.search(r"\bfrom\s*$", before, re.I):
+        return not re.search(r"\brang\w*\s+from\s*$", before, re.I)  # "range from $1 to $2"
+    low = abs(a.value) * (SCALES.get(b.scale, 1.0) if a.scale is None and b.scale else 1.0)
+    high = abs(b.value)
+    return bool(CHANGE_BEFORE_RE.search(before)) and high > 2 * low
+
+
 def merge_ranges(text: str, figures: list[Figure]) -> list[Figure]:
     """`$1.65 billion to $1.70 billion`, `15% to 17%`, `3 to 5 basis points`: one figure."""
     out: list[Figure] = []
@@ -681,6 +776,7 @@ def merge_ranges(text: str, figures: list[Figure]) -> list[Figure]:
                     re.fullmatch(r"\s*(?:to|-|–|~)\s*", gap)
                     or text[: a.span[0]].rstrip().endswith("between")
                 )
+                and not change_then_level(text[max(0, a.span[0] - 40) : a.span[0]], a, b)
             ):
                 low = a.value
                 if a.unit == "count" and b.unit != "count":
@@ -690,8 +786,8 @@ def merge_ranges(text: str, figures: list[Figure]) -> list[Figure]:
                 out.append(
                     replace(
                         b,
-                        value=low,
-                        high=b.value,
+                        value=min(low, b.value),
+                        high=max(low, b.value),
                         text=text[a.span[0] : b.span[1]],
                         span=(a.span[0], b.span[1]),
                         approximate=a.approximate,

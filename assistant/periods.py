@@ -62,8 +62,8 @@ def _year(text: str | None, default_year: str | None) -> str | None:
     return "20" + text if len(text) == 2 else text
 
 
-def periods_in(text: str, default_year: str | None = None) -> list[tuple[int, str]]:
-    """(position, normalised label) of every period mention in English text."""
+def period_spans(text: str, default_year: str | None = None) -> list[tuple[int, int, str]]:
+    """(start, end, normalised label) of every period mention in English text."""
     found: list[tuple[int, int, str]] = []
     for pattern, kind in PERIOD_RES:
         for m in pattern.finditer(text):
@@ -72,7 +72,19 @@ def periods_in(text: str, default_year: str | None = None) -> list[tuple[int, st
             value = _label(kind, m, default_year)
             if value is not None:
                 found.append((m.start(), m.end(), value))
-    return sorted((s, v) for s, _, v in found)
+    return sorted(found)
+
+
+def periods_in(text: str, default_year: str | None = None) -> list[tuple[int, str]]:
+    """(position, normalised label) of every period mention in English text."""
+    return [(start, label) for start, _, label in period_spans(text, default_year)]
+
+
+def without_periods(text: str) -> str:
+    """The text with its period mentions blanked out."""
+    for start, end, _ in reversed(period_spans(text)):
+        text = text[:start] + " " + text[end:]
+    return text
 
 
 def _label(kind: str, m: re.Match[str], default_year: str | None) -> str | None:
@@ -216,6 +228,9 @@ RELATIVE_RE = re.compile(
 COMPARED_BEFORE_RE = re.compile(
     r"\b(?:than|to|with|from|versus|vs\.?|over|against|since)\s+(?:the\s+)?$", re.I
 )
+REFERENCE_BEFORE_RE = re.compile(
+    r"\b(?:since|compared (?:with|to)|versus|vs\.?|than|relative to)\b[^,.;?!]{0,40}$", re.I
+)
 FULL_YEAR_RE = re.compile(r"\b(?:full[- ]year|whole year|annual)\b", re.I)
 
 
@@ -232,7 +247,9 @@ class AskedPeriods:
 def asked_periods(question: str) -> AskedPeriods:
     """Periods named by a question; a date or a bare month is not a reporting period."""
     explicit: list[Period] = []
-    for _, label in periods_in(question):
+    for start, label in periods_in(question):
+        if REFERENCE_BEFORE_RE.search(question[:start]):
+            continue  # "since the Q2 2022 call": a point of comparison, not the period asked
         period = parse_period(label)
         if period is not None and period not in explicit:
             explicit.append(period)

@@ -13,10 +13,10 @@ import numpy as np
 
 from assistant.documents.text import is_cjk
 from assistant.lexical import tokenize
-from assistant.periods import periods_in, zh_periods_in
+from assistant.periods import periods_in, without_periods, zh_periods_in
 from assistant.scope import Scope
 from assistant.vocabulary import (
-    GUIDANCE_WORDS,
+    GUIDANCE_RE,
     QUALIFIER_GROUPS,
     QUESTION_WORDS,
     ExpandedQuery,
@@ -42,6 +42,7 @@ class Query:
     scope: Scope
     expanded: ExpandedQuery
     dense_text: str
+    lexical_terms: tuple[tuple[str, float], ...]  # BM25 terms: expanded, names left out
     vector: np.ndarray | None = field(repr=False, compare=False, default=None)
     periods: frozenset[str] = frozenset()
     units: frozenset[str] = frozenset()
@@ -49,6 +50,7 @@ class Query:
     qualifiers: frozenset[str] = frozenset()
     change_intent: bool = False
     guidance_intent: bool = False
+    asks_for_analyst: bool = False  # "which analyst asked ...": the answer is a question
     chinese: bool = False
 
 
@@ -60,6 +62,7 @@ WH_START_RE = re.compile(
     r"will|would|should|tell|list|show|give)\b",
     re.I,
 )
+ASKER_RE = re.compile(r"\b(?:which|what) analysts?\b|\bwho (?:asked|raised|questioned)\b", re.I)
 CHANGE_INTENT_RE = re.compile(
     r"\b(grow|grew|growth|increase[ds]?|decline[ds]?|decrease[ds]?|change[ds]?|move[ds]?|rise|"
     r"rose|fall|fell|drop(?:ped)?|improve[ds]?|by how much|year[- ]over[- ]year|yoy|"
@@ -79,6 +82,8 @@ def expected_units(question: str) -> set[str]:
         return {"bps"}
     if re.search(r"how long|how many (?:months|days)|duration|多久|多長", q):
         return {"months", "days"}
+    if re.search(r"\bcoverage\b|\bleverage\b|\bmultiple\b|\bturns\b|to ebitda", q):
+        return {"x"}
     percent = re.search(
         r"by how much|what share|share of|as a share|what proportion|proportion of|"
         r"what percentage|as a percentage|percent|%|\bratio\b|\brate\b|"
@@ -147,11 +152,6 @@ def for_period(question: str, period: str) -> str:
     return " ".join(f"{base.rstrip(' ?')} in {period}?".split())
 
 
-GUIDANCE_RE = re.compile(
-    r"\b(?:" + "|".join(re.escape(w) for w in GUIDANCE_WORDS) + r")\b|\bguid\w*", re.I
-)
-
-
 QUALIFIER_PATTERNS = {
     key: re.compile("|".join(rf"(?<![\w-]){re.escape(p)}(?![\w-])" for p in phrases))
     for key, phrases in QUALIFIER_GROUPS.items()
@@ -190,6 +190,7 @@ def understand(retriever, question: str, filters=None, history: Sequence[Turn] =
         scope=scope,
         expanded=expanded,
         dense_text=dense_text,
+        lexical_terms=lexical_terms(text, expanded, scope),
         vector=vector,
         periods=frozenset(question_periods(text)),
         units=frozenset(expected_units(text)),
@@ -197,7 +198,25 @@ def understand(retriever, question: str, filters=None, history: Sequence[Turn] =
         qualifiers=qualifiers_of(text),
         change_intent=bool(CHANGE_INTENT_RE.search(text)),
         guidance_intent=guidance,
+        asks_for_analyst=bool(ASKER_RE.search(text)),
         chinese=is_cjk(text),
+    )
+
+
+def lexical_terms(
+    text: str, expanded: ExpandedQuery, scope: Scope
+) -> tuple[tuple[str, float], ...]:
+    """BM25 terms for the question's content. The words that named the company, and the
+    periods once they chose the documents, are left out: inside the scoped calls they only
+    favour passages that repeat a name or a year. A lone letter (the "s" of "HD's") says
+    nothing."""
+    if scope.active and scope.periods and not scope.period_uncovered:
+        expanded = expand(without_periods(text))
+    dropped = {t for name in scope.named for t in tokenize(name)}
+    return tuple(
+        (term, weight)
+        for term, weight in expanded.terms
+        if term not in dropped and not (len(term) == 1 and term.isascii() and term.isalpha())
     )
 
 

@@ -9,6 +9,7 @@ only); it uses the English gloss of its finance terms when there is one.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING
 
@@ -17,7 +18,7 @@ import numpy as np
 from assistant.documents.text import is_cjk
 from assistant.errors import BadFilter, BadQuestion
 from assistant.lexical import BM25, STOPWORDS, tokenize
-from assistant.periods import parse_period, periods_in
+from assistant.periods import Period, parse_period, periods_in
 from assistant.scope import Catalog, Scope, named_by, resolve_scope
 from assistant.store import Store
 from assistant.vocabulary import QUESTION_WORDS
@@ -55,11 +56,13 @@ class FusionWeights:
     # and sentence lists count for less.
     cjk_dense_scale: float = 0.3
     # An analyst's turn is a question; it rarely answers one. A mild demotion, off when the
-    # user filters on analysts.
+    # user filters on analysts and turned into a promotion when the question asks who asked.
     analyst_factor: float = 0.9
     # A passage or row that names only other periods than the question's is demoted, and so
     # is a table row whose row labels share no word with the question.
     period_mismatch_factor: float = 0.85
+    # A quarter asked, and the passage names only its year (or full year): a lighter demotion.
+    year_only_factor: float = 0.93
     row_label_mismatch_factor: float = 0.9
 
 
@@ -233,9 +236,12 @@ class Retriever:
         for i, row in enumerate(pool):
             chunk = self.store.chunks[int(row)]
             if asked_years:
-                mentioned = chunk_periods(chunk)
+                doc = self.store.documents.get(chunk.doc_id)
+                mentioned = chunk_periods(chunk, parse_period(doc.period) if doc else None)
                 if mentioned and not (mentioned & asked):
                     factors[i] *= self.weights.period_mismatch_factor
+                elif mentioned and not (mentioned & (asked - asked_years)) and asked > asked_years:
+                    factors[i] *= self.weights.year_only_factor
             if chunk.kind == "table_row" and chunk.row_path:
                 labels = set(tokenize(" ".join(chunk.row_path)))
                 if not labels & terms:
@@ -270,14 +276,10 @@ class Retriever:
         if self.store.vectors.count == 0 or (allowed is not None and len(allowed) == 0):
             return []
         n = self.weights.candidates
-        expanded = query.expanded
 
         # Lexical side: BM25 over text + translation, finance shorthand expanded; the words
         # that named the company already chose the documents.
-        naming_tokens = {t for w in query.scope.named for t in tokenize(w)}
-        lexical_scores = self.bm25.scores(
-            (term, weight) for term, weight in expanded.terms if term not in naming_tokens
-        )
+        lexical_scores = self.bm25.scores(query.lexical_terms)
         if allowed is not None:
             mask = np.full(len(lexical_scores), -1.0, dtype=np.float32)
             mask[allowed] = lexical_scores[allowed]
@@ -329,13 +331,14 @@ class Retriever:
             analyst = np.fromiter(
                 (self.store.chunks[int(row)].role == "analyst" for row in pool), bool, len(pool)
             )
-            fused *= np.where(analyst, self.weights.analyst_factor, 1.0)
+            factor = self.weights.analyst_factor
+            fused *= np.where(analyst, 1.0 / factor if query.asks_for_analyst else factor, 1.0)
 
         fused *= self.context_factors(query, pool)
 
         pool_lexical = lexical_scores[pool]
         order = np.lexsort((-pool_lexical, -fused))[:top_k]
-        return [
+        hits = [
             Hit(
                 row=int(pool[i]),
                 score=float(fused[i]),
@@ -348,25 +351,82 @@ class Retriever:
             )
             for i in order
         ]
+        if query.asks_for_analyst or query.filters.get("role"):
+            return hits
+        return self.with_replies(hits, allowed, top_k)
+
+    def with_replies(self, hits: list[Hit], allowed: np.ndarray | None, top_k: int) -> list[Hit]:
+        """An analyst's question that matches is followed by the answer it got: the reply
+        (the next passage of the same exchange) comes right after it."""
+        out: list[Hit] = []
+        rows = {h.row for h in hits}
+        allowed_rows = None if allowed is None else set(allowed.tolist())
+        for hit in hits:
+            out.append(hit)
+            reply = self.reply_to(hit.row)
+            if (
+                reply is not None
+                and reply not in rows
+                and (allowed_rows is None or reply in allowed_rows)
+            ):
+                rows.add(reply)
+                out.append(
+                    Hit(
+                        row=reply,
+                        score=hit.score,
+                        dense_rank=None,
+                        lexical_rank=None,
+                        dense_score=None,
+                        lexical_score=0.0,
+                    )
+                )
+        return out[:top_k]
+
+    def reply_to(self, row: int) -> int | None:
+        chunks = self.store.chunks
+        asked = chunks[row]
+        if asked.role != "analyst" or row + 1 >= len(chunks):
+            return None
+        reply = chunks[row + 1]
+        same_exchange = reply.doc_id == asked.doc_id and reply.exchange == asked.exchange
+        if same_exchange and reply.role not in ("analyst", "operator") and reply.speaker:
+            return row + 1
+        return None
 
 
-def chunk_periods(chunk) -> set[str]:
+def chunk_periods(chunk, own: Period | None = None) -> set[str]:
     """Periods a chunk speaks of: a row's own headers (its caption only when they name none),
-    or a passage's text."""
+    or a passage's text. A quarter said without its year ("the fourth quarter") and "this
+    quarter" are read against the document's own period `own`."""
     if chunk.kind == "table_row":
         headers = period_keys(
-            " ".join([*chunk.row_path, *(p for cell in chunk.cells for p in cell.column_path)])
+            " ".join([*chunk.row_path, *(p for cell in chunk.cells for p in cell.column_path)]),
+            own,
         )
-        return headers or period_keys(chunk.heading or "")
-    return period_keys(chunk.text)
+        return headers or period_keys(chunk.heading or "", own)
+    return period_keys(chunk.text, own)
 
 
-def period_keys(text: str) -> set[str]:
+THIS_QUARTER_RE = re.compile(r"(?:this|the|our)\s+quarter", re.I)
+
+
+def period_keys(text: str, own: Period | None = None) -> set[str]:
     keys = set()
     for _, period in periods_in(text):
+        if own is not None and own.quarter and own.year and re.fullmatch(r"Q[1-4]", period):
+            # The quarter before the call's (this year's, or last year's when later in the
+            # year) or the next one (guidance); both are read, the text does not say which.
+            later = int(period[1]) > own.quarter
+            years = (own.year - 1, own.year) if later else (own.year, own.year + 1)
+            if int(period[1]) == own.quarter:
+                years = (own.year,)
+            keys |= {f"{period} {year}" for year in years} | {str(year) for year in years}
+            continue
         keys.add(period)
         if period[-4:].isdigit():
             keys.add(period[-4:])
+    if own is not None and own.quarter and own.year and THIS_QUARTER_RE.search(text):
+        keys |= {own.label, str(own.year)}
     return keys
 
 

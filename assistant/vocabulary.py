@@ -180,7 +180,8 @@ QUALIFIER_GROUPS: dict[str, tuple[str, ...]] = {
     "organic": ("organic", "comparable", "comp", "same-store", "same store", "like-for-like"),
 }
 
-# Words that mark a figure as an expectation rather than a result.
+# Words that mark a figure as an expectation rather than a result (questions and sentences
+# alike); "will be $1.2 billion" and "we see" are forward-looking too.
 GUIDANCE_WORDS: tuple[str, ...] = (
     "guidance",
     "guide",
@@ -193,13 +194,26 @@ GUIDANCE_WORDS: tuple[str, ...] = (
     "expecting",
     "anticipate",
     "anticipates",
+    "anticipated",
     "forecast",
+    "forecasts",
     "project",
     "projects",
     "projected",
+    "projecting",
     "target",
     "targets",
     "targeting",
+    "targeted",
+    "we see",
+    "now see",
+    "will be",
+    "will result",
+    "will come in",
+    "will range",
+)
+GUIDANCE_RE = re.compile(
+    r"\b(?:" + "|".join(re.escape(w) for w in GUIDANCE_WORDS) + r")\b|\bguid\w*", re.I
 )
 
 
