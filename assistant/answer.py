@@ -12,10 +12,17 @@ import numpy as np
 
 from assistant.chunking import Chunk, chunk_units
 from assistant.documents.text import is_cjk
-from assistant.figures import Figure, sentence_bounds
+from assistant.figure_choice import (
+    CitedFigure,
+    column_match,
+    figure_fit,
+    qualifier_fit,
+    rank_figures,
+)
+from assistant.figures import FULL_YEAR_RE, Figure
 from assistant.lexical import tokenize
+from assistant.periods import Period
 from assistant.query import (
-    MONEY,
     Query,
     Turn,
     content_terms,
@@ -27,7 +34,7 @@ from assistant.query import (
 from assistant.retrieval import Filters, Retriever, period_keys
 from assistant.scope import Scope
 from assistant.store import DocumentRecord
-from assistant.vocabulary import CJK_QUESTION_PAIRS, GROUPS, GUIDANCE_RE, QUESTION_WORDS
+from assistant.vocabulary import CJK_QUESTION_PAIRS, GROUPS, GUIDANCE_RE
 
 __all__ = [
     "NOT_FOUND",
@@ -48,6 +55,10 @@ NOT_FOUND = "The indexed documents do not answer this question."
 # half their words, or a name they use, occur nowhere in the index.
 MIN_SENTENCE_SIMILARITY = 0.38
 MAX_ANSWER_SENTENCES = 2
+# The passages whose sentences may be quoted (each rank costs a little); a table row only
+# among the first three, since a row's cells all name the question's columns alike.
+ANSWER_PASSAGES = 5
+QUOTED_ROWS = 3
 
 
 @dataclass(frozen=True)
@@ -71,14 +82,6 @@ class Citation:
     lines: tuple[int, int]
     text: str
     translation: str | None
-    score: float
-
-
-@dataclass(frozen=True)
-class CitedFigure:
-    figure: Figure
-    citation: int
-    chunk_id: str
     score: float
 
 
@@ -141,23 +144,6 @@ def _english_for(store, row: int, chinese: str) -> tuple[str, tuple[int, int]] |
     return None
 
 
-def _figure_fit(
-    figures: Sequence[Figure], span: tuple[int, int], units: set[str], terms: set[str]
-) -> float:
-    """Best share of a figure's metric named by the question, among the figures of the
-    expected unit inside `span`: a sentence that states the asked figure reads as the answer."""
-    best = 0.0
-    for figure in figures:
-        if figure.source == "translation" or figure.unit not in units:
-            continue
-        if not span[0] <= figure.span[0] < span[1]:
-            continue
-        described = described_by(figure)
-        if described:
-            best = max(best, len(described & terms) / len(described))
-    return best
-
-
 def sentence_fit(query: Query, text: str) -> float:
     """A small nudge between close sentences: one naming the asked qualifiers (adjusted,
     diluted) over one naming their opposites; guidance only for a guidance question."""
@@ -167,151 +153,25 @@ def sentence_fit(query: Query, text: str) -> float:
     return score
 
 
-def described_by(figure: Figure) -> set[str]:
-    """The words that say what a figure measures: its metric, row labels and qualifier
-    ("net income" with "per diluted share" is earnings per share)."""
-    words = [figure.metric or "", *figure.row_path]
-    if figure.metric and figure.qualifier:
-        words.append(figure.qualifier)
-    return set(tokenize(" ".join(words)))
+def period_fit(query: Query, text: str, own: Period | None) -> float:
+    """A sentence naming the asked quarter over one naming only other periods ("for the full
+    year" when the fourth quarter is asked); quarters without a year are read against the
+    call's own period."""
+    asked = {p for p in query.periods if p.startswith("Q")}
+    if not asked or query.guidance_intent:
+        return 0.0  # guidance is given on one quarter's call for another period
+    named = period_keys(text, own)
+    if own is not None and own.year and FULL_YEAR_RE.search(text):
+        named.add(f"FY{own.year}")
+    if not {p for p in named if not p.isdigit()}:
+        return 0.0
+    return 0.03 if named & asked else -0.08
 
 
 def _render_cell(chunk: Chunk, span: tuple[int, int]) -> str:
     cell_text = chunk.text[span[0] : span[1]]
     head = " › ".join(chunk.row_path)
     return f"{head} — {cell_text}" if head else cell_text
-
-
-TOTAL_COLUMNS = {"subtotal", "total", "sub-total"}
-
-
-def _column_match(question: str, column_path: Sequence[str]) -> float:
-    """How well the question names a column: its leaf header counts most ("31 - 90 days past
-    due", digits included), the spanning headers above it a little."""
-    if not column_path:
-        return 0.0
-    asked = set(tokenize(question)) - QUESTION_WORDS
-
-    def share(text: str) -> float:
-        tokens = set(tokenize(text))
-        return len(asked & tokens) / len(tokens) if tokens else 0.0
-
-    upper = share(" ".join(column_path[:-1])) if len(column_path) > 1 else 0.0
-    return share(column_path[-1]) + 0.3 * upper
-
-
-def figure_score(
-    figure: Figure,
-    question: str,
-    question_terms: set[str],
-    units: set[str],
-    periods: set[str],
-    change_intent: bool,
-    citation: int,
-    in_answer: bool,
-    asked_qualifiers: frozenset[str] = frozenset(),
-    context: str = "",
-    guidance_intent: bool = False,
-) -> float:
-    score = 0.0
-    if figure.unit in units:
-        score += 3.0
-        if in_answer:
-            score += 0.5  # the quoted sentence states a figure of the asked kind: it leads
-    score += qualifier_fit(asked_qualifiers, qualifiers_of(context))
-    if "per_share" in asked_qualifiers and figure.unit in MONEY and figure.scale:
-        score -= 1.0  # "$113 million" is not an amount per share
-    if re.search(rf"(?<![\w.$]){re.escape(figure.text)}(?![\w])", question, re.I):
-        score -= 1.5  # the question states this number ("over the past 10 to 15 years")
-    if figure.qualifier == "percentage points" and not re.search(r"\bpoints?\b", question):
-        score -= 1.0  # a change of a rate, not the growth rate asked
-    if figure.kind == "guidance":
-        score += 1.0 if guidance_intent else -1.0
-    elif figure.kind == "prior" and not change_intent:
-        score -= 0.5
-    # How much of what the figure measures the question asks about.
-    described = described_by(figure)
-    if described:
-        score += 2.5 * len(described & question_terms) / len(described)
-    if figure.column_path:
-        # Columns are often told apart by numbers ("31 - 90 days past due"): keep digits.
-        score += 2.0 * _column_match(question, figure.column_path)
-        leaf = figure.column_path[-1].lower()
-        if leaf in TOTAL_COLUMNS:
-            score += 0.5  # a total is the answer unless the question names a part
-    if periods and figure.period and not (figure.kind == "guidance" and not figure.period_stated):
-        named = (
-            figure.period in periods
-            or any(p in " ".join(figure.column_path) for p in periods)
-            or any(len(p) == 2 and figure.period.startswith(p + " ") for p in periods)  # Q4
-        )
-        same_year = figure.period[-4:] in periods and not any(
-            p.startswith(("Q", "H")) for p in periods
-        )
-        if named or same_year:
-            score += 1.0
-        else:
-            score -= 1.0 if figure.period_stated else 0.5
-    if change_intent and figure.change:
-        score += 1.0
-    if not change_intent and figure.change:
-        score -= 0.75
-    if in_answer:
-        score += 1.5
-    score += 1.0 / citation
-    if "uncertain_transcription" in figure.flags:
-        score -= 1.0
-    if figure.nil:
-        score -= 0.5
-    return score
-
-
-OPPOSITE_QUALIFIERS = {
-    "adjusted": "gaap",
-    "gaap": "adjusted",
-    "diluted": "basic",
-    "basic": "diluted",
-}
-
-
-def qualifier_fit(asked: frozenset[str], stated: frozenset[str]) -> float:
-    """Agreement between the qualifiers a question asks for (adjusted, diluted, per share)
-    and those the figure's own clause states; stating the opposite one costs most."""
-    score = 0.0
-    for qualifier in asked:
-        if qualifier in stated:
-            score += 0.8
-        elif OPPOSITE_QUALIFIERS.get(qualifier) in stated:
-            score -= 1.2
-        elif qualifier == "per_share":
-            score -= 0.5
-    if not asked & {"adjusted", "gaap"} and "adjusted" in stated:
-        score -= 0.3  # unqualified questions mean the reported figure
-    return score
-
-
-def figure_context(text: str, figures: Sequence[Figure], figure: Figure) -> str:
-    """The clause that describes a figure: from the previous figure (or the sentence start)
-    to a few words after it ("$1.73 per share"). A restatement ("net earnings were $104
-    million, or $0.59 per diluted share") shares the clause of the figure it restates."""
-    sentence_start = sentence_bounds(text, figure.span[0])[0]
-    same_source = sorted((f for f in figures if f.source == figure.source), key=lambda f: f.span)
-    begin, cursor = sentence_start, figure.span[0]
-    for previous in reversed([f for f in same_source if f.span[1] <= figure.span[0]]):
-        if previous.span[1] <= sentence_start:
-            break
-        if RESTATEMENT_RE.fullmatch(text[previous.span[1] : cursor]):
-            cursor = previous.span[0]  # the restated figure's clause describes this one too
-            continue
-        begin = previous.span[1]
-        break
-    next_start = min(
-        (f.span[0] for f in same_source if f.span[0] >= figure.span[1]), default=len(text)
-    )
-    return text[begin : min(len(text), figure.span[1] + 24, next_start)]
-
-
-RESTATEMENT_RE = re.compile(r"[^;.]{0,40}?\bor\s*", re.I)
 
 
 def compose(retriever: Retriever, query: Query, top_k: int) -> Answer:
@@ -346,8 +206,10 @@ def compose(retriever: Retriever, query: Query, top_k: int) -> Answer:
     wanted_units = set(query.units)
     candidates: list[Candidate] = []
     similarities: list[float] = []  # best sentence of each passage, for the not-found test
-    for n, hit in enumerate(hits[:3], start=1):
+    for n, hit in enumerate(hits[:ANSWER_PASSAGES], start=1):
         chunk = store.chunks[hit.row]
+        if n > QUOTED_ROWS and chunk.kind == "table_row":
+            continue
         units = chunk_units(chunk)
         sims = (
             (store.sentences_of(hit.row) @ vector) if vector is not None else np.zeros(len(units))
@@ -357,11 +219,12 @@ def compose(retriever: Retriever, query: Query, top_k: int) -> Answer:
         for k, ((unit_text, span), sim) in enumerate(zip(units, sims, strict=False)):
             text = chunk.text[span[0] : span[1]]
             score = float(sim) + 0.35 * _overlap(terms, unit_text) - 0.04 * (n - 1)
-            score += 0.25 * _figure_fit(store.figures[hit.row], span, wanted_units, terms)
+            score += 0.25 * figure_fit(store.figures[hit.row], span, wanted_units, terms)
             score += sentence_fit(query, unit_text)
+            score += period_fit(query, unit_text, retriever.catalog.doc_periods.get(chunk.doc_id))
             if chunk.kind == "table_row" and k < len(chunk.cells):
                 column = chunk.cells[k].column_path
-                score += 0.6 * _column_match(question, column)
+                score += 0.6 * column_match(question, column)
                 named = period_keys(" ".join(column))
                 if asked_periods and named and not named & asked_periods:
                     score -= 0.3
@@ -415,54 +278,17 @@ def compose(retriever: Retriever, query: Query, top_k: int) -> Answer:
             parts.append(f"{text} [{cand.citation}]")
     answer_text = " ".join(dict.fromkeys(parts))
 
-    # Figures of the cited passages, ranked by how well they fit the question.
-    change_intent = query.change_intent
-    # Numbers in a metric's name count ("FPD over 7 days" is not "FPD over 30 days").
-    figure_terms = terms | {t for t in tokenize(question) if t.isdigit() and len(t) < 4}
-    ranked: list[CitedFigure] = []
-    for n, hit in enumerate(hits, start=1):
-        chunk_figures = store.figures[hit.row]
-        chunk_text = store.chunks[hit.row].text
-        for figure in chunk_figures:
-            if figure.source == "translation" and not chinese:
-                continue  # the translation restates the English figures the reader sees
-            in_answer = any(
-                c.row == hit.row
-                and figure.source in ("text", "table")
-                and c.span[0] <= figure.span[0] < c.span[1]
-                for c in chosen
-            ) or any(c.row == hit.row and c.chinese and figure.text in c.chinese for c in chosen)
-            source_text = chunk_text if figure.source != "translation" else ""
-            score = figure_score(
-                figure,
-                question,
-                figure_terms,
-                wanted_units,
-                asked_periods,
-                change_intent,
-                n,
-                in_answer,
-                query.qualifiers,
-                figure_context(source_text, chunk_figures, figure) if source_text else "",
-                query.guidance_intent,
+    def in_answer(row: int, figure: Figure) -> bool:
+        return any(
+            c.row == row
+            and (
+                (figure.source in ("text", "table") and c.span[0] <= figure.span[0] < c.span[1])
+                or bool(c.chinese and figure.text in c.chinese)
             )
-            if figure.source == "translation":
-                score += 0.3  # for a Chinese question, the figure as the answer states it
-            chunk = store.chunks[hit.row]
-            shift = len(chunk.cited_text) - len(chunk.text)  # spans index the cited text
-            if shift and figure.source == "text":
-                figure = replace(figure, span=(figure.span[0] + shift, figure.span[1] + shift))
-            ranked.append(CitedFigure(figure, n, chunk.chunk_id, round(score, 4)))
-    ranked.sort(key=lambda f: -f.score)
-    unique: list[CitedFigure] = []
-    seen: set[tuple] = set()
-    for item in ranked:
-        # One figure per value and passage; a translation repeats its English original, so
-        # only the one in the question's language is kept.
-        key = (item.figure.value, item.figure.unit, item.chunk_id)
-        if key not in seen:
-            seen.add(key)
-            unique.append(item)
+            for c in chosen
+        )
+
+    unique = rank_figures(store, query, [h.row for h in hits], in_answer)
     figures = tuple(unique[:10])
     if scope.period_uncovered:
         # No document is of the asked period: only a figure stated for it may answer.

@@ -31,7 +31,12 @@ STOPWORDS = frozenset(
 
 @lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
-    """A light suffix stripper: enough to match loans/loan, declined/decline, losses/loss."""
+    """A light stemmer: enough to match loans/loan, declined/decline, losses/loss, sold/sale."""
+    stripped = strip_suffixes(word)
+    return IRREGULAR_FORMS.get(stripped, stripped)
+
+
+def strip_suffixes(word: str) -> str:
     if len(word) <= 3 or not word.isalpha():
         return word
     for suffix, keep in (
@@ -52,6 +57,23 @@ def stem(word: str) -> str:
     if word.endswith("e") and len(word) > 4:
         word = word[:-1]
     return word
+
+
+# Irregular forms the suffix stripper cannot join, keyed by what it leaves of them: "sold",
+# "sale(s)" and "sell(ing)" all mean a sale ("How many homes did they sell?" / "the sale of
+# 2,280 homes").
+IRREGULAR_FORMS = {
+    "sold": "sell",
+    "sale": "sell",
+    "grew": "grow",
+    "rose": "rise",
+    "ris": "rise",
+    "fell": "fall",
+    "paid": "pay",
+    "spent": "spend",
+    "bought": "buy",
+    "built": "build",
+}
 
 
 @lru_cache(maxsize=50_000)

@@ -18,7 +18,7 @@ from assistant.scope import Scope
 from assistant.vocabulary import (
     GUIDANCE_RE,
     QUALIFIER_GROUPS,
-    QUESTION_WORDS,
+    QUESTION_TOKENS,
     ExpandedQuery,
     expand,
 )
@@ -88,7 +88,10 @@ def expected_units(question: str) -> set[str]:
         r"by how much|what share|share of|as a share|what proportion|proportion of|"
         r"what percentage|as a percentage|percent|%|\bratio\b|\brate\b|"
         r"margin|\bapr\b|yield|how did .* (?:change|move|grow|develop)|growth\b|grow\b|"
-        r"expand|contract|widen|narrow|"
+        r"expanded|expansion|contracted|contraction|"
+        r"\b(?:did|does|do|will|to)\s+(?:\w+\s+){0,3}(?:expand|contract)\b|"
+        r"widen|narrow|comparable|\bcomps?\b|"
+        r"same[- ]store|"
         r"increase|decline|decrease|佔比|占比|比例|率|百分",
         q,
     )
@@ -102,7 +105,7 @@ def expected_units(question: str) -> set[str]:
 
 
 def content_terms(question: str) -> set[str]:
-    return {t for t in tokenize(question) if t not in QUESTION_WORDS and not t.isdigit()}
+    return {t for t in tokenize(question) if t not in QUESTION_TOKENS and not t.isdigit()}
 
 
 def question_periods(question: str) -> set[str]:
@@ -190,7 +193,7 @@ def understand(retriever, question: str, filters=None, history: Sequence[Turn] =
         scope=scope,
         expanded=expanded,
         dense_text=dense_text,
-        lexical_terms=lexical_terms(text, expanded, scope),
+        lexical_terms=lexical_terms(searched_content(text, scope), scope),
         vector=vector,
         periods=frozenset(question_periods(text)),
         units=frozenset(expected_units(text)),
@@ -203,19 +206,31 @@ def understand(retriever, question: str, filters=None, history: Sequence[Turn] =
     )
 
 
-def lexical_terms(
-    text: str, expanded: ExpandedQuery, scope: Scope
-) -> tuple[tuple[str, float], ...]:
-    """BM25 terms for the question's content. The words that named the company, and the
-    periods once they chose the documents, are left out: inside the scoped calls they only
-    favour passages that repeat a name or a year. A lone letter (the "s" of "HD's") says
-    nothing."""
+def searched_content(text: str, scope: Scope) -> str:
+    """What BM25 looks for once the scope chose the documents: the question without the words
+    that named the company and, when the documents are of the asked period, without the period
+    and the call it names ("on its Q3 2022 call"); inside the scoped calls these only favour
+    passages that repeat a name or a date. (The encoder keeps the period: "fourth quarter
+    sales were" is closer to a Q4 question than "full-year sales were".)"""
+    content = without_names(text, scope.named)
     if scope.active and scope.periods and not scope.period_uncovered:
-        expanded = expand(without_periods(text))
+        content = CALL_REFERENCE_RE.sub(" ", without_periods(content))
+    return " ".join(content.split())
+
+
+CALL_REFERENCE_RE = re.compile(
+    r"\b(?:on|in|during|at)\s+(?:its|the|their|this)\s+(?:earnings\s+)?(?:conference\s+)?call\b",
+    re.I,
+)
+
+
+def lexical_terms(content: str, scope: Scope) -> tuple[tuple[str, float], ...]:
+    """BM25 terms for the question's content; a lone letter (the "s" of "HD's") says
+    nothing, nor do the tokens of the names that chose the documents."""
     dropped = {t for name in scope.named for t in tokenize(name)}
     return tuple(
         (term, weight)
-        for term, weight in expanded.terms
+        for term, weight in expand(content).terms
         if term not in dropped and not (len(term) == 1 and term.isascii() and term.isalpha())
     )
 

@@ -21,7 +21,7 @@ from assistant.lexical import BM25, STOPWORDS, tokenize
 from assistant.periods import Period, parse_period, periods_in
 from assistant.scope import Catalog, Scope, named_by, resolve_scope
 from assistant.store import Store
-from assistant.vocabulary import QUESTION_WORDS
+from assistant.vocabulary import QUESTION_TOKENS, QUESTION_WORDS
 
 if TYPE_CHECKING:
     from assistant.query import Query
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 # A word in more than this share of chunks is a word of the language, not a ticker.
 ORDINARY_WORD_SHARE = 0.002
 
-QUESTION_TERMS = frozenset(tokenize("what how much many was were is are did does the total value"))
+QUESTION_TERMS = QUESTION_TOKENS | frozenset(tokenize("total"))
 SECTION_ALIASES = {
     "qa": "qa",
     "q&a": "qa",
@@ -58,6 +58,8 @@ class FusionWeights:
     # An analyst's turn is a question; it rarely answers one. A mild demotion, off when the
     # user filters on analysts and turned into a promotion when the question asks who asked.
     analyst_factor: float = 0.9
+    # The answer to an analyst's question that matches scores at least this share of it.
+    reply_factor: float = 0.95
     # A passage or row that names only other periods than the question's is demoted, and so
     # is a table row whose row labels share no word with the question.
     period_mismatch_factor: float = 0.85
@@ -327,14 +329,15 @@ class Retriever:
             sentence_rank[order] = np.arange(1, len(pool) + 1)
             fused += sentence_weight / (self.weights.k + sentence_rank)
 
+        fused *= self.context_factors(query, pool)
+        if not query.asks_for_analyst and not query.filters.get("role"):
+            self.inherit_question_scores(pool, position, fused)
         if query.filters.get("role") != "analyst":
             analyst = np.fromiter(
                 (self.store.chunks[int(row)].role == "analyst" for row in pool), bool, len(pool)
             )
             factor = self.weights.analyst_factor
             fused *= np.where(analyst, 1.0 / factor if query.asks_for_analyst else factor, 1.0)
-
-        fused *= self.context_factors(query, pool)
 
         pool_lexical = lexical_scores[pool]
         order = np.lexsort((-pool_lexical, -fused))[:top_k]
@@ -354,6 +357,17 @@ class Retriever:
         if query.asks_for_analyst or query.filters.get("role"):
             return hits
         return self.with_replies(hits, allowed, top_k)
+
+    def inherit_question_scores(
+        self, pool: np.ndarray, position: dict[int, int], fused: np.ndarray
+    ) -> None:
+        """A reply is nearly as good an answer as its question is a match: the passages of the
+        reply to an analyst's question score at least `reply_factor` of what it scored."""
+        for i, row in enumerate(pool):
+            for reply in self.replies_to(int(row)):
+                j = position.get(reply)
+                if j is not None:
+                    fused[j] = max(fused[j], self.weights.reply_factor * fused[i])
 
     def with_replies(self, hits: list[Hit], allowed: np.ndarray | None, top_k: int) -> list[Hit]:
         """An analyst's question that matches is followed by the answer it got: the reply
@@ -383,15 +397,30 @@ class Retriever:
         return out[:top_k]
 
     def reply_to(self, row: int) -> int | None:
+        replies = self.replies_to(row)
+        return replies[0] if replies else None
+
+    def replies_to(self, row: int, limit: int = 2) -> list[int]:
+        """The first passages of management's answer to an analyst's question (same
+        exchange), skipping the rest of the question."""
         chunks = self.store.chunks
         asked = chunks[row]
-        if asked.role != "analyst" or row + 1 >= len(chunks):
-            return None
-        reply = chunks[row + 1]
-        same_exchange = reply.doc_id == asked.doc_id and reply.exchange == asked.exchange
-        if same_exchange and reply.role not in ("analyst", "operator") and reply.speaker:
-            return row + 1
-        return None
+        out: list[int] = []
+        if asked.role != "analyst":
+            return out
+        for k in range(row + 1, min(len(chunks), row + 1 + limit + 2)):
+            chunk = chunks[k]
+            if chunk.doc_id != asked.doc_id or chunk.exchange != asked.exchange:
+                break
+            if chunk.role == "analyst":
+                if out:
+                    break
+                continue
+            if chunk.role != "operator" and chunk.speaker:
+                out.append(k)
+                if len(out) == limit:
+                    break
+        return out
 
 
 def chunk_periods(chunk, own: Period | None = None) -> set[str]:
@@ -407,7 +436,7 @@ def chunk_periods(chunk, own: Period | None = None) -> set[str]:
     return period_keys(chunk.text, own)
 
 
-THIS_QUARTER_RE = re.compile(r"(?:this|the|our)\s+quarter", re.I)
+THIS_QUARTER_RE = re.compile(r"\b(?:this|the|our)\s+quarter\b", re.I)
 
 
 def period_keys(text: str, own: Period | None = None) -> set[str]:

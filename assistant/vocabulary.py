@@ -63,8 +63,21 @@ GROUPS: tuple[tuple[str, ...], ...] = (
     ("annual recurring revenue", "arr"),
     ("year-end", "year end", "end of the year", "年末", "年底"),
     ("quarter end", "quarter-end", "end of the quarter", "季末"),
-    ("increase", "growth", "grew", "rose", "增長", "成長", "提高"),
-    ("decrease", "decline", "declined", "fell", "下降", "減少"),
+    ("increase", "growth", "grew", "rose", "raise", "raised", "raising", "增長", "成長", "提高"),
+    (
+        "decrease",
+        "decline",
+        "declined",
+        "fell",
+        "cut",
+        "reduce",
+        "reduced",
+        "reducing",
+        "lower",
+        "lowered",
+        "下降",
+        "減少",
+    ),
     ("users", "customers", "用戶", "客戶"),
     ("risk", "風險"),
     ("artificial intelligence", "ai", "人工智慧", "人工智能"),
@@ -172,7 +185,15 @@ FINANCE_ACRONYMS = frozenset(
 
 # Figure qualifiers a question may name; a figure's own sentence must agree with them.
 QUALIFIER_GROUPS: dict[str, tuple[str, ...]] = {
-    "adjusted": ("adjusted", "non-gaap", "non gaap", "core", "underlying", "excluding"),
+    "adjusted": (
+        "adjusted",
+        "adjusting",
+        "non-gaap",
+        "non gaap",
+        "core",
+        "underlying",
+        "excluding",
+    ),
     "gaap": ("gaap", "reported", "as reported"),
     "diluted": ("diluted",),
     "basic": ("basic",),
@@ -264,12 +285,13 @@ QUESTION_WORDS = frozenset(
         "said",
         "give",
         "show",
-        "value",
         "amount",
         "figure",
         "number",
     }
 )
+# The same words as the tokenizer leaves them, for sets of tokens ("figure" is "figur").
+QUESTION_TOKENS = frozenset(t for word in QUESTION_WORDS for t in tokenize(word))
 
 CJK_QUESTION_PAIRS = frozenset(
     "多少 是多 是什 什么 什麼 么的 的是 为什 為什 如何 怎么 怎麼 哪些 有多 了多 少?".split()

@@ -355,3 +355,75 @@ def test_labels_are_noun_phrases_or_nothing():
         for f in english_figures(text, None)
     ]
     assert all(label is None or label not in {"at least", "year averaging"} for label in labels)
+
+
+def test_a_change_then_the_new_level_is_not_a_range():
+    change, level = english_figures(
+        "Net interest income increased $5 million to $227.9 million.", "Q2 2021"
+    )
+    assert (change.value, change.change, change.high) == (5e6, "increase", None)
+    assert (level.value, level.high) == (227.9e6, None)
+    *_, by, new = english_figures(
+        "Q3 total revenue declined 11% or $54.1 million to $439.5 million.", "Q3 2020"
+    )
+    assert (by.change, new.value, new.high) == ("decrease", 439.5e6, None)
+    old, raised = english_figures(
+        "We are raising our FFO guidance range from $9.70 to $9.80 per share to $10.70 to "
+        "$10.80 per share.",
+        "Q2 2021",
+    )
+    assert (old.value, old.high, raised.value, raised.high) == (9.7, 9.8, 10.7, 10.8)
+
+
+def test_a_range_is_read_low_to_high_whichever_way_it_is_said():
+    (decline,) = english_figures("We expect net sales to decline 3.5% to 2.5%.", "Q2 2021")
+    assert (decline.value, decline.high) == (2.5, 3.5)
+    (loss,) = english_figures("We see a GAAP loss of $1.43 to $1.28 per share.", "Q3 2019")
+    assert (loss.value, loss.high) == (1.28, 1.43)
+
+
+def test_earlier_periods_and_differences_are_not_the_result():
+    figures = english_figures(
+        "Home sales revenues increased 17% to $6.7 billion on 18,396 homes closed, up from "
+        "$5.7 billion on 18,739 homes closed in the prior year.",
+        "Q1 2022",
+    )
+    kinds = {f.text: f.kind for f in figures}
+    assert (kinds["18,396"], kinds["18,739"], kinds["$5.7 billion"]) == ("actual", "prior", "prior")
+    _, lapped = english_figures(
+        "Same-store sales in the US grew 3.5% in the quarter lapping a prior-year increase of "
+        "16.1%.",
+        "Q2 2021",
+    )
+    assert lapped.kind == "prior"
+    (above,) = english_figures("Adjusted EPS was $0.35 above our Q1 2020 results.", "Q1 2021")
+    assert above.change == "increase"
+    (behind,) = english_figures("Margin was 40 basis points below last year's.", "Q1 2021")
+    assert behind.change == "decrease"
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("Organic revenue growth is expected to be in the range of 2% to 4%.", "organic revenue"),
+        ("Capital spending will be significantly reduced to $110 million.", "capital spending"),
+        (
+            "ECommerce comparable sales were strong, up 16% in the U.S.",
+            "ecommerce comparable sales",
+        ),
+        ("Our comps were positive 8.1% for the quarter.", "comps"),
+        (
+            "Our Board increased our recurring quarterly dividend to $0.43 per share.",
+            "recurring quarterly dividend",
+        ),
+        (
+            "Same-store sales for our international business grew 13.9%.",
+            "same-store sales for our international business",
+        ),
+        ("We ended the quarter with $7.2 billion in liquidity versus $9.4 billion.", "liquidity"),
+        ("Revenue in the quarter was $5 million.", "revenue"),
+        ("The company sold 2,280 homes.", "homes"),
+    ],
+)
+def test_labels_name_the_metric(text, label):
+    assert english_figures(text, "Q1 2021")[0].metric == label

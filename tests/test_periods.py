@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.periods import Period, asked_periods, find_period, parse_period, periods_in
+from assistant.retrieval import period_keys
 
 
 @pytest.mark.parametrize(
@@ -35,6 +36,9 @@ def test_labels_parse(label, expected):
         ("FY24 outlook?", [Period(2024)]),
         ("and in Q3?", [Period(None, 3)]),
         ("Revenue in 4Q23", [Period(2023, 4)]),
+        # a period that is only a point of comparison is not the period asked
+        ("How has competition changed since Getty's Q2 2022 call?", []),
+        ("Q3 2022 margin compared with Q2 2022?", [Period(2022, 3)]),
     ],
 )
 def test_questions_name_periods(question, periods):
@@ -66,3 +70,13 @@ def test_figures_and_documents_read_the_same_periods():
     assert find_period("Welcome to the Prologis Third Quarter 2022 Earnings Call")[0] == ("Q3 2022")
     # a number after "quarter" is not a year unless it reads as one
     assert [label for _, label in periods_in("in the third quarter 10 stores opened")] == ["Q3"]
+
+
+def test_a_passage_reads_its_quarters_against_the_calls_own_period():
+    q4_call, q1_call = Period(2021, 4), Period(2022, 1)
+    assert period_keys("Sales for the fourth quarter grew 10%.", q4_call) == {"Q4 2021", "2021"}
+    assert period_keys("This quarter, sales grew 10%.", q4_call) == {"Q4 2021", "2021"}
+    # on a Q1 2022 call, "the fourth quarter" is the one just ended or the next one
+    assert {"Q4 2021", "Q4 2022"} <= period_keys("The fourth quarter was strong.", q1_call)
+    assert "Q1 2022" not in period_keys("The fourth quarter was strong.", q1_call)
+    assert period_keys("For fiscal 2021, revenue grew.", q4_call) == {"FY2021", "2021"}

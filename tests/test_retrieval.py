@@ -123,3 +123,21 @@ def test_bm25_matches_the_formula_by_hand():
     expected = idf_loan * 2.2 / (1 + 1.2 * (1 - 0.75 + 0.75 * 1 / avgdl))
     assert bm25.scores([("loan", 1.0)])[1] == pytest.approx(expected, rel=1e-5)
     assert bm25.scores([("absent", 1.0)]).sum() == 0
+
+
+def test_an_analysts_matching_question_brings_the_answer_it_got(seed_index, assistant_on):
+    """A question that matches an analyst's is answered by management's reply, which says
+    "AI" and "layout" in other words: the reply is among the results because its question
+    matched."""
+    retriever = assistant_on(seed_index).retriever()
+    chunks = retriever.store.chunks
+    asked = next(k for k, c in enumerate(chunks) if c.role == "analyst" and "AI-related" in c.text)
+    replies = retriever.replies_to(asked)
+    assert replies and all(chunks[r].role == "management" for r in replies)
+    assert all(chunks[r].exchange == chunks[asked].exchange for r in replies)
+    rows = [h.row for h in retriever.search("What is the AI-related business layout?", 5)]
+    assert set(replies) <= set(rows)
+    # who asked it: the analyst's turn, with the analyst named in the citation
+    result = assistant_on(seed_index).ask("Which analyst asked about unit economics?")
+    assert result.citations[0].role == "analyst"
+    assert result.citations[0].text.startswith(result.citations[0].speaker)

@@ -1,0 +1,238 @@
+"""Which figure answers the question: each figure of the cited passages is scored on what
+it measures (metric, row labels, qualifiers), its unit, its period and kind, and where it is
+stated; the sentence quoted as the answer leads when it states a figure of the asked kind."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+from assistant.figures import Figure, sentence_bounds
+from assistant.lexical import tokenize
+from assistant.query import MONEY, Query, qualifiers_of
+from assistant.vocabulary import QUESTION_TOKENS
+
+
+@dataclass(frozen=True)
+class CitedFigure:
+    figure: Figure
+    citation: int
+    chunk_id: str
+    score: float
+
+
+def figure_fit(
+    figures: Sequence[Figure], span: tuple[int, int], units: set[str], terms: set[str]
+) -> float:
+    """Best share of a figure's metric named by the question, among the figures of the
+    expected unit inside `span`: a sentence that states the asked figure reads as the answer."""
+    best = 0.0
+    for figure in figures:
+        if figure.source == "translation" or figure.unit not in units:
+            continue
+        if not span[0] <= figure.span[0] < span[1]:
+            continue
+        described = described_by(figure)
+        if described:
+            best = max(best, len(described & terms) / len(described))
+    return best
+
+
+def described_by(figure: Figure) -> set[str]:
+    """The words that say what a figure measures: its metric, row labels and qualifier
+    ("net income" with "per diluted share" is earnings per share)."""
+    words = [figure.metric or "", *figure.row_path]
+    if figure.metric and figure.qualifier:
+        words.append(figure.qualifier)
+    return set(tokenize(" ".join(words)))
+
+
+TOTAL_COLUMNS = {"subtotal", "total", "sub-total"}
+
+
+def column_match(question: str, column_path: Sequence[str]) -> float:
+    """How well the question names a column: its leaf header counts most ("31 - 90 days past
+    due", digits included), the spanning headers above it a little."""
+    if not column_path:
+        return 0.0
+    asked = set(tokenize(question)) - QUESTION_TOKENS
+
+    def share(text: str) -> float:
+        tokens = set(tokenize(text))
+        return len(asked & tokens) / len(tokens) if tokens else 0.0
+
+    upper = share(" ".join(column_path[:-1])) if len(column_path) > 1 else 0.0
+    return share(column_path[-1]) + 0.3 * upper
+
+
+def figure_score(
+    figure: Figure,
+    query: Query,
+    terms: set[str],
+    citation: int,
+    in_answer: bool,
+    context: str = "",
+) -> float:
+    """How well a figure answers the question: its unit, metric and qualifiers, its period
+    and kind (result, guidance, earlier period), the rank of its passage, and whether the
+    quoted sentence states it."""
+    question, units, periods = query.text, query.units, query.periods
+    change_intent, asked_qualifiers = query.change_intent, query.qualifiers
+    score = 0.0
+    if figure.unit in units:
+        score += 3.0
+        if in_answer:
+            score += 0.5  # the quoted sentence states a figure of the asked kind: it leads
+    score += qualifier_fit(asked_qualifiers, qualifiers_of(context))
+    if "per_share" in asked_qualifiers and figure.unit in MONEY and figure.scale:
+        score -= 1.0  # "$113 million" is not an amount per share
+    if re.search(rf"(?<![\w.$]){re.escape(figure.text)}(?![\w])", question, re.I):
+        score -= 1.5  # the question states this number ("over the past 10 to 15 years")
+    if figure.qualifier == "percentage points" and not re.search(r"\bpoints?\b", question):
+        score -= 1.0  # a change of a rate, not the growth rate asked
+    if figure.kind == "guidance":
+        score += 1.0 if query.guidance_intent else -1.0
+    elif figure.kind == "prior" and not change_intent:
+        score -= 0.5
+    # How much of what the figure measures the question asks about.
+    described = described_by(figure)
+    if described:
+        score += 2.5 * len(described & terms) / len(described)
+    if figure.column_path:
+        # Columns are often told apart by numbers ("31 - 90 days past due"): keep digits.
+        score += 2.0 * column_match(question, figure.column_path)
+        leaf = figure.column_path[-1].lower()
+        if leaf in TOTAL_COLUMNS:
+            score += 0.5  # a total is the answer unless the question names a part
+    if periods and figure.period and not (figure.kind == "guidance" and not figure.period_stated):
+        named = (
+            figure.period in periods
+            or any(p in " ".join(figure.column_path) for p in periods)
+            or any(len(p) == 2 and figure.period.startswith(p + " ") for p in periods)  # Q4
+        )
+        same_year = figure.period[-4:] in periods and not any(
+            p.startswith(("Q", "H")) for p in periods
+        )
+        if named or same_year:
+            score += 1.0
+        else:
+            score -= 1.0 if figure.period_stated else 0.5
+    if change_intent and figure.change:
+        score += 1.0
+    if not change_intent and figure.change:
+        score -= 0.75
+    if in_answer:
+        score += 1.5
+    score += 1.0 / citation
+    if "uncertain_transcription" in figure.flags:
+        score -= 1.0
+    if figure.nil:
+        score -= 0.5
+    return score
+
+
+OPPOSITE_QUALIFIERS = {
+    "adjusted": "gaap",
+    "gaap": "adjusted",
+    "diluted": "basic",
+    "basic": "diluted",
+}
+
+
+def qualifier_fit(asked: frozenset[str], stated: frozenset[str]) -> float:
+    """Agreement between the qualifiers a question asks for (adjusted, diluted, per share)
+    and those the figure's own clause states; stating the opposite one costs most."""
+    score = 0.0
+    for qualifier in asked:
+        if qualifier in stated:
+            score += 0.8
+        elif OPPOSITE_QUALIFIERS.get(qualifier) in stated:
+            score -= 1.2
+        elif qualifier in ("per_share", "adjusted"):
+            score -= 0.5  # an unqualified figure is the reported one
+    if not asked & {"adjusted", "gaap"} and "adjusted" in stated:
+        score -= 0.3  # unqualified questions mean the reported figure
+    return score
+
+
+def figure_context(text: str, figures: Sequence[Figure], figure: Figure) -> str:
+    """The clause that describes a figure: from the previous figure (or the sentence start)
+    to a few words after it ("$1.73 per share"). A restatement ("net earnings were $104
+    million, or $0.59 per diluted share") shares the clause of the figure it restates."""
+    sentence_start = sentence_bounds(text, figure.span[0])[0]
+    same_source = sorted((f for f in figures if f.source == figure.source), key=lambda f: f.span)
+    begin, cursor = sentence_start, figure.span[0]
+    for previous in reversed([f for f in same_source if f.span[1] <= figure.span[0]]):
+        if previous.span[1] <= sentence_start:
+            break
+        if RESTATEMENT_RE.fullmatch(text[previous.span[1] : cursor]):
+            cursor = previous.span[0]  # the restated figure's clause describes this one too
+            continue
+        begin = previous.span[1]
+        break
+    next_start = min(
+        (f.span[0] for f in same_source if f.span[0] >= figure.span[1]), default=len(text)
+    )
+    return text[begin : min(len(text), figure.span[1] + 24, next_start)]
+
+
+RESTATEMENT_RE = re.compile(r"[^;.]{0,40}?\bor\s*", re.I)
+
+
+def figure_terms(query: Query) -> set[str]:
+    """The question's terms, with the small numbers in a metric's name ("FPD over 7 days" is
+    not "FPD over 30 days")."""
+    return set(query.terms) | {t for t in tokenize(query.text) if t.isdigit() and len(t) < 4}
+
+
+def rank_figures(
+    store, query: Query, rows: Sequence[int], in_answer: Callable[[int, Figure], bool]
+) -> tuple[CitedFigure, ...]:
+    """The figures of the cited passages (rows, in citation order), best first; one per
+    value and passage."""
+    terms = figure_terms(query)
+    ranked: list[CitedFigure] = []
+    for n, row in enumerate(rows, start=1):
+        chunk, chunk_figures = store.chunks[row], store.figures[row]
+        shift = len(chunk.cited_text) - len(chunk.text)  # spans index the cited text
+        for figure in chunk_figures:
+            if figure.source == "translation" and not query.chinese:
+                continue  # the translation restates the English figures the reader sees
+            context = (
+                figure_context(chunk.text, chunk_figures, figure)
+                if figure.source != "translation"
+                else ""
+            )
+            score = figure_score(figure, query, terms, n, in_answer(row, figure), context)
+            if figure.source == "translation":
+                score += 0.3  # for a Chinese question, the figure as the answer states it
+            if shift and figure.source == "text":
+                figure = replace(figure, span=(figure.span[0] + shift, figure.span[1] + shift))
+            ranked.append(CitedFigure(figure, n, chunk.chunk_id, round(score, 4)))
+    ranked.sort(key=lambda f: -f.score)
+    unique: list[CitedFigure] = []
+    seen: set[tuple] = set()
+    for item in ranked:
+        # A translation repeats its English original: only the question's language is kept.
+        key = (item.figure.value, item.figure.unit, item.chunk_id)
+        if key not in seen:
+            seen.add(key)
+            unique.append(item)
+    return tuple(unique)
+
+
+def best_fit_in(store, query: Query, row: int, citation: int, span: tuple[int, int]) -> float:
+    """The best score of a figure of the asked unit stated inside `span` of a passage (0 when
+    none): a sentence stating the figure that fits best reads as the answer."""
+    figures = store.figures[row]
+    text = store.chunks[row].text
+    terms = figure_terms(query)
+    best = 0.0
+    for figure in figures:
+        if figure.source == "translation" or figure.unit not in query.units:
+            continue
+        if span[0] <= figure.span[0] < span[1]:
+            context = figure_context(text, figures, figure)
+            best = max(best, figure_score(figure, query, terms, citation, False, context))
+    return best
