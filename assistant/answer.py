@@ -95,6 +95,8 @@ class Answer:
     resolved_question: str = ""
     filters: dict[str, str] = field(default_factory=dict)
     scope: Scope | None = None
+    # Said beside the answer, not in it: other companies whose passages match too.
+    note: str | None = None
 
 
 # Composition --------------------------------------------------------------------------------
@@ -149,7 +151,7 @@ def sentence_fit(query: Query, text: str) -> float:
     diluted) over one naming their opposites; guidance only for a guidance question."""
     score = 0.05 * qualifier_fit(query.qualifiers, qualifiers_of(text))
     if GUIDANCE_RE.search(text):
-        score += 0.05 if query.guidance_intent else -0.05
+        score += 0.05 if query.guidance_intent else -0.08
     return score
 
 
@@ -290,12 +292,38 @@ def compose(retriever: Retriever, query: Query, top_k: int) -> Answer:
 
     unique = rank_figures(store, query, [h.row for h in hits], in_answer)
     figures = tuple(unique[:10])
+    note = None
+    if not scope.companies and not query.filters:
+        note, figures = one_company(figures, citations, best.citation)
     if scope.period_uncovered:
         # No document is of the asked period: only a figure stated for it may answer.
         figures = tuple(f for f in figures if stated_for(f.figure, scope.periods))
         if not figures:
             return not_found
-    return replace(base, answer=answer_text, found=True, figures=figures, citations=citations)
+    return replace(
+        base, answer=answer_text, found=True, figures=figures, citations=citations, note=note
+    )
+
+
+def one_company(
+    figures: tuple[CitedFigure, ...], citations: Sequence[Citation], quoted: int
+) -> tuple[str | None, tuple[CitedFigure, ...]]:
+    """A question that names no company, answered from passages of several: the figures stay
+    with the company of the quoted passage, and a note names the others, never blended in."""
+    company_of = {c.n: c.company for c in citations}
+    chosen = company_of.get(quoted)
+    others = list(dict.fromkeys(c.company for c in citations if c.company and c.company != chosen))
+    if chosen is None or not others:
+        return None, figures
+    markers = {
+        other: " ".join(f"[{c.n}]" for c in citations if c.company == other) for other in others
+    }
+    listed = "; ".join(f"{other} {markers[other]}" for other in others)
+    note = (
+        f"Answered from {chosen}'s documents; passages from {listed} match too. Name a "
+        "company to narrow the answer."
+    )
+    return note, tuple(f for f in figures if company_of.get(f.citation) == chosen)
 
 
 def states_asked_figure(

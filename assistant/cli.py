@@ -455,6 +455,8 @@ def print_answer(model) -> None:
     if model.scope.description:
         out.print(f"Scope: {model.scope.description} ({model.scope.source})", highlight=False)
     out.print(model.answer, highlight=False, markup=False)
+    if model.note:
+        out.print(model.note, highlight=False, markup=False, style="dim")
     if model.figures:
         table = RichTable(title="Figures", title_justify="left")
         for column in ("value", "unit", "metric", "period", "change", "text", "source"):

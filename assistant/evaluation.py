@@ -183,3 +183,51 @@ def outcome_of(result) -> Outcome:
         scope_inferred=bool(scope is not None and scope.inferred),
         extra={"found": result.found},
     )
+
+
+GOLDEN_FIELDS = ("id", "question", "hit_rank", "doc_hit", "figure_rank")
+
+
+def golden_of(report: dict, previous: dict | None = None) -> dict:
+    """The per-question outcomes a person reviews and later runs are held to: ranks, whether
+    the first citation is from the right document, and the top figure; a `review` note on a
+    question (why it misses) is kept from the previous golden file."""
+    notes = {
+        q["id"]: q["review"] for q in (previous or {}).get("per_question", []) if "review" in q
+    }
+    summary = {k: v for k, v in report.items() if k != "per_question"}
+    per_question = []
+    for q in report["per_question"]:
+        entry = {k: q[k] for k in GOLDEN_FIELDS if k in q}
+        if q.get("figures"):
+            top = q["figures"][0]
+            entry["top_figure"] = {k: top.get(k) for k in ("text", "metric", "period", "doc_id")}
+        if q["id"] in notes:
+            entry["review"] = notes[q["id"]]
+        per_question.append(entry)
+    return {**summary, "per_question": per_question}
+
+
+def regressions(report: dict, golden: dict) -> list[str]:
+    """Questions that did worse than in the golden file: a lost hit@5, doc@1 or figure@3,
+    or a figure that fell from first place. A question the golden file does not know is not
+    compared."""
+    before = {q["id"]: q for q in golden["per_question"]}
+    out = []
+    for q in report["per_question"]:
+        old = before.get(q["id"])
+        if old is None:
+            continue
+        lost = []
+        if old.get("hit_rank") and old["hit_rank"] <= 5 and not (q["hit_rank"] or 99) <= 5:
+            lost.append("hit@5")
+        if old.get("doc_hit") and not q.get("doc_hit"):
+            lost.append("doc@1")
+        old_rank, new_rank = old.get("figure_rank"), q.get("figure_rank")
+        if old_rank == 1 and new_rank != 1:
+            lost.append("figure@1")
+        if old_rank and old_rank <= 3 and not (new_rank and new_rank <= 3):
+            lost.append("figure@3")
+        if lost:
+            out.append(f"{q['id']}: lost {', '.join(lost)} — {q['question']}")
+    return out

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Literal
 
 from assistant.chunking import Chunk
 from assistant.documents.text import is_period_like
+from assistant.lexical import tokenize
 from assistant.periods import MONTHS, periods_in, zh_periods_in
-from assistant.vocabulary import GUIDANCE_RE
+from assistant.vocabulary import GUIDANCE_RE, MONEY_METRIC_TOKENS
 
 Source = Literal["text", "translation", "table"]
 
@@ -178,9 +181,9 @@ LABEL_FILLER = frozenset(
     """least most back averaging average about around roughly nearly almost over under than
     more less compared versus from into onto upon also just only still even well then there
     here this that these those which what when where while with without within range ranged
-    ranging between that's it's there's here's what's the and for but are was were has had have
-    been being will would can could our its their his her you your not nor yet significantly
-    slightly approximately roughly largely mostly primarily partially materially
+    ranging between record that's it's there's here's what's the and for but are was were has
+    had have been being will would can could our its their his her you your not nor yet
+    significantly slightly approximately roughly largely mostly primarily partially materially
     substantially modestly positive negative""".split()
 )
 CHANGE_WORD_RE = re.compile(rf"(?:{INCREASE_WORDS}|{DECREASE_WORDS})", re.I)
@@ -361,6 +364,7 @@ def period_and_kind(
     kind = "actual"
     if GUIDANCE_RE.search(sentence_text):
         kind = "guidance"
+        period = next_occurrence(period, default_period) if stated else period
     elif PRIOR_RE.search(text[max(sentence_start, start - 30) : start]) or (
         stated
         and period
@@ -372,6 +376,16 @@ def period_and_kind(
     ):
         kind = "prior"
     return period, stated, kind
+
+
+def next_occurrence(period: str | None, default_period: str | None) -> str | None:
+    """Guidance for "the first quarter" on a Q4 2020 call is for Q1 2021: a quarter read with
+    the call's year that is not after the call's own quarter is next year's."""
+    m = re.fullmatch(r"Q([1-4]) (\d{4})", period or "")
+    own = re.fullmatch(r"Q([1-4]) (\d{4})", default_period or "")
+    if m and own and m[2] == own[2] and int(m[1]) <= int(own[1]):
+        return f"Q{m[1]} {int(m[2]) + 1}"
+    return period
 
 
 def nearest_period(periods: list[tuple[int, str]], position: int) -> str | None:
@@ -684,7 +698,7 @@ def english_figures(text: str, default_period: str | None, source: Source = "tex
         if COMPARATIVE_CLAUSE_RE.match(clause):
             metric = None  # "..., compared to $1.0 billion": the earlier figure's metric
         counted = metric_after(text, end, unit) if unit == "count" else None
-        if counted and counted not in CHANGE_PHRASES:
+        if counted and counted not in CHANGE_PHRASES and sensible_label(counted.split()):
             metric = counted  # "18,396 homes closed": what is counted names the figure
         if metric is None:
             same_sentence = [f for f in figures if f.span[0] >= sent_start and f.metric]
@@ -714,7 +728,7 @@ def english_figures(text: str, default_period: str | None, source: Source = "tex
                 bound=bound,
             )
         )
-    return pair_periods(text, periods, merge_ranges(text, figures))
+    return pair_periods(text, periods, mark_replaced(text, merge_ranges(text, figures)))
 
 
 PAIR_GAP_RE = re.compile(r"^\s*(?:and|,)\s*$")
@@ -759,6 +773,33 @@ def change_then_level(before: str, a: Figure, b: Figure) -> bool:
     return bool(CHANGE_BEFORE_RE.search(before)) and high > 2 * low
 
 
+REPLACED_BEFORE_RE = re.compile(r"\bfrom\s+(?:a\s+(?:range|level)\s+of\s+)?$", re.I)
+REPLACED_AFTER_RE = re.compile(
+    r"^\s*(?:per (?:diluted )?share\s*)?to\s+(?:a\s+(?:new\s+)?range\s+of\s+)?[$€£¥]?\d", re.I
+)
+
+
+def mark_replaced(text: str, figures: list[Figure]) -> list[Figure]:
+    """ "raising guidance from $9.70 to $9.80 to $10.70 to $10.80": the first is the earlier
+    figure, replaced by the second."""
+    return [
+        replace(f, kind="prior")
+        if REPLACED_BEFORE_RE.search(text[max(0, f.span[0] - 30) : f.span[0]])
+        and REPLACED_AFTER_RE.match(text[f.span[1] : f.span[1] + 40])
+        else f
+        for f in figures
+    ]
+
+
+def plausible_range(a: Figure, b: Figure) -> bool:
+    """The two ends of a range are of one order of magnitude ("14 to $0.16" is not a range)."""
+    low = abs(a.value) * (SCALES.get(b.scale, 1.0) if a.scale is None and b.scale else 1.0)
+    high = abs(b.value)
+    if min(low, high) == 0:
+        return True  # "0% to 2%"
+    return max(low, high) / min(low, high) <= 20
+
+
 def merge_ranges(text: str, figures: list[Figure]) -> list[Figure]:
     """`$1.65 billion to $1.70 billion`, `15% to 17%`, `3 to 5 basis points`: one figure."""
     out: list[Figure] = []
@@ -777,6 +818,7 @@ def merge_ranges(text: str, figures: list[Figure]) -> list[Figure]:
                     or text[: a.span[0]].rstrip().endswith("between")
                 )
                 and not change_then_level(text[max(0, a.span[0] - 40) : a.span[0]], a, b)
+                and plausible_range(a, b)
             ):
                 low = a.value
                 if a.unit == "count" and b.unit != "count":
@@ -965,3 +1007,30 @@ def extract_figures(chunk: Chunk, default_period: str | None = None) -> list[Fig
             flags.append("uncertain_transcription")
         flagged.append(replace(fig, flags=tuple(flags)) if flags else fig)
     return flagged
+
+
+def document_figures(chunks: Sequence[Chunk], period: str | None) -> list[tuple[Figure, ...]]:
+    """The figures of a document's chunks. An amount said without its currency ("sales of
+    712 million") takes the currency the document states its amounts in, when what it
+    measures is money."""
+    figures = [extract_figures(chunk, period) for chunk in chunks]
+    currencies = Counter(f.unit for chunk in figures for f in chunk if f.unit in CURRENCY_UNITS)
+    if not currencies:
+        return [tuple(f) for f in figures]
+    currency = currencies.most_common(1)[0][0]
+    return [
+        tuple(
+            replace(f, unit=currency) if f.unit == "count" and is_unnamed_amount(f) else f
+            for f in chunk
+        )
+        for chunk in figures
+    ]
+
+
+CURRENCY_UNITS = frozenset(CURRENCIES.values())
+
+
+def is_unnamed_amount(figure: Figure) -> bool:
+    if figure.scale not in ("thousand", "million", "billion", "mn", "bn", "m", "k"):
+        return False
+    return bool(set(tokenize(figure.metric or "")) & MONEY_METRIC_TOKENS)

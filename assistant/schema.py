@@ -104,6 +104,9 @@ class AnswerModel(BaseModel):
     resolved_question: str
     filters: dict[str, str] = {}
     scope: ScopeModel = Field(default_factory=ScopeModel)
+    note: str | None = Field(
+        None, description="Other companies whose passages match, when the question names none."
+    )
 
 
 def answer_model(result: Answer) -> AnswerModel:
@@ -148,4 +151,5 @@ def answer_model(result: Answer) -> AnswerModel:
         resolved_question=result.resolved_question,
         filters=result.filters,
         scope=scope_model(result.scope),
+        note=result.note,
     )

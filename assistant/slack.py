@@ -65,13 +65,19 @@ def answer_blocks(answer: AnswerModel, share: bool = False) -> tuple[str, list[d
     """Block Kit for an answer, within Slack's limits (50 blocks, 3,000 characters a text),
     and the plain-text fallback."""
     fallback = clip(answer.answer, MAX_FALLBACK)
+    scope = answer.scope
+    scoped = f"  ·  _{scope.description}_" if scope is not None and scope.description else ""
     blocks: list[dict[str, Any]] = [
         {
             "type": "context",
-            "elements": [{"type": "mrkdwn", "text": clip(f"*Q:* {answer.question}")}],
+            "elements": [{"type": "mrkdwn", "text": clip(f"*Q:* {answer.question}{scoped}")}],
         },
         {"type": "section", "text": {"type": "mrkdwn", "text": clip(answer.answer)}},
     ]
+    if answer.note:
+        blocks.append(
+            {"type": "context", "elements": [{"type": "mrkdwn", "text": clip(answer.note)}]}
+        )
     if not answer.found:
         nearest = " · ".join(
             f"[{c.n}] {c.title}, lines {c.lines[0]}–{c.lines[1]}" for c in answer.citations[:3]

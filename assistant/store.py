@@ -35,7 +35,7 @@ from assistant.chunking import Chunk, ChunkCell, ChunkingParams, chunk_document,
 from assistant.documents import Document
 from assistant.embedding import Encoder
 from assistant.errors import DocumentNotFound, IndexCorrupt, IndexMismatch, IndexNotFound
-from assistant.figures import Figure, extract_figures
+from assistant.figures import Figure, document_figures
 
 FORMAT_VERSION = 3
 CURRENT = "current"
@@ -271,7 +271,7 @@ class Store:
             chunks = chunk_document(doc, self.chunking)
             records[doc.doc_id] = DocumentRecord.from_document(doc, len(chunks))
             new_chunks.extend(chunks)
-            new_figures.extend(tuple(extract_figures(c, doc.period)) for c in chunks)
+            new_figures.extend(document_figures(chunks, doc.period))
 
         old_vectors = self.vectors.vectors()
         by_hash = {h: k for k, h in enumerate(self.content_hashes)}

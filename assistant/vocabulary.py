@@ -228,6 +228,8 @@ GUIDANCE_WORDS: tuple[str, ...] = (
     "targeted",
     "we see",
     "now see",
+    "estimate",
+    "we estimate",
     "will be",
     "will result",
     "will come in",
@@ -290,6 +292,30 @@ QUESTION_WORDS = frozenset(
         "number",
     }
 )
+# What is measured in money: an amount of these said without a currency ("sales of 712
+# million") is in the document's currency.
+MONEY_METRICS: tuple[str, ...] = (
+    "sales",
+    "revenue",
+    "revenues",
+    "income",
+    "earnings",
+    "profit",
+    "loss",
+    "ebitda",
+    "cash",
+    "charges",
+    "costs",
+    "expenses",
+    "capex",
+    "spending",
+    "dividend",
+    "proceeds",
+    "debt",
+    "liquidity",
+)
+MONEY_METRIC_TOKENS = frozenset(t for word in MONEY_METRICS for t in tokenize(word))
+
 # The same words as the tokenizer leaves them, for sets of tokens ("figure" is "figur").
 QUESTION_TOKENS = frozenset(t for word in QUESTION_WORDS for t in tokenize(word))
 

@@ -17,7 +17,14 @@ from pathlib import Path
 
 from assistant.embedding import SentenceEncoder
 from assistant.errors import BadQuestion
-from assistant.evaluation import Outcome, evaluate, outcome_of, read_questions
+from assistant.evaluation import (
+    Outcome,
+    evaluate,
+    golden_of,
+    outcome_of,
+    read_questions,
+    regressions,
+)
 from assistant.service import Assistant
 from assistant.settings import Settings
 
@@ -70,34 +77,15 @@ def run_set(dev: DevSet, encoder: SentenceEncoder) -> dict:
     return evaluate(read_questions(dev.questions), run, 5)
 
 
-def regressions(report: dict, golden: dict) -> list[str]:
-    """Questions that did worse than in the golden file: a lost hit@5, doc@1 or figure@3,
-    or a figure that fell from first place."""
-    before = {q["id"]: q for q in golden["per_question"]}
-    out = []
-    for q in report["per_question"]:
-        old = before.get(q["id"])
-        if old is None:
-            continue
-        lost = []
-        if old.get("hit_rank") and old["hit_rank"] <= 5 and not (q["hit_rank"] or 99) <= 5:
-            lost.append("hit@5")
-        if old.get("doc_hit") and not q.get("doc_hit"):
-            lost.append("doc@1")
-        old_rank, new_rank = old.get("figure_rank"), q.get("figure_rank")
-        if old_rank == 1 and new_rank != 1:
-            lost.append("figure@1")
-        if old_rank and old_rank <= 3 and not (new_rank and new_rank <= 3):
-            lost.append("figure@3")
-        if lost:
-            out.append(f"{q['id']}: lost {', '.join(lost)} — {q['question']}")
-    return out
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--set", action="append", help="only these sets (seeds, calls, ectsum)")
     parser.add_argument("--check", action="store_true", help="compare with tests/golden/")
+    parser.add_argument(
+        "--write-golden",
+        action="store_true",
+        help="write each set's outcomes to tests/golden/ (review notes already there are kept)",
+    )
     args = parser.parse_args()
     if not SHARED.exists():
         print(f"{SHARED} is absent: nothing to evaluate", file=sys.stderr)
@@ -112,6 +100,11 @@ def main() -> int:
         (WORK / f"{dev.name}.json").write_text(json.dumps(report, indent=1, ensure_ascii=False))
         rows.append((dev.name, report))
         golden = GOLDEN / f"{dev.name}.json"
+        if args.write_golden:
+            previous = json.loads(golden.read_text()) if golden.exists() else None
+            golden.write_text(
+                json.dumps(golden_of(report, previous), indent=1, ensure_ascii=False) + "\n"
+            )
         if args.check and golden.exists():
             failures += [
                 f"{dev.name} {line}" for line in regressions(report, json.loads(golden.read_text()))

@@ -62,6 +62,7 @@ def test_ask_then_open_a_citation(server, browser):
     answer = wait.until(ready.presence_of_element_located((By.CSS_SELECTOR, "li.assistant")))
     assert "RMB363 million" in answer.text
     assert "net income" in answer.find_element(By.CSS_SELECTOR, "table.figures").text
+    assert "Q4 2024" in answer.find_element(By.CSS_SELECTOR, "p.scope").text  # what it scoped to
 
     marker = answer.find_element(By.CSS_SELECTOR, ".answer-text button.cite")
     marker.click()

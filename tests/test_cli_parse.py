@@ -84,3 +84,20 @@ def test_console_script_runs():
     )
     assert done.returncode == 0, done.stderr
     assert "Tables (10)" in done.stdout
+
+
+def test_a_layout_read_only_in_part_is_warned_about(tmp_path):
+    call = tmp_path / "acme-q3-2022.txt"
+    call.write_text(
+        "Acme Corp Q3 2022 Earnings Call\n\nOperator\nWelcome to the Acme third quarter 2022 "
+        "earnings call.\n\nJohn Smith\nGood morning everyone. Revenue grew 5% in the quarter."
+        "\n\nJane Doe\nThanks John. Margins improved.\n\nBob Lee\nCan you talk about pricing?"
+        "\n\nJane Doe\nPricing was stable.\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["parse", str(call), "--type", "transcript", "--json"])
+    warnings = json.loads(result.stdout)["warnings"]
+    assert any("speaker lines were probably not recognised" in w for w in warnings)
+    # a layout read whole warns of nothing
+    seed = json.loads(runner.invoke(app, ["parse", str(TRANSCRIPT_SEED), "--json"]).stdout)
+    assert not any("recognised" in w for w in seed["warnings"])

@@ -10,7 +10,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assistant.chunking import chunk_document
-from assistant.figures import chinese_figures, english_figures, extract_figures, parse_number
+from assistant.figures import (
+    chinese_figures,
+    document_figures,
+    english_figures,
+    extract_figures,
+    parse_number,
+)
 
 # (text, [expected figures]); each expected figure lists the fields to check.
 EN_CASES = [
@@ -427,3 +433,47 @@ def test_earlier_periods_and_differences_are_not_the_result():
 )
 def test_labels_name_the_metric(text, label):
     assert english_figures(text, "Q1 2021")[0].metric == label
+
+
+def test_an_amount_without_currency_takes_the_documents_when_it_measures_money():
+    from assistant.documents import Document, Paragraph
+
+    doc = Document(
+        doc_id="acme",
+        title="Acme Q3 2021",
+        doc_type="transcript",
+        source="acme.txt",
+        sha256="0" * 64,
+        period="Q3 2021",
+        blocks=(
+            Paragraph("Net income was $45 million.", (1, 1)),
+            Paragraph("Third-quarter sales of 712 million were up 23%.", (3, 3)),
+            Paragraph("We shipped 10.2 million cases.", (5, 5)),
+        ),
+    )
+    chunks = chunk_document(doc)
+    figures = [f for chunk in document_figures(chunks, doc.period) for f in chunk]
+    units = {f.text: f.unit for f in figures}
+    assert units["712 million"] == "USD"  # sales are money; the call speaks in dollars
+    assert units["10.2 million"] == "count"  # cases are not
+
+
+def test_guidance_for_a_quarter_already_reported_is_next_years():
+    (guide,) = english_figures(
+        "We expect revenue for the first quarter to be $1.42 billion to $1.43 billion.", "Q4 2020"
+    )
+    assert (guide.kind, guide.period) == ("guidance", "Q1 2021")
+    (actual,) = english_figures("Revenue for the first quarter was $1.2 billion.", "Q4 2020")
+    assert actual.period == "Q1 2020"
+
+
+def test_a_replaced_range_is_the_earlier_figure_and_odd_pairs_are_no_range():
+    old, new = english_figures(
+        "We are narrowing our guidance from a range of $6.26 to $6.36 to $6.30 to $6.33.",
+        "Q3 2021",
+    )
+    assert (old.kind, new.kind, new.value, new.high) == ("prior", "guidance", 6.3, 6.33)
+    figures = english_figures("diluted earnings per share of 14 to $0.16", "Q2 2021")
+    assert all(f.high is None for f in figures)
+    (zero,) = english_figures("Margin should be 0% to 2%.", "Q2 2021")
+    assert (zero.value, zero.high) == (0, 2)

@@ -4,6 +4,7 @@ company or period the library does not hold gets a not-found answer with no figu
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import pytest
@@ -82,3 +83,28 @@ def test_a_follow_up_naming_another_company_replaces_the_company(library):
     result = library.ask("what about DPZ in Q2 2021?", history=[Turn(first)])
     assert result.scope.companies == ("DPZ",) and result.scope.periods == ("Q2 2021",)
     assert {c.doc_id for c in result.citations} == {"DPZ_q2_2021"}
+
+
+def test_an_answer_naming_no_company_keeps_to_one_and_names_the_others(library):
+    result = library.ask("What was comparable store sales growth?")
+    companies = {c.company for c in result.citations}
+    assert len(companies) > 1  # several of the calls speak of it
+    company_of = {c.n: c.company for c in result.citations}
+    quoted = company_of[int(re.search(r"\[(\d+)\]", result.answer)[1])]
+    assert result.note and f"from {quoted}'s documents" in result.note
+    assert all(other in result.note for other in companies - {quoted})
+    assert result.figures and all(company_of[f.citation] == quoted for f in result.figures)
+
+
+def test_the_dev_questions_on_these_calls_do_no_worse_than_their_golden_file(library):
+    import json
+
+    from assistant.evaluation import read_questions, regressions
+    from tests.test_golden import GOLDEN, run_questions
+
+    questions = ROOT.parent / "shared" / "eval" / "ectsum_dev.jsonl"
+    golden = json.loads((GOLDEN / "ectsum_library.json").read_text(encoding="utf-8"))
+    asked = [q for q in read_questions(questions) if q.doc in CALLS]
+    report = run_questions(library, asked)
+    assert len(asked) == len(golden["per_question"]) > 20
+    assert regressions(report, golden) == []

@@ -333,3 +333,22 @@ def test_manifest_declares_what_the_bot_handles():
         manifest["features"]["slash_commands"][0]["url"],
     ):
         assert url.endswith("/slack/events")
+
+
+def test_an_answer_says_in_one_line_what_it_was_scoped_to():
+    from assistant.schema import ScopeModel
+
+    answer = AnswerModel(
+        question="What was Prologis's core FFO in Q3 2022?",
+        answer="Core FFO was $1.73 per share. [1]",
+        found=True,
+        figures=[],
+        citations=[],
+        resolved_question="What was Prologis's core FFO in Q3 2022?",
+        filters={},
+        scope=ScopeModel(
+            companies=["Prologis"], periods=["Q3 2022"], description="Prologis · Q3 2022"
+        ),
+    )
+    _, blocks = answer_blocks(answer)
+    assert "Prologis · Q3 2022" in blocks[0]["elements"][0]["text"]

@@ -397,6 +397,32 @@ def find_firm(name: str, operator_texts: list[str]) -> str | None:
     return None
 
 
+UNKNOWN_SPEAKER_SHARE = 0.2
+
+
+def partly_recognised(src: SourceText, turns, speakers: dict[str, Speaker]) -> list[str]:
+    """A layout read only in part says so: turns whose speaker has no known role (not in a
+    participants list, not the operator, no title), or a call told mostly by the operator."""
+    if not turns:
+        return []
+    unknown = [t for t in turns if speakers[t.speaker.name].role == "unknown"]
+    out = []
+    if len(unknown) / len(turns) > UNKNOWN_SPEAKER_SHARE:
+        names = ", ".join(dict.fromkeys(t.speaker.name for t in unknown[:20]))
+        out.append(
+            f"{src.path}: {len(unknown)} of {len(turns)} turns have a speaker of unknown role "
+            f"({names}); the layout was only partly recognised"
+        )
+    total = sum(len(t.paragraphs) for t in turns)
+    operator = sum(len(t.paragraphs) for t in turns if speakers[t.speaker.name].role == "operator")
+    if total >= 4 and operator / total > 0.5:
+        out.append(
+            f"{src.path}: {operator} of {total} paragraphs are the operator's; speaker lines "
+            "were probably not recognised"
+        )
+    return out
+
+
 def parse_transcript(src: SourceText) -> TranscriptParse:
     reader = _Reader(src)
     reader.read()
@@ -465,6 +491,7 @@ def parse_transcript(src: SourceText) -> TranscriptParse:
             )
 
     languages = ("en", "zh-Hant") if any(p.translation for p in paragraphs) else ("en",)
+    reader.warnings.extend(partly_recognised(src, turns, speakers))
     recognised = [f"{len(turns)} speaker turns", f"{len(speakers)} speakers"]
     if reader.explicit_sections:
         recognised.append("section headings")

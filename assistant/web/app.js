@@ -73,6 +73,12 @@ function renderAnswer(answer) {
     }
   }
   const item = el("li", { class: answer.found ? "assistant" : "assistant not-found" }, text);
+  if (answer.note) item.append(el("p", { class: "scope" }, answer.note));
+  if (answer.scope && answer.scope.description) {
+    // What the question was narrowed to, in one line: "Prologis · Q3 2022".
+    const by = answer.scope.source === "filter" ? " (filter)" : "";
+    item.prepend(el("p", { class: "scope" }, answer.scope.description + by));
+  }
   if (answer.figures.length) {
     const table = el("table", { class: "figures" },
       el("thead", {}, el("tr", {}, ...["Value", "Unit", "Metric", "Period", "Change", "Source"].map((h) => el("th", {}, h)))));

@@ -1,0 +1,51 @@
+"""The development questions against their reviewed golden files, per question: any question
+that loses its passage, its document or its figure fails, not only a worse average. The seed
+set runs here; the wire-service and ECTSum sets run in `make eval --check` (their indexes take
+minutes to build), and a subset of ECTSum runs in test_library.py."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from assistant.errors import BadQuestion
+from assistant.evaluation import Outcome, evaluate, outcome_of, read_questions, regressions
+from tests.conftest import ROOT
+
+GOLDEN = ROOT / "tests" / "golden"
+SEED_QUESTIONS = ROOT.parent / "shared" / "eval" / "questions.jsonl"
+
+
+def run_questions(assistant, questions) -> dict:
+    def run(question) -> Outcome:
+        try:
+            return outcome_of(assistant.ask(question.question))
+        except BadQuestion:
+            return Outcome(citations=[], figures=[])
+
+    return evaluate(questions, run, 5)
+
+
+@pytest.mark.skipif(not SEED_QUESTIONS.exists(), reason="../shared/eval is not beside the repo")
+def test_seed_questions_do_no_worse_than_their_golden_file(seed_index, assistant_on):
+    golden = json.loads((GOLDEN / "seeds.json").read_text(encoding="utf-8"))
+    report = run_questions(assistant_on(seed_index), read_questions(SEED_QUESTIONS))
+    assert {q["id"] for q in golden["per_question"]} == {q["id"] for q in report["per_question"]}
+    assert regressions(report, golden) == []
+
+
+def test_a_lost_figure_is_a_regression():
+    golden = {"per_question": [{"id": "a", "hit_rank": 1, "doc_hit": True, "figure_rank": 1}]}
+    worse = {
+        "per_question": [
+            {"id": "a", "question": "q", "hit_rank": 1, "doc_hit": True, "figure_rank": 2}
+        ]
+    }
+    same = {
+        "per_question": [
+            {"id": "a", "question": "q", "hit_rank": 2, "doc_hit": True, "figure_rank": 1}
+        ]
+    }
+    assert regressions(worse, golden) == ["a: lost figure@1 — q"]
+    assert regressions(same, golden) == []
