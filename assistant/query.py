@@ -13,7 +13,7 @@ import numpy as np
 
 from assistant.documents.text import is_cjk
 from assistant.lexical import tokenize
-from assistant.periods import periods_in, without_periods, zh_periods_in
+from assistant.periods import period_spans, periods_in, without_periods, zh_periods_in
 from assistant.scope import Scope
 from assistant.vocabulary import (
     GUIDANCE_RE,
@@ -109,8 +109,14 @@ def content_terms(question: str) -> set[str]:
 
 
 def question_periods(question: str) -> set[str]:
-    """Period labels a question names, with their years ("Q4 2024", "2024")."""
-    found = {p for _, p in periods_in(question)} | {p for _, p in zh_periods_in(question, None)}
+    """Period labels a question asks figures for, with their years ("Q4 2024", "2024"). A
+    period that names the call ("guidance given on its Q3 2022 call") chose the document; the
+    figure asked for may be of another period, so it does not count here unless the question
+    names no other."""
+    spans = period_spans(question)
+    figures = [p for _, end, p in spans if not CALL_AFTER_RE.match(question[end:])]
+    found = set(figures or [p for _, _, p in spans])
+    found |= {p for _, p in zh_periods_in(question, None)}
     years = {p[-4:] for p in found if p[-4:].isdigit()}
     return found | years
 
@@ -218,6 +224,7 @@ def searched_content(text: str, scope: Scope) -> str:
     return " ".join(content.split())
 
 
+CALL_AFTER_RE = re.compile(r"\s+(?:earnings\s+)?(?:conference\s+)?call\b", re.I)
 CALL_REFERENCE_RE = re.compile(
     r"\b(?:on|in|during|at)\s+(?:its|the|their|this)\s+(?:earnings\s+)?(?:conference\s+)?call\b",
     re.I,

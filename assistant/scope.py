@@ -27,6 +27,11 @@ ENTITY_RE = re.compile(
     r"(?P<name>[A-Z][\w&.\-]*[\w&](?:\s+(?:&\s+)?[A-Z][\w&.\-]*[\w&])*)(?P<pos>'s|’s)?"
 )
 TICKER_TOKEN_RE = re.compile(r"(?<![\w$])([A-Za-z]{1,5}(?:\.[A-Z])?)(?:'s|’s)?(?![\w])")
+# A capital letter after these words mid-sentence names something ("does A expect", "did A
+# report"): the article would be lower case there.
+LETTER_NAME_BEFORE_RE = re.compile(
+    r"\b(?:does|did|do|will|would|can|could|should|has|had|have|is|was|were|are)\s+$"
+)
 SENTENCE_START_RE = re.compile(r"(?:^|[.?!]\s+)$")
 
 
@@ -128,8 +133,12 @@ class Catalog:
                 continue
             possessive = m.group(0) != token
             if token.isupper():
-                if len(token) == 1 and not possessive:
-                    continue  # "A" is an article unless "A's"
+                if (
+                    len(token) == 1
+                    and not possessive
+                    and not LETTER_NAME_BEFORE_RE.search(question[: m.start()])
+                ):
+                    continue  # "A" is an article unless "A's" or "does A expect"
             elif len(token) < 3 or is_ordinary_word(token.lower()):
                 continue
             spans.append(m.span())

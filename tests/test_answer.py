@@ -137,6 +137,17 @@ def test_follow_ups_reuse_the_previous_question():
     assert resolve_follow_up(full, previous) == (full, None)
 
 
+def test_a_follow_up_for_a_quarter_the_call_does_not_state_never_repeats_the_answer(seeds):
+    first = seeds.ask("What was net income in Q4 2024?")
+    assert first.found and first.figures[0].figure.text == "RMB363 million"
+    result = seeds.ask("and in Q3?", history=[Turn("What was net income in Q4 2024?")])
+    assert result.resolved_question == "What was net income in Q3?"
+    assert result.answer != first.answer
+    # the call states no Q3 net income: it says so, with the periods it does cover
+    assert not result.found and result.figures == ()
+    assert "Q3 2024" in result.answer and "Q4 2024" in result.answer
+
+
 def test_follow_up_through_ask_keeps_filters(seeds):
     first = "What was the second lien allowance for credit losses at December 31, 2023?"
     result = seeds.ask("what about first lien?", history=[Turn(first, {"doc_type": "filing"})])

@@ -80,3 +80,18 @@ def test_a_passage_reads_its_quarters_against_the_calls_own_period():
     assert {"Q4 2021", "Q4 2022"} <= period_keys("The fourth quarter was strong.", q1_call)
     assert "Q1 2022" not in period_keys("The fourth quarter was strong.", q1_call)
     assert period_keys("For fiscal 2021, revenue grew.", q4_call) == {"FY2021", "2021"}
+
+
+def test_a_period_that_names_the_call_is_not_the_figures_period():
+    from assistant.query import question_periods
+
+    # guidance given on the Q4 2020 call is for the first quarter (of 2021)
+    asked = question_periods(
+        "What revenue does A expect for the first quarter after its Q4 2020 call?"
+    )
+    assert asked == {"Q1"}
+    assert question_periods("What 2022 AFFO guidance did Getty give on its Q3 2022 call?") == {
+        "2022"
+    }
+    # a period that only names the call is still the one asked
+    assert question_periods("What was revenue on the Q3 2022 call?") == {"Q3 2022", "2022"}

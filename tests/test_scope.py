@@ -66,6 +66,8 @@ def scope(question: str, filters=None, guidance=False):
         ("What did Alexandria report in Q3 2022?", ("are-q3-2022",)),
         ("What was ARE's occupancy?", ("are-q3-2022",)),
         ("What was A's revenue in Q4 2020?", ("A_q4_2020",)),
+        ("What revenue does A expect for the first quarter?", ("A_q4_2020",)),
+        ("How much cash did A return to shareholders?", ("A_q4_2020",)),
         ("What was WTS revenue last quarter?", ("WTS_q3_2021",)),
     ],
 )
@@ -78,6 +80,12 @@ def test_ordinary_words_are_not_tickers():
     # "are" is Alexandria's ticker in lower case, and "A" is Agilent's: neither is a name here.
     found = scope("What are the risks in a downturn?")
     assert found.doc_ids is None and not found.companies
+    for question in (
+        "A dividend was paid?",
+        "What is a Class A share worth?",
+        "Is a buyback planned?",
+    ):
+        assert not scope(question).companies, question
 
 
 def test_a_company_that_is_not_indexed_is_missing_and_names_close_ones():
