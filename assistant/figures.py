@@ -184,7 +184,7 @@ LABEL_FILLER = frozenset(
     ranging between record that's it's there's here's what's the and for but are was were has
     had have been being will would can could our its their his her you your not nor yet
     significantly slightly approximately roughly largely mostly primarily partially materially
-    substantially modestly positive negative""".split()
+    substantially modestly positive negative general generally""".split()
 )
 CHANGE_WORD_RE = re.compile(rf"(?:{INCREASE_WORDS}|{DECREASE_WORDS})", re.I)
 MODIFIER_PREPOSITIONS = {"for", "of", "in", "across", "at"}

@@ -118,3 +118,23 @@ def test_a_period_without_a_company_scopes_to_documents_of_that_period():
     found = scope("What was occupancy in Q3 2022?")
     assert set(found.doc_ids) == {"prologis-q3-2022", "are-q3-2022"}
     assert found.describe() == "Q3 2022"
+
+
+@pytest.mark.parametrize(
+    ("question", "units"),
+    [
+        ("How much can the company flex its harvest up or down from year to year?", {"%"}),
+        ("How much could prices move down or up next year?", {"%"}),
+        ("What were total company comparable sales in Q4?", {"%"}),
+        ("What was the total potential contract value?", {"USD"}),  # a contract, not contraction
+        ("How did gross margin contract?", {"%"}),
+        ("What was the net debt to EBITDA leverage?", {"x"}),
+        ("How many homes did it sell?", {"count"}),
+    ],
+)
+def test_the_unit_a_question_expects(question, units):
+    from assistant.query import expected_units
+
+    assert units <= expected_units(question)
+    if units == {"USD"}:
+        assert "%" not in expected_units(question)
