@@ -181,18 +181,24 @@ LABEL_FILLER = frozenset(
     """least most back averaging average about around roughly nearly almost over under than
     more less compared versus from into onto upon also just only still even well then there
     here this that these those which what when where while with without within range ranged
-    ranging between record that's it's there's here's what's the and for but are was were has
-    had have been being will would can could our its their his her you your not nor yet
+    ranging between record that's it's there's here's what's we're we've we'll they're you're
+    the and for but are was were has had have been being will would can could our its their
+    his her you your not nor yet
     significantly slightly approximately roughly largely mostly primarily partially materially
     substantially modestly positive negative general generally""".split()
 )
 CHANGE_WORD_RE = re.compile(rf"(?:{INCREASE_WORDS}|{DECREASE_WORDS})", re.I)
+TRAILING_WORDS = LABEL_FILLER | {"to", "of", "in", "at", "by", "on", "as"}
 MODIFIER_PREPOSITIONS = {"for", "of", "in", "across", "at"}
 PRONOUNS = {"we", "it", "they", "this", "that", "which", "i", "you", "he", "she", "there"}
 VERBS = {
     "expect",
     "expects",
     "expected",
+    "expecting",
+    "anticipating",
+    "projecting",
+    "guiding",
     "approved",
     "announced",
     "declared",
@@ -477,6 +483,8 @@ def clean_metric(phrase: str) -> str | None:
             else:
                 words = after if after and sensible_label(after) else subject
             break
+    while words and words[-1].lower() in TRAILING_WORDS:
+        words = words[:-1]  # "revenue to range" -> "revenue"
     if not words or all(w.lower() in PRONOUNS for w in words):
         return None
     if words[0].lower() in PRONOUNS:
