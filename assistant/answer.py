@@ -21,7 +21,7 @@ from assistant.figure_choice import (
 )
 from assistant.figures import FULL_YEAR_RE, Figure
 from assistant.lexical import tokenize
-from assistant.periods import Period
+from assistant.periods import Period, period_keys
 from assistant.query import (
     Query,
     Turn,
@@ -31,7 +31,7 @@ from assistant.query import (
     resolve_follow_up,
     understand,
 )
-from assistant.retrieval import Filters, Retriever, period_keys
+from assistant.retrieval import Filters, Retriever
 from assistant.scope import Scope
 from assistant.store import DocumentRecord
 from assistant.vocabulary import CJK_QUESTION_PAIRS, GROUPS, GUIDANCE_RE

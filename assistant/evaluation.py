@@ -160,6 +160,20 @@ def evaluate(questions: list[Question], run: Callable[[Question], Outcome], k: i
     return report
 
 
+def ask_each(assistant, questions: list[Question], k: int = 5) -> dict:
+    """Every question asked through the full answer path and scored; a question the
+    assistant refuses (empty, too long) counts as answered with nothing."""
+    from assistant.errors import BadQuestion
+
+    def run(question: Question) -> Outcome:
+        try:
+            return outcome_of(assistant.ask(question.question))
+        except BadQuestion:
+            return Outcome(citations=[], figures=[])
+
+    return evaluate(questions, run, k)
+
+
 def outcome_of(result) -> Outcome:
     """An Answer as the evaluation reads it: citations with their documents, and figures with
     the document of the citation they came from."""

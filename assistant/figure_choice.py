@@ -220,19 +220,3 @@ def rank_figures(
             seen.add(key)
             unique.append(item)
     return tuple(unique)
-
-
-def best_fit_in(store, query: Query, row: int, citation: int, span: tuple[int, int]) -> float:
-    """The best score of a figure of the asked unit stated inside `span` of a passage (0 when
-    none): a sentence stating the figure that fits best reads as the answer."""
-    figures = store.figures[row]
-    text = store.chunks[row].text
-    terms = figure_terms(query)
-    best = 0.0
-    for figure in figures:
-        if figure.source == "translation" or figure.unit not in query.units:
-            continue
-        if span[0] <= figure.span[0] < span[1]:
-            context = figure_context(text, figures, figure)
-            best = max(best, figure_score(figure, query, terms, citation, False, context))
-    return best

@@ -776,8 +776,7 @@ def change_then_level(before: str, a: Figure, b: Figure) -> bool:
     (or an earlier level) and the new level, not a range."""
     if re.search(r"\bfrom\s*$", before, re.I):
         return not re.search(r"\brang\w*\s+from\s*$", before, re.I)  # "range from $1 to $2"
-    low = abs(a.value) * (SCALES.get(b.scale, 1.0) if a.scale is None and b.scale else 1.0)
-    high = abs(b.value)
+    low, high = abs(low_end(a, b)), abs(b.value)
     return bool(CHANGE_BEFORE_RE.search(before)) and high > 2 * low
 
 
@@ -799,10 +798,15 @@ def mark_replaced(text: str, figures: list[Figure]) -> list[Figure]:
     ]
 
 
+def low_end(a: Figure, b: Figure) -> float:
+    """The first number of "$1.65 to $1.70 billion" in base units: it takes the second's
+    scale when it states none."""
+    return a.value * SCALES.get(b.scale, 1.0) if a.scale is None and b.scale else a.value
+
+
 def plausible_range(a: Figure, b: Figure) -> bool:
     """The two ends of a range are of one order of magnitude ("14 to $0.16" is not a range)."""
-    low = abs(a.value) * (SCALES.get(b.scale, 1.0) if a.scale is None and b.scale else 1.0)
-    high = abs(b.value)
+    low, high = abs(low_end(a, b)), abs(b.value)
     if min(low, high) == 0:
         return True  # "0% to 2%"
     return max(low, high) / min(low, high) <= 20
@@ -828,11 +832,7 @@ def merge_ranges(text: str, figures: list[Figure]) -> list[Figure]:
                 and not change_then_level(text[max(0, a.span[0] - 40) : a.span[0]], a, b)
                 and plausible_range(a, b)
             ):
-                low = a.value
-                if a.unit == "count" and b.unit != "count":
-                    low = a.value * (SCALES.get(b.scale or "", 1.0) if b.scale else 1.0)
-                elif a.scale is None and b.scale:
-                    low = a.value * SCALES.get(b.scale, 1.0)
+                low = low_end(a, b)
                 out.append(
                     replace(
                         b,

@@ -270,3 +270,45 @@ def asked_periods(question: str) -> AskedPeriods:
     return AskedPeriods(
         tuple(explicit), relative, bool(FULL_YEAR_RE.search(question)) and not explicit
     )
+
+
+THIS_QUARTER_RE = re.compile(r"\b(?:this|the|our)\s+quarter\b", re.I)
+
+
+def period_keys(text: str, own: Period | None = None) -> set[str]:
+    """The periods a text speaks of, as labels and years. With the document's own period, a
+    period named only as a point of comparison ("compared with Q3 2020") does not count, and
+    a text that names only such points speaks of the document's period."""
+    keys = set()
+    compared = False
+    for start, period in periods_in(text):
+        if own is not None and COMPARISON_BEFORE_RE.search(text[max(0, start - 40) : start]):
+            compared = True
+            continue
+        if own is not None and own.quarter and own.year and re.fullmatch(r"Q[1-4]", period):
+            # The quarter before the call's (this year's, or last year's when later in the
+            # year) or the next one (guidance); both are read, the text does not say which.
+            later = int(period[1]) > own.quarter
+            years = (own.year - 1, own.year) if later else (own.year, own.year + 1)
+            if int(period[1]) == own.quarter:
+                years = (own.year,)
+            keys |= {f"{period} {year}" for year in years} | {str(year) for year in years}
+            continue
+        keys.add(period)
+        if period[-4:].isdigit():
+            keys.add(period[-4:])
+    if (
+        own is not None
+        and own.quarter
+        and own.year
+        and (THIS_QUARTER_RE.search(text) or (compared and not keys))
+    ):
+        keys |= {own.label, str(own.year)}
+    return keys
+
+
+COMPARISON_BEFORE_RE = re.compile(
+    r"\b(?:compared (?:with|to)|versus|vs\.?|than|relative to|from|over|lapping|"
+    r"same (?:period|quarter) (?:of|in|last)|a year ago)\b[^,.;]{0,25}$",
+    re.I,
+)

@@ -199,7 +199,7 @@ def understand(retriever, question: str, filters=None, history: Sequence[Turn] =
         scope=scope,
         expanded=expanded,
         dense_text=dense_text,
-        lexical_terms=lexical_terms(searched_content(text, scope), scope),
+        lexical_terms=lexical_terms(searched_content(text, scope), scope, text, expanded),
         vector=vector,
         periods=frozenset(question_periods(text)),
         units=frozenset(expected_units(text)),
@@ -231,13 +231,17 @@ CALL_REFERENCE_RE = re.compile(
 )
 
 
-def lexical_terms(content: str, scope: Scope) -> tuple[tuple[str, float], ...]:
-    """BM25 terms for the question's content; a lone letter (the "s" of "HD's") says
-    nothing, nor do the tokens of the names that chose the documents."""
+def lexical_terms(
+    content: str, scope: Scope, text: str, expanded: ExpandedQuery
+) -> tuple[tuple[str, float], ...]:
+    """BM25 terms for the question's content (`expanded` is `text`'s expansion, reused when
+    the content is the whole text); a lone letter (the "s" of "HD's") says nothing, nor do the
+    tokens of the names that chose the documents."""
     dropped = {t for name in scope.named for t in tokenize(name)}
+    terms = expanded.terms if content == text else expand(content).terms
     return tuple(
         (term, weight)
-        for term, weight in expand(content).terms
+        for term, weight in terms
         if term not in dropped and not (len(term) == 1 and term.isascii() and term.isalpha())
     )
 

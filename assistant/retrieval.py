@@ -9,7 +9,6 @@ only); it uses the English gloss of its finance terms when there is one.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING
 
@@ -18,7 +17,7 @@ import numpy as np
 from assistant.documents.text import is_cjk
 from assistant.errors import BadFilter, BadQuestion
 from assistant.lexical import BM25, STOPWORDS, tokenize
-from assistant.periods import Period, parse_period, periods_in
+from assistant.periods import Period, parse_period, period_keys
 from assistant.scope import Catalog, Scope, named_by, resolve_scope
 from assistant.store import Store
 from assistant.vocabulary import QUESTION_TOKENS, QUESTION_WORDS
@@ -238,8 +237,7 @@ class Retriever:
         for i, row in enumerate(pool):
             chunk = self.store.chunks[int(row)]
             if asked_years:
-                doc = self.store.documents.get(chunk.doc_id)
-                mentioned = chunk_periods(chunk, parse_period(doc.period) if doc else None)
+                mentioned = chunk_periods(chunk, self.catalog.doc_periods.get(chunk.doc_id))
                 if mentioned and not (mentioned & asked):
                     factors[i] *= self.weights.period_mismatch_factor
                 elif mentioned and not (mentioned & (asked - asked_years)) and asked > asked_years:
@@ -434,48 +432,6 @@ def chunk_periods(chunk, own: Period | None = None) -> set[str]:
         )
         return headers or period_keys(chunk.heading or "", own)
     return period_keys(chunk.text, own)
-
-
-THIS_QUARTER_RE = re.compile(r"\b(?:this|the|our)\s+quarter\b", re.I)
-
-
-def period_keys(text: str, own: Period | None = None) -> set[str]:
-    """The periods a text speaks of, as labels and years. With the document's own period, a
-    period named only as a point of comparison ("compared with Q3 2020") does not count, and
-    a text that names only such points speaks of the document's period."""
-    keys = set()
-    compared = False
-    for start, period in periods_in(text):
-        if own is not None and COMPARISON_BEFORE_RE.search(text[max(0, start - 40) : start]):
-            compared = True
-            continue
-        if own is not None and own.quarter and own.year and re.fullmatch(r"Q[1-4]", period):
-            # The quarter before the call's (this year's, or last year's when later in the
-            # year) or the next one (guidance); both are read, the text does not say which.
-            later = int(period[1]) > own.quarter
-            years = (own.year - 1, own.year) if later else (own.year, own.year + 1)
-            if int(period[1]) == own.quarter:
-                years = (own.year,)
-            keys |= {f"{period} {year}" for year in years} | {str(year) for year in years}
-            continue
-        keys.add(period)
-        if period[-4:].isdigit():
-            keys.add(period[-4:])
-    if (
-        own is not None
-        and own.quarter
-        and own.year
-        and (THIS_QUARTER_RE.search(text) or (compared and not keys))
-    ):
-        keys |= {own.label, str(own.year)}
-    return keys
-
-
-COMPARISON_BEFORE_RE = re.compile(
-    r"\b(?:compared (?:with|to)|versus|vs\.?|than|relative to|from|over|lapping|"
-    r"same (?:period|quarter) (?:of|in|last)|a year ago)\b[^,.;]{0,25}$",
-    re.I,
-)
 
 
 def best_sentence_scores(store: Store, rows: np.ndarray, query: np.ndarray) -> np.ndarray:

@@ -16,15 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.embedding import SentenceEncoder
-from assistant.errors import BadQuestion
-from assistant.evaluation import (
-    Outcome,
-    evaluate,
-    golden_of,
-    outcome_of,
-    read_questions,
-    regressions,
-)
+from assistant.evaluation import ask_each, golden_of, read_questions, regressions
 from assistant.service import Assistant
 from assistant.settings import Settings
 
@@ -67,14 +59,7 @@ def run_set(dev: DevSet, encoder: SentenceEncoder) -> dict:
         f"{stats.reused} reused)",
         file=sys.stderr,
     )
-
-    def run(question) -> Outcome:
-        try:
-            return outcome_of(assistant.ask(question.question))
-        except BadQuestion:
-            return Outcome(citations=[], figures=[])
-
-    return evaluate(read_questions(dev.questions), run, 5)
+    return ask_each(assistant, read_questions(dev.questions), 5)
 
 
 def main() -> int:

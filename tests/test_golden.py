@@ -9,28 +9,17 @@ import json
 
 import pytest
 
-from assistant.errors import BadQuestion
-from assistant.evaluation import Outcome, evaluate, outcome_of, read_questions, regressions
+from assistant.evaluation import ask_each, read_questions, regressions
 from tests.conftest import ROOT
 
 GOLDEN = ROOT / "tests" / "golden"
 SEED_QUESTIONS = ROOT.parent / "shared" / "eval" / "questions.jsonl"
 
 
-def run_questions(assistant, questions) -> dict:
-    def run(question) -> Outcome:
-        try:
-            return outcome_of(assistant.ask(question.question))
-        except BadQuestion:
-            return Outcome(citations=[], figures=[])
-
-    return evaluate(questions, run, 5)
-
-
 @pytest.mark.skipif(not SEED_QUESTIONS.exists(), reason="../shared/eval is not beside the repo")
 def test_seed_questions_do_no_worse_than_their_golden_file(seed_index, assistant_on):
     golden = json.loads((GOLDEN / "seeds.json").read_text(encoding="utf-8"))
-    report = run_questions(assistant_on(seed_index), read_questions(SEED_QUESTIONS))
+    report = ask_each(assistant_on(seed_index), read_questions(SEED_QUESTIONS))
     assert {q["id"] for q in golden["per_question"]} == {q["id"] for q in report["per_question"]}
     assert regressions(report, golden) == []
 

@@ -99,12 +99,12 @@ def test_an_answer_naming_no_company_keeps_to_one_and_names_the_others(library):
 def test_the_dev_questions_on_these_calls_do_no_worse_than_their_golden_file(library):
     import json
 
-    from assistant.evaluation import read_questions, regressions
-    from tests.test_golden import GOLDEN, run_questions
+    from assistant.evaluation import ask_each, read_questions, regressions
+    from tests.test_golden import GOLDEN
 
     questions = ROOT.parent / "shared" / "eval" / "ectsum_dev.jsonl"
     golden = json.loads((GOLDEN / "ectsum_library.json").read_text(encoding="utf-8"))
     asked = [q for q in read_questions(questions) if q.doc in CALLS]
-    report = run_questions(library, asked)
+    report = ask_each(library, asked)
     assert len(asked) == len(golden["per_question"]) > 20
     assert regressions(report, golden) == []

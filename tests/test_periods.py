@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.periods import Period, asked_periods, find_period, parse_period, periods_in
-from assistant.retrieval import period_keys
+from assistant.periods import (
+    Period,
+    asked_periods,
+    find_period,
+    parse_period,
+    period_keys,
+    periods_in,
+)
 
 
 @pytest.mark.parametrize(
