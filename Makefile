@@ -49,6 +49,7 @@ eval: install
 
 load: install
 	$(BIN)/python -m benchmarks.load
+	$(BIN)/python -m benchmarks.soak
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -8,157 +8,73 @@ switch the served index atomically when done.
 
 from __future__ import annotations
 
-import hmac
 import ipaddress
 import json
 import logging
-import queue
 import threading
-import time
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Literal
 
 import anyio
-from fastapi import Depends, FastAPI, File, Form, HTTPException, Request, UploadFile
+from fastapi import FastAPI, File, Form, HTTPException, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
-from prometheus_client import (
-    CONTENT_TYPE_LATEST,
-    CollectorRegistry,
-    Counter,
-    Histogram,
-    generate_latest,
-)
-from pydantic import BaseModel, ConfigDict, Field
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from assistant.answer import Turn
+from assistant.api_models import (
+    AskRequest,
+    ChatRequest,
+    DocumentsModel,
+    ErrorModel,
+    JobModel,
+    document_model,
+    job_model,
+)
 from assistant.documents import Metadata, doc_id_for, parse_source
 from assistant.documents.reading import decode_source
 from assistant.errors import (
     AssistantError,
     BadFilter,
     BadQuestion,
+    DocumentExists,
     DocumentNotFound,
     IndexCorrupt,
     IndexMismatch,
     IndexNotFound,
     ParseError,
 )
-from assistant.retrieval import Filters
+from assistant.http_guard import Guard, Metrics, token_matches
+from assistant.jobs import Job, JobBoard, QueueFull, StillIndexing
 from assistant.schema import AnswerModel, answer_model
 from assistant.service import Assistant
 from assistant.settings import Settings
-from assistant.store import Store, index_exists
+from assistant.store import DocumentRecord, Store, index_exists
 
 log = logging.getLogger("assistant.api")
 WEB = Path(__file__).resolve().parent / "web"
 UPLOAD_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
+MAX_NAME_BYTES = 255
+COPY_CHUNK = 1024 * 1024
 ERROR_STATUS: dict[type[AssistantError], int] = {
     BadQuestion: 422,
     BadFilter: 422,
     ParseError: 422,
     DocumentNotFound: 404,
+    DocumentExists: 409,
+    StillIndexing: 409,
+    QueueFull: 429,
     IndexNotFound: 503,
     IndexMismatch: 503,
     IndexCorrupt: 503,
 }
 
 
-# Request models --------------------------------------------------------------------------------
-
-
-class FiltersModel(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    doc_id: str | None = Field(None, max_length=200)
-    company: str | None = Field(None, max_length=200)
-    period: str | None = Field(None, max_length=50)
-    doc_type: Literal["transcript", "filing", "notes"] | None = None
-    speaker: str | None = Field(None, max_length=200)
-    role: Literal["management", "analyst", "operator"] | None = None
-    section: Literal["prepared_remarks", "qa"] | None = None
-
-    def to_filters(self) -> Filters:
-        return Filters.from_mapping(self.model_dump(exclude_none=True))
-
-
-class HistoryItem(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    question: str = Field(min_length=1, max_length=2000)
-    filters: FiltersModel | None = None
-
-
-class AskRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    question: str = Field(min_length=1, max_length=2000, examples=["What was Q4 net income?"])
-    top_k: int = Field(5, ge=1, le=20)
-    filters: FiltersModel | None = None
-    history: list[HistoryItem] = Field(default_factory=list, max_length=20)
-
-
-class ChatMessage(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    role: Literal["user", "assistant"]
-    content: str = Field(min_length=1, max_length=20_000)
-
-
-class ChatRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    messages: list[ChatMessage] = Field(min_length=1, max_length=50)
-    top_k: int = Field(5, ge=1, le=20)
-    filters: FiltersModel | None = None
-    stream: bool = False
-
-
-class DocumentModel(BaseModel):
-    doc_id: str
-    title: str
-    type: str
-    company: str | None
-    ticker: str | None = None
-    aliases: list[str] = []
-    period: str | None
-    date: str | None = None
-    chunks: int
-    source: str
-    added_at: str
-
-
-class DocumentsModel(BaseModel):
-    documents: list[DocumentModel]
-
-
-class JobModel(BaseModel):
-    doc_id: str
-    state: Literal["queued", "parsing", "embedding", "ready", "failed"]
-    progress: float = Field(description="0 to 1")
-    message: str | None = None
-    warnings: list[str] = []
-    document: DocumentModel | None = None
-
-
-class ErrorModel(BaseModel):
-    error: str
-    hint: str | None = None
-    fields: list[dict[str, str]] | None = None
-    request_id: str
-
-
 # Service state -------------------------------------------------------------------------------
-
-
-@dataclass
-class Job:
-    doc_id: str
-    state: str = "queued"
-    progress: float = 0.0
-    message: str | None = None
-    warnings: list[str] = field(default_factory=list)
 
 
 class Busy(Exception):
@@ -166,18 +82,22 @@ class Busy(Exception):
 
 
 class Service:
-    """What the app holds between requests: the Assistant, the worker limits and the jobs."""
+    """What the app holds between requests: the Assistant, the worker limits and the jobs.
+
+    Questions run on `workers` threads; deletes on a thread of their own, so a delete that
+    waits for the index's writer lock never holds a question's place."""
 
     def __init__(self, settings: Settings, assistant: Assistant) -> None:
         self.settings = settings
         self.assistant = assistant
         self.limiter = anyio.CapacityLimiter(settings.workers)
+        self.writer = anyio.CapacityLimiter(1)
         self.waiting = 0
         self.waiting_lock = threading.Lock()
         self.ready = False
-        self.jobs: dict[str, Job] = {}
-        self.uploads: queue.Queue[tuple[Job, bytes, str, Metadata] | None] = queue.Queue()
-        self.worker: threading.Thread | None = None
+        self.board = JobBoard(
+            settings.index_dir, self._index, settings.max_pending_uploads, settings.upload_budget_s
+        )
 
     async def run(self, fn, *args):
         """Run blocking work (model, FAISS) in a worker thread, refusing when overloaded."""
@@ -191,62 +111,57 @@ class Service:
             with self.waiting_lock:
                 self.waiting -= 1
 
-    # uploads ---------------------------------------------------------------------------------
-    def start_worker(self) -> None:
-        self.worker = threading.Thread(target=self._work, name="indexer", daemon=True)
-        self.worker.start()
+    async def write(self, fn, *args):
+        return await anyio.to_thread.run_sync(lambda: fn(*args), limiter=self.writer)
 
-    def stop_worker(self) -> None:
-        if self.worker is not None:
-            self.uploads.put(None)
-            self.worker.join(timeout=30)
+    def record(self, doc_id: str) -> DocumentRecord | None:
+        """The indexed document with this id, if there is an index and it holds one."""
+        try:
+            return self.assistant.store.documents.get(doc_id)
+        except IndexNotFound:
+            return None
 
-    def _work(self) -> None:
-        while True:
-            item = self.uploads.get()
-            if item is None:
-                return
-            job, raw, name, meta = item
-            try:
-                self._index(job, raw, name, meta)
-            except AssistantError as error:
-                job.state, job.message = "failed", str(error)
-            except Exception:  # a worker must survive any one bad upload
-                log.exception("indexing %s failed", job.doc_id)
-                job.state, job.message = "failed", "internal error while indexing"
-
-    def _index(self, job: Job, raw: bytes, name: str, meta: Metadata) -> None:
+    def _index(self, job: Job, spooled: Path, progress) -> None:
         job.state = "parsing"
-        uploads = self.settings.index_dir / "uploads"
-        uploads.mkdir(parents=True, exist_ok=True)
-        target = uploads / name
-        target.write_bytes(raw)
-        doc = parse_source(decode_source(raw, str(target)), meta)
+        progress(0.0)
+        meta = Metadata(
+            company=job.company, period=job.period, doc_type=job.doc_type, doc_id=job.doc_id
+        )
+        doc = parse_source(decode_source(spooled.read_bytes(), job.name), meta)
         job.warnings = list(doc.warnings)
         job.state = "embedding"
-
-        def progress(done: int, total: int) -> None:
-            job.progress = done / total if total else 1.0
-
-        self.assistant.add_document(doc, progress=progress)
+        progress(0.0)
+        self.assistant.add_document(
+            doc, progress=lambda done, total: progress(done / total if total else 1.0)
+        )
+        if self.board.get(job.doc_id) is not job:  # deleted while it was being saved
+            self.assistant.remove(job.doc_id)
         self.assistant.refresh()  # swap the served index now, not on the next request
-        job.state, job.progress = "ready", 1.0
 
 
-def document_model(record) -> DocumentModel:
-    return DocumentModel(
-        doc_id=record.doc_id,
-        title=record.title,
-        type=record.doc_type,
-        company=record.company,
-        ticker=record.ticker,
-        aliases=list(record.aliases),
-        period=record.period,
-        date=record.date,
-        chunks=record.chunk_count,
-        source=record.source,
-        added_at=record.added_at,
-    )
+def upload_name(filename: str | None) -> str:
+    """The uploaded file's own name, refused when no file system or log should hold it."""
+    name = (filename or "upload.txt").replace("\\", "/").rsplit("/", 1)[-1]
+    if any(ord(c) < 32 or ord(c) == 127 for c in name):
+        raise HTTPException(422, "the file name contains control characters; rename the file")
+    if len(name.encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES:
+        raise HTTPException(422, f"the file name is longer than {MAX_NAME_BYTES} bytes")
+    if Path(name).suffix.lower() not in UPLOAD_SUFFIXES:
+        raise HTTPException(415, f"{name}: only {', '.join(sorted(UPLOAD_SUFFIXES))} files")
+    return name
+
+
+async def spool(file: UploadFile, target: Path, limit: int, name: str) -> None:
+    """Copy the upload to disk a megabyte at a time, never more than `limit` bytes."""
+    size = 0
+    with open(target, "wb") as out:
+        while chunk := await file.read(COPY_CHUNK):
+            size += len(chunk)
+            if size > limit:
+                out.close()
+                target.unlink(missing_ok=True)
+                raise HTTPException(413, f"{name}: larger than {limit // (1024 * 1024)} MB")
+            out.write(chunk)
 
 
 def is_loopback(host: str) -> bool:
@@ -264,20 +179,7 @@ def is_loopback(host: str) -> bool:
 def create_app(settings: Settings, assistant: Assistant | None = None, slack_app=None) -> FastAPI:
     assistant = assistant or Assistant(settings)
     service = Service(settings, assistant)
-    registry = CollectorRegistry()
-    requests_total = Counter(
-        "assistant_requests_total",
-        "HTTP requests",
-        ["method", "route", "status"],
-        registry=registry,
-    )
-    latency = Histogram(
-        "assistant_request_latency_seconds",
-        "HTTP request latency",
-        ["route"],
-        registry=registry,
-        buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
-    )
+    metrics = Metrics.create()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -290,9 +192,9 @@ def create_app(settings: Settings, assistant: Assistant | None = None, slack_app
             service.ready = True
         except AssistantError as error:
             log.error("not ready: %s", error)
-        service.start_worker()
+        service.board.start()
         yield
-        service.stop_worker()
+        service.board.stop()
 
     app = FastAPI(
         title="Earnings-call Q&A assistant",
@@ -308,25 +210,9 @@ def create_app(settings: Settings, assistant: Assistant | None = None, slack_app
             allow_methods=["GET", "POST", "DELETE"],
             allow_headers=["Authorization", "Content-Type"],
         )
-
-    @app.middleware("http")
-    async def observe(request: Request, call_next):
-        request.state.request_id = request.headers.get("x-request-id") or uuid.uuid4().hex[:16]
-        start = time.perf_counter()
-        try:
-            response = await call_next(request)
-        except Exception:
-            log.exception("request %s failed", request.state.request_id)
-            response = JSONResponse(
-                {"error": "internal error", "request_id": request.state.request_id},
-                status_code=500,
-            )
-        route = request.scope.get("route")
-        path = getattr(route, "path", "unmatched")
-        requests_total.labels(request.method, path, str(response.status_code)).inc()
-        latency.labels(path).observe(time.perf_counter() - start)
-        response.headers["x-request-id"] = request.state.request_id
-        return response
+    app.add_middleware(
+        Guard, settings=settings, metrics=metrics, is_loopback=is_loopback(settings.host)
+    )
 
     def error(
         request: Request, status: int, message: str, hint: str | None = None, **extra
@@ -339,7 +225,10 @@ def create_app(settings: Settings, assistant: Assistant | None = None, slack_app
     @app.exception_handler(AssistantError)
     async def assistant_error(request: Request, exc: AssistantError) -> JSONResponse:
         status = next((code for kind, code in ERROR_STATUS.items() if isinstance(exc, kind)), 400)
-        return error(request, status, exc.message, exc.hint or None)
+        response = error(request, status, exc.message, exc.hint or None)
+        if status == 429:
+            response.headers["retry-after"] = "30"
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -368,28 +257,6 @@ def create_app(settings: Settings, assistant: Assistant | None = None, slack_app
         log.exception("request %s failed", request.state.request_id)
         return error(request, 500, "internal error")
 
-    def authorized(request: Request) -> None:
-        token = settings.api_token
-        if not token:
-            return
-        given = request.headers.get("authorization", "")
-        scheme, _, value = given.partition(" ")
-        if scheme.lower() != "bearer" or not hmac.compare_digest(value.strip(), token):
-            raise HTTPException(
-                401, "missing or wrong bearer token", headers={"www-authenticate": "Bearer"}
-            )
-
-    def may_write(request: Request) -> None:
-        authorized(request)
-        if not settings.api_token and not is_loopback(settings.host):
-            raise HTTPException(
-                403,
-                "uploads and deletions need ASSISTANT_API_TOKEN when the "
-                "service listens beyond this machine",
-            )
-
-    auth = [Depends(authorized)]
-    writer = [Depends(may_write)]
     errors = {401: {"model": ErrorModel}, 422: {"model": ErrorModel}, 503: {"model": ErrorModel}}
 
     @app.get("/healthz", tags=["service"])
@@ -399,18 +266,22 @@ def create_app(settings: Settings, assistant: Assistant | None = None, slack_app
 
     @app.get("/readyz", tags=["service"], responses={503: {"model": ErrorModel}})
     async def readyz(request: Request) -> dict[str, str | int]:
-        """The model is loaded and the index answers."""
+        """The model is loaded and the index answers. Open without a token; the counts of
+        documents and chunks only with it (when one is set)."""
         if not service.ready or not index_exists(settings.index_dir):
             return error(request, 503, "not ready")  # type: ignore[return-value]
+        token = settings.api_token
+        if token and not token_matches(request.headers.get("authorization", ""), token):
+            return {"status": "ready"}
         store = assistant.store
         return {"status": "ready", "documents": len(store.documents), "chunks": len(store.chunks)}
 
     @app.get("/metrics", tags=["service"], response_class=Response)
-    async def metrics() -> Response:
+    async def metrics_text() -> Response:
         """Request counts and latency histograms in Prometheus' text format."""
-        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
-    @app.post("/v1/ask", tags=["answers"], responses=errors, dependencies=auth)
+    @app.post("/v1/ask", tags=["answers"], responses=errors)
     async def ask(body: AskRequest) -> AnswerModel:
         """Answer one question: quoted sentences with [n] markers, figures, citations."""
         history = [
@@ -421,13 +292,7 @@ def create_app(settings: Settings, assistant: Assistant | None = None, slack_app
         result = await service.run(assistant.ask, body.question, body.top_k, filters, history)
         return answer_model(result)
 
-    @app.post(
-        "/v1/chat",
-        tags=["answers"],
-        responses=errors,
-        dependencies=auth,
-        response_model=AnswerModel,
-    )
+    @app.post("/v1/chat", tags=["answers"], responses=errors, response_model=AnswerModel)
     async def chat(body: ChatRequest):
         """Answer the last user message of a conversation; earlier user messages are its
         history. With `"stream": true` the answer comes as server-sent events."""
@@ -450,7 +315,7 @@ def create_app(settings: Settings, assistant: Assistant | None = None, slack_app
             sse(model), media_type="text/event-stream", headers={"cache-control": "no-cache"}
         )
 
-    @app.get("/v1/documents", tags=["documents"], responses=errors, dependencies=auth)
+    @app.get("/v1/documents", tags=["documents"], responses=errors)
     async def documents() -> DocumentsModel:
         """The indexed documents."""
         store: Store = await service.run(lambda: assistant.store)
@@ -460,12 +325,13 @@ def create_app(settings: Settings, assistant: Assistant | None = None, slack_app
         "/v1/documents",
         tags=["documents"],
         status_code=202,
-        dependencies=writer,
         responses={
             **errors,
             403: {"model": ErrorModel},
+            409: {"model": ErrorModel},
             413: {"model": ErrorModel},
             415: {"model": ErrorModel},
+            429: {"model": ErrorModel},
         },
     )
     async def upload(
@@ -473,56 +339,77 @@ def create_app(settings: Settings, assistant: Assistant | None = None, slack_app
         company: Annotated[str | None, Form(max_length=200)] = None,
         period: Annotated[str | None, Form(max_length=50)] = None,
         type: Annotated[Literal["transcript", "filing", "notes"] | None, Form()] = None,
+        replace: Annotated[
+            bool, Form(description="Replace the indexed document with the same id.")
+        ] = False,
     ) -> JobModel:
-        """Upload a document; it is indexed in the background (poll its status)."""
-        name = Path(file.filename or "upload.txt").name
-        if Path(name).suffix.lower() not in UPLOAD_SUFFIXES:
-            raise HTTPException(415, f"{name}: only {', '.join(sorted(UPLOAD_SUFFIXES))} files")
-        raw = await file.read(settings.max_upload_bytes + 1)
-        if len(raw) > settings.max_upload_bytes:
-            raise HTTPException(
-                413, f"{name}: larger than {settings.max_upload_bytes // (1024 * 1024)} MB"
-            )
-        decode_source(raw, name)  # empty, binary or mis-encoded: say so now, not later
+        """Upload a document; it is written to disk, then indexed in the background (poll its
+        status). A document with the same id is replaced only when `replace` is true."""
+        name = upload_name(file.filename)
         doc_id = doc_id_for(name)
-        job = Job(doc_id)
-        service.jobs[doc_id] = job
-        service.uploads.put(
-            (job, raw, name, Metadata(company=company, period=period, doc_type=type))
+        if service.board.is_pending(doc_id):
+            raise StillIndexing(f"{doc_id!r} is still being indexed from an earlier upload")
+        existing = await service.run(service.record, doc_id)
+        if existing is not None and not replace:
+            raise DocumentExists(
+                f"{name} would replace document {doc_id!r} "
+                f"(from {Path(existing.source).name}, added {existing.added_at})",
+                hint="send replace=true to replace it, or rename the file",
+            )
+        target = service.board.spool_file()
+        await spool(file, target, settings.max_upload_bytes, name)
+        try:  # empty, binary or mis-encoded: say so now, not later
+            await anyio.to_thread.run_sync(lambda: decode_source(target.read_bytes(), name))
+        except AssistantError:
+            target.unlink(missing_ok=True)
+            raise
+        job = Job(
+            doc_id,
+            name,
+            replaces=Path(existing.source).name if existing is not None else None,
+            company=company,
+            period=period,
+            doc_type=type,
         )
+        service.board.submit(job, target)
         return job_model(job, None)
 
     @app.get(
         "/v1/documents/{doc_id}",
         tags=["documents"],
-        dependencies=auth,
         responses={**errors, 404: {"model": ErrorModel}},
     )
     async def document(doc_id: str) -> JobModel:
         """A document's indexing status, or the indexed document."""
-        store: Store = await service.run(lambda: assistant.store)
-        record = store.documents.get(doc_id)
-        job = service.jobs.get(doc_id)
+        record = await service.run(service.record, doc_id)
+        job = service.board.get(doc_id)
         if job is None and record is None:
             raise DocumentNotFound(f"no document {doc_id!r}")
         if job is None:
-            job = Job(doc_id, state="ready", progress=1.0)
+            job = Job(doc_id, Path(record.source).name, state="ready", progress=1.0)
         return job_model(job, record if job.state == "ready" else None)
 
     @app.delete(
         "/v1/documents/{doc_id}",
         tags=["documents"],
-        dependencies=writer,
         responses={**errors, 403: {"model": ErrorModel}, 404: {}},
     )
     async def delete(doc_id: str) -> dict[str, str]:
-        """Remove a document from the index."""
-        await service.run(assistant.remove, doc_id)
-        await service.run(assistant.refresh)
-        service.jobs.pop(doc_id, None)
+        """Remove a document from the index (and cancel its upload if it is still waiting)."""
+        pending = service.board.is_pending(doc_id)
+        service.board.forget(doc_id) if pending else None
+        try:
+            await service.write(assistant.remove, doc_id)
+            await service.write(assistant.refresh)
+        except (DocumentNotFound, IndexNotFound):
+            if not pending:
+                raise
+        service.board.forget(doc_id)
         return {"deleted": doc_id}
 
     if slack_app is not None:
+        from assistant.slack_http import mount_slack
+
         mount_slack(app, slack_app, settings)
 
     @app.get("/", include_in_schema=False)
@@ -531,48 +418,6 @@ def create_app(settings: Settings, assistant: Assistant | None = None, slack_app
 
     app.mount("/static", StaticFiles(directory=WEB), name="static")
     return app
-
-
-def mount_slack(app: FastAPI, slack_app, settings: Settings) -> None:
-    """`POST /slack/events`: the signature is checked here first (bad or stale: 401, logged
-    without the body), then Bolt handles the request in a worker thread."""
-    from slack_bolt import BoltRequest
-    from slack_bolt.adapter.starlette.handler import to_starlette_response
-    from slack_sdk.signature import SignatureVerifier
-
-    verifier = SignatureVerifier(settings.slack_signing_secret or "")
-
-    @app.post("/slack/events", include_in_schema=False)
-    async def slack_events(request: Request) -> Response:
-        body = await request.body()
-        if not verifier.is_valid_request(body, dict(request.headers)):
-            log.warning(
-                "rejected a Slack request with a bad or stale signature (request %s)",
-                request.state.request_id,
-            )
-            return JSONResponse({"error": "invalid signature"}, status_code=401)
-        try:
-            text = body.decode("utf-8")
-            if request.headers.get("content-type", "").startswith("application/json"):
-                json.loads(text)
-        except (UnicodeDecodeError, ValueError):
-            return JSONResponse({"error": "malformed body"}, status_code=400)
-        bolt_request = BoltRequest(
-            body=text, query=request.url.query, headers=dict(request.headers)
-        )
-        response = await anyio.to_thread.run_sync(slack_app.dispatch, bolt_request)
-        return to_starlette_response(response)
-
-
-def job_model(job: Job, record) -> JobModel:
-    return JobModel(
-        doc_id=job.doc_id,
-        state=job.state,
-        progress=round(job.progress, 3),
-        message=job.message,
-        warnings=job.warnings,
-        document=document_model(record) if record is not None else None,
-    )
 
 
 def sse(model: AnswerModel) -> Iterator[str]:

@@ -114,19 +114,35 @@ class _Piece:
 
 
 def split_long(text: str, max_chars: int) -> list[str]:
-    """Sentence-aligned pieces no longer than max_chars (a single long sentence stays whole)."""
+    """Sentence-aligned pieces no longer than max_chars. A sentence longer than that (a
+    document on one line, a run-on transcript) is cut at word boundaries, or at max_chars
+    where there are none, so no passage, answer or figure scan grows with the document."""
     if len(text) <= max_chars:
         return [text]
     pieces: list[str] = []
     current = ""
     for sentence in SENTENCE_SPLIT_RE.split(text):
-        if current and len(current) + 1 + len(sentence) > max_chars:
-            pieces.append(current)
-            current = sentence
-        else:
-            current = f"{current} {sentence}".strip()
+        for part in split_words(sentence, max_chars):
+            if current and len(current) + 1 + len(part) > max_chars:
+                pieces.append(current)
+                current = part
+            else:
+                current = f"{current} {part}".strip()
     if current:
         pieces.append(current)
+    return pieces
+
+
+def split_words(text: str, max_chars: int) -> list[str]:
+    """Pieces of at most max_chars, cut at the last space when one is in the second half."""
+    pieces: list[str] = []
+    while len(text) > max_chars:
+        cut = text.rfind(" ", max_chars // 2, max_chars + 1)
+        cut = cut if cut > 0 else max_chars
+        pieces.append(text[:cut].strip())
+        text = text[cut:].strip()
+    if text:
+        pieces.append(text)
     return pieces
 
 

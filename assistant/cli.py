@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -158,6 +159,10 @@ def build(
         list[Path] | None, typer.Argument(help="Files or folders [default: seeds/].")
     ] = None,
     index: IndexOpt = None,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Build in a folder that already holds other files."),
+    ] = False,
 ) -> None:
     """Build the index from documents (default: seeds/), reusing vectors of unchanged chunks.
 
@@ -176,6 +181,7 @@ def build(
             store, stats = assistant.build(
                 paths or [DEFAULT_SEEDS],
                 progress=lambda done, total: progress.update(task, completed=done, total=total),
+                force=force,
             )
     except AssistantError as error:
         raise fail(error) from error
@@ -513,6 +519,7 @@ def serve(
     from assistant.service import Assistant
 
     settings = Settings.from_env(index_dir=index, host=host, port=port)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(name)s: %(message)s")
     try:
         assistant = Assistant(settings)
         if assistant.ensure_index(settings.seeds_dir):
@@ -533,7 +540,14 @@ def serve(
     except AssistantError as error:
         raise fail(error) from error
     err.print(f"serving on http://{settings.host}:{settings.port}", highlight=False)
-    uvicorn.run(app_, host=settings.host, port=settings.port, log_level="info", access_log=False)
+    uvicorn.run(
+        app_,
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
+        access_log=False,
+        timeout_graceful_shutdown=5,  # a stop never waits long; unfinished uploads resume
+    )
 
 
 @app.command()

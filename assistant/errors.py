@@ -49,3 +49,7 @@ class BadQuestion(AssistantError):
 
 class BadFilter(AssistantError):
     """A filter key the retriever does not know."""
+
+
+class DocumentExists(AssistantError):
+    """An upload would silently replace an indexed document."""

@@ -405,13 +405,26 @@ def nearest_period(periods: list[tuple[int, str]], position: int) -> str | None:
 # English prose ------------------------------------------------------------------------------
 
 
+# How far a sentence is looked for on either side of a figure; chunks are shorter than
+# this, so it only bounds the work on text that never passed through the chunker.
+SENTENCE_WINDOW = 2000
+
+
 def sentence_bounds(text: str, position: int) -> tuple[int, int]:
+    floor = max(0, position - SENTENCE_WINDOW)
+    ceiling = min(len(text), position + SENTENCE_WINDOW)
     start = max(
-        text.rfind(". ", 0, position), text.rfind("? ", 0, position), text.rfind("! ", 0, position)
+        text.rfind(". ", floor, position),
+        text.rfind("? ", floor, position),
+        text.rfind("! ", floor, position),
     )
-    start = 0 if start < 0 else start + 2
-    ends = [i for i in (text.find(". ", position), text.find("? ", position)) if i >= 0]
-    return start, (min(ends) + 1 if ends else len(text))
+    start = floor if start < 0 else start + 2
+    ends = [
+        i
+        for i in (text.find(". ", position, ceiling), text.find("? ", position, ceiling))
+        if i >= 0
+    ]
+    return start, (min(ends) + 1 if ends else ceiling)
 
 
 DATE_COMMA_RE = re.compile(rf"((?:{MONTHS})\.?\s+\d{{1,2}}),(\s+(?:19|20)\d{{2}})", re.I)

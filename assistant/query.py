@@ -181,6 +181,10 @@ def understand(retriever, question: str, filters=None, history: Sequence[Turn] =
     from assistant.retrieval import Filters
 
     question = retriever.check_question(question)
+    # Only the last turns, each cut to a question's length: an earlier message of any size
+    # must not break the next one.
+    limit = retriever.max_question_chars
+    history = [Turn(" ".join(t.question.split())[:limit], t.filters) for t in history[-5:]]
     text, previous = resolve_follow_up(question, history)
     filters = filters or Filters()
     if not filters.active and previous is not None and previous.filters:

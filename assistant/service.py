@@ -14,7 +14,14 @@ from assistant.embedding import Encoder, SentenceEncoder
 from assistant.errors import AssistantError, IndexNotFound
 from assistant.retrieval import Filters, Hit, Retriever
 from assistant.settings import Settings
-from assistant.store import Store, UpdateStats, current_version, index_exists, writer_lock
+from assistant.store import (
+    Store,
+    UpdateStats,
+    check_index_dir,
+    current_version,
+    index_exists,
+    writer_lock,
+)
 
 DOCUMENT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
 
@@ -112,9 +119,15 @@ class Assistant:
         return Store.empty(self.encoder, self.settings.chunking, self.settings.ann_threshold)
 
     def build(
-        self, paths: Iterable[Path], progress: Callable[[int, int], None] | None = None
+        self,
+        paths: Iterable[Path],
+        progress: Callable[[int, int], None] | None = None,
+        force: bool = False,
     ) -> tuple[Store, UpdateStats]:
-        """Index exactly these documents, reusing vectors of unchanged chunks."""
+        """Index exactly these documents, reusing vectors of unchanged chunks; `force` builds
+        in a folder that holds other files too (they are left alone)."""
+        if not force:
+            check_index_dir(self.settings.index_dir)  # before the work, not after it
         docs = [parse_file(p) for p in collect_files(paths)]
         _check_unique(docs)
         with writer_lock(self.settings.index_dir):
@@ -127,7 +140,7 @@ class Assistant:
             store, stats = base.with_documents(
                 docs, self.encoder, replace_all=True, progress=progress
             )
-            store.save(self.settings.index_dir)
+            store.save(self.settings.index_dir, force=force)
         return store, stats
 
     def add(self, path: Path, meta: Metadata | None = None) -> tuple[Document, UpdateStats]:
@@ -137,10 +150,16 @@ class Assistant:
     def add_document(
         self, doc: Document, progress: Callable[[int, int], None] | None = None
     ) -> UpdateStats:
-        with writer_lock(self.settings.index_dir):
-            base = self._base_store(fresh=not index_exists(self.settings.index_dir))
-            store, stats = base.with_documents([doc], self.encoder, progress=progress)
-            store.save(self.settings.index_dir)
+        """Embed outside the writer lock (minutes for a long document), then merge and save
+        under it (seconds), so a delete or another writer never waits for the embedding."""
+        index_dir = self.settings.index_dir
+        base = self._base_store(fresh=not index_exists(index_dir))
+        store, stats = base.with_documents([doc], self.encoder, progress=progress)
+        with writer_lock(index_dir):
+            if index_exists(index_dir) and current_version(index_dir) != base.path:
+                latest = Store.load(index_dir, self.settings.model, self.encoder.dimension)
+                store, _ = latest.with_documents([doc], self.encoder, reuse=store)
+            store.save(index_dir)
         return stats
 
     def refresh(self) -> None:

@@ -29,6 +29,10 @@ class Settings:
     api_token: str | None = field(default=None, repr=False)  # a secret: never printed
     cors_origins: tuple[str, ...] = ()
     max_upload_bytes: int = 50 * 1024 * 1024
+    # Uploads waiting to be indexed (on disk, not in memory) before new ones get 429, and
+    # the time one upload may take to index before it fails with that reason.
+    max_pending_uploads: int = 32
+    upload_budget_s: float = 1800.0
     workers: int = 2
     max_queue: int = 64
     seeds_dir: Path = Path("seeds")
@@ -64,6 +68,10 @@ class Settings:
         ):
             if env.get(name):
                 values[key] = env[name]
+        if env.get("ASSISTANT_MAX_PENDING_UPLOADS"):
+            values["max_pending_uploads"] = int(env["ASSISTANT_MAX_PENDING_UPLOADS"])
+        if env.get("ASSISTANT_UPLOAD_BUDGET_S"):
+            values["upload_budget_s"] = float(env["ASSISTANT_UPLOAD_BUDGET_S"])
         if env.get("ASSISTANT_HOST"):
             values["host"] = env["ASSISTANT_HOST"]
         if env.get("ASSISTANT_PORT"):

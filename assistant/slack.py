@@ -29,6 +29,7 @@ MAX_TEXT = 3000
 MAX_FALLBACK = 3000
 MAX_FIGURES = 6
 MAX_HISTORY = 5
+STALE_BUTTON = "That button no longer works; ask the question again."
 MENTION_RE = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
 
 
@@ -181,6 +182,9 @@ def create_slack_app(settings: Settings, assistant: Assistant, socket_mode: bool
         client=client,
         signing_secret=settings.slack_signing_secret,
         request_verification_enabled=not socket_mode,
+        # auth.test runs in the background (slack_http.SlackLink), so an unreachable Slack
+        # does not stop the service from starting.
+        token_verification_enabled=False,
         process_before_response=False,
     )
     seen = SeenEvents()
@@ -281,6 +285,9 @@ def create_slack_app(settings: Settings, assistant: Assistant, socket_mode: bool
     @app.action("share_answer")
     def share(ack, action: dict, respond) -> None:
         ack()
+        if not action.get("value"):
+            respond(response_type="ephemeral", replace_original=False, text=STALE_BUTTON)
+            return
         text, blocks = answer_blocks(ask(action["value"], []))
         respond(response_type="in_channel", delete_original=True, text=text, blocks=blocks)
 
@@ -288,7 +295,7 @@ def create_slack_app(settings: Settings, assistant: Assistant, socket_mode: bool
     def show_passage(ack, action: dict, respond) -> None:
         ack()
         store = assistant.store
-        chunk = next((c for c in store.chunks if c.chunk_id == action["value"]), None)
+        chunk = next((c for c in store.chunks if c.chunk_id == action.get("value")), None)
         if chunk is None:
             respond(
                 response_type="ephemeral",

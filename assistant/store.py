@@ -17,6 +17,7 @@ import dataclasses
 import fcntl
 import json
 import os
+import re
 import shutil
 import sqlite3
 import tempfile
@@ -34,11 +35,20 @@ from assistant import __version__
 from assistant.chunking import Chunk, ChunkCell, ChunkingParams, chunk_document, chunk_units
 from assistant.documents import Document
 from assistant.embedding import Encoder
-from assistant.errors import DocumentNotFound, IndexCorrupt, IndexMismatch, IndexNotFound
+from assistant.errors import (
+    AssistantError,
+    DocumentNotFound,
+    IndexCorrupt,
+    IndexMismatch,
+    IndexNotFound,
+)
 from assistant.figures import Figure, document_figures
 
 FORMAT_VERSION = 3
 CURRENT = "current"
+# Names a store writes in its directory; anything else belongs to someone else.
+VERSION_RE = re.compile(r"v\d{8}T\d{6}-[0-9a-f]{6}")
+OWN_ENTRIES = {CURRENT, ".lock", "uploads", "jobs"}
 FILES = ("vectors.faiss", "sentences.npy", "sentence_offsets.npy", "meta.sqlite", "manifest.json")
 HNSW_M = 32
 HNSW_EF_CONSTRUCTION = 80
@@ -254,9 +264,11 @@ class Store:
         encoder: Encoder,
         replace_all: bool = False,
         progress: Callable[[int, int], None] | None = None,
+        reuse: Store | None = None,
     ) -> tuple[Store, UpdateStats]:
         """A new store with `docs` added (or replacing same-id ones); unchanged chunks reuse
-        their vectors by content hash, so only new text is embedded."""
+        their vectors by content hash (from this store or from `reuse`), so only new text is
+        embedded."""
         self._check_model(encoder)
         new_ids = {d.doc_id for d in docs}
         records = (
@@ -276,8 +288,18 @@ class Store:
         old_vectors = self.vectors.vectors()
         by_hash = {h: k for k, h in enumerate(self.content_hashes)}
         new_hashes = [c.content_hash for c in new_chunks]
-        missing = [k for k, h in enumerate(new_hashes) if h not in by_hash]
-        embedded = self._embed(new_chunks, missing, encoder, progress)
+        if reuse is not None:
+            reused = reuse.vectors.vectors()
+            known = {h: k for k, h in enumerate(reuse.content_hashes) if h not in by_hash}
+            embedded = {
+                k: (reused[known[h]], reuse.sentences_of(known[h]))
+                for k, h in enumerate(new_hashes)
+                if h in known
+            }
+        else:
+            embedded = {}
+        missing = [k for k, h in enumerate(new_hashes) if h not in by_hash and k not in embedded]
+        embedded.update(self._embed(new_chunks, missing, encoder, progress))
 
         chunk_rows: list[np.ndarray] = [old_vectors[k] for k in keep]
         sentence_rows: list[np.ndarray] = [self.sentences_of(k) for k in keep]
@@ -384,8 +406,10 @@ class Store:
             )
 
     # disk ------------------------------------------------------------------------------------
-    def save(self, index_dir: Path) -> Path:
+    def save(self, index_dir: Path, force: bool = False) -> Path:
         """Write a new version and switch `current` to it in one rename."""
+        if not force:
+            check_index_dir(index_dir)
         index_dir.mkdir(parents=True, exist_ok=True)
         build = Path(tempfile.mkdtemp(prefix=".build-", dir=index_dir))
         try:
@@ -402,6 +426,7 @@ class Store:
                     os.fsync(handle.fileno())
             stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
             version = index_dir / f"v{stamp}-{uuid.uuid4().hex[:6]}"
+            assert VERSION_RE.fullmatch(version.name)
             os.rename(build, version)
         except BaseException:
             shutil.rmtree(build, ignore_errors=True)
@@ -611,10 +636,41 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def is_own_entry(name: str) -> bool:
+    return (
+        name in OWN_ENTRIES
+        or bool(VERSION_RE.fullmatch(name))
+        or name.startswith((".build-", f".{CURRENT}-"))
+    )
+
+
+def check_index_dir(index_dir: Path) -> None:
+    """Refuse to write an index into a folder that holds other things (`--index ~/work` by
+    mistake): a save adds and prunes entries there."""
+    if not index_dir.exists() or index_exists(index_dir):
+        return
+    if not index_dir.is_dir():
+        raise AssistantError(f"{index_dir} is a file, not an index directory")
+    foreign = sorted(e.name for e in index_dir.iterdir() if not is_own_entry(e.name))
+    if foreign:
+        shown = ", ".join(foreign[:3]) + (" …" if len(foreign) > 3 else "")
+        raise AssistantError(
+            f"{index_dir} is not an index and is not empty ({shown})",
+            hint="choose an empty or new folder for --index, or pass --force to build there",
+        )
+
+
 def _prune(index_dir: Path, keep: set[str]) -> None:
-    """Delete versions other than `keep` and builds abandoned by a killed writer."""
+    """Delete versions other than `keep`, builds abandoned by a killed writer and dangling
+    links; only entries named as this module names them, never anything else."""
     for entry in index_dir.iterdir():
-        if entry.name in keep or entry.is_symlink() or not entry.is_dir():
+        name = entry.name
+        if name.startswith(f".{CURRENT}-") and entry.is_symlink():
+            entry.unlink(missing_ok=True)
             continue
-        if entry.name.startswith(("v", ".build-")):
+        if name in keep or entry.is_symlink() or not entry.is_dir():
+            continue
+        if name.startswith(".build-") or (
+            VERSION_RE.fullmatch(name) and (entry / "manifest.json").exists()
+        ):
             shutil.rmtree(entry, ignore_errors=True)

@@ -22,13 +22,13 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, index: Path, log: Path, **env: str) -> None:
-        self.port = free_port()
+    def __init__(self, index: Path, log: Path, port: int | None = None, **env: str) -> None:
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log
         environ = {**os.environ, "HF_HUB_OFFLINE": "1", **env}
         environ.pop("ASSISTANT_API_TOKEN", None) if "ASSISTANT_API_TOKEN" not in env else None
-        self.handle = log.open("w")
+        self.handle = log.open("a")
         self.proc = subprocess.Popen(
             [
                 sys.executable,

@@ -76,7 +76,9 @@ def test_truncated_table_keeps_what_is_there_and_warns(tmp_path):
     [
         (b"", "file is empty"),
         (b"\x00\x00", "file looks binary"),
-        (b"\xff\xfe\xfa", "not valid UTF-8"),
+        (b"abc \xfa\xfb", "not valid UTF-8"),
+        (b"\xff\xfe\xfa", "does not decode as UTF-16"),
+        ("\ufeff".encode(), "file is empty"),
     ],
 )
 def test_cli_reports_one_line_and_exit_1(tmp_path, content, message):

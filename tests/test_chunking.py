@@ -99,3 +99,27 @@ def test_content_hash_changes_only_with_content():
     )
     assert a[0].content_hash == b[0].content_hash
     assert a[1].content_hash != b[1].content_hash
+
+
+def test_no_passage_grows_with_the_document():
+    """A document on one line, a sentence without end, text without spaces: passages stay
+    within the size limit, so an answer quoting one stays small and figure extraction stays
+    linear in the document."""
+    params = ChunkingParams()
+    one_line = "Revenue grew 5% to $4.2 million. " * 3000
+    no_end = "revenue grew and margin widened and stores opened " * 2000
+    no_spaces = "營業收入同比增長" * 2000
+    for text in (one_line, no_end, no_spaces):
+        doc = parse_text(text, "long.txt")
+        chunks = chunk_document(doc, params)
+        assert len(chunks) > 10
+        assert max(len(c.text) for c in chunks) <= params.max_chars
+        assert "".join(c.text for c in chunks).replace(" ", "") == text.replace(" ", "")
+
+
+def test_a_figures_sentence_is_looked_for_near_it_only():
+    from assistant.figures import SENTENCE_WINDOW, sentence_bounds
+
+    text = "x" * 400_000 + " revenue was $5 million " + "y" * 400_000
+    start, end = sentence_bounds(text, 400_010)
+    assert 400_010 - start <= SENTENCE_WINDOW and end - 400_010 <= SENTENCE_WINDOW

@@ -119,3 +119,17 @@ def test_the_sidecar_ticker_names_ectsum_calls():
         pytest.skip("ectsum-train is absent")
     doc = parse_file(path)
     assert (doc.ticker, doc.period, doc.company) == ("AAP", "Q3 2021", "AAP")
+
+
+def test_doc_ids_are_stable_and_distinct_for_any_file_name():
+    from assistant.documents import doc_id_for
+
+    assert doc_id_for("lexin-q4.md") == "lexin-q4"  # plain names keep the ids they had
+    assert doc_id_for("Société Générale Q3.txt") == "Societe-Generale-Q3"
+    names = ["第一季度.txt", "第二季度.txt", "..txt", "...txt", "业绩 Q4.txt", "业绩 Q3.txt"]
+    ids = [doc_id_for(n) for n in names]
+    assert len(set(ids)) == len(ids) and "document" not in ids
+    assert ids == [doc_id_for(n) for n in names]  # stable
+    long_a, long_b = doc_id_for("a" * 300 + "1.txt"), doc_id_for("a" * 300 + "2.txt")
+    assert long_a != long_b and len(long_a) <= 100
+    assert all(re.fullmatch(r"[A-Za-z0-9_.-]+", i) for i in [*ids, long_a])

@@ -224,7 +224,7 @@ def test_slash_command_acks_then_answers_by_response_url(bot, fake):
 
 @pytest.mark.parametrize(
     "case",
-    ["forged", "stale", "missing", "not json"],
+    ["forged", "stale", "missing", "timestamp not a number", "not json"],
 )
 def test_bad_requests_are_refused_and_nothing_is_posted(bot, fake, case):
     before = (len(fake.posts), len(fake.responses))
@@ -248,6 +248,8 @@ def test_bad_requests_are_refused_and_nothing_is_posted(bot, fake, case):
         headers.update(signed(body, secret="not-the-secret"))
     elif case == "stale":
         headers.update(signed(body, timestamp=int(time.time()) - 60 * 10))
+    elif case == "timestamp not a number":
+        headers.update({**signed(body), "X-Slack-Request-Timestamp": "abc"})
     elif case == "not json":
         body = "this is not json {"
         headers.update(signed(body))
@@ -255,6 +257,91 @@ def test_bad_requests_are_refused_and_nothing_is_posted(bot, fake, case):
     assert response.status_code == (400 if case == "not json" else 401)
     time.sleep(1)
     assert (len(fake.posts), len(fake.responses)) == before
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [
+        ("application/json", b"[1, 2]"),
+        ("application/json", b"null"),
+        ("application/json", b'"a string"'),
+        ("application/json", b'{"type": "event_callback", "x": "\xff\xfe"}'),
+        ("application/x-www-form-urlencoded", b"payload=not-json"),
+        ("application/x-www-form-urlencoded", b"payload=%5B1%5D"),
+    ],
+)
+def test_signed_bodies_slack_never_sends_get_400_not_500(bot, content_type, body):
+    ts = str(int(time.time()))
+    digest = hmac.new(SECRET.encode(), f"v0:{ts}:".encode() + body, hashlib.sha256).hexdigest()
+    headers = {
+        "Content-Type": content_type,
+        "X-Slack-Request-Timestamp": ts,
+        "X-Slack-Signature": f"v0={digest}",
+    }
+    response = httpx.post(f"{bot.url}/slack/events", content=body, headers=headers)
+    assert response.status_code == 400
+    assert response.json()["error"].startswith("malformed body")
+
+
+def test_a_replayed_slash_command_is_answered_once(bot, fake):
+    body = urlencode(
+        {
+            "team_id": "T1",
+            "channel_id": "C3",
+            "user_id": "U1",
+            "command": "/earnings",
+            "text": "What was revenue in Q4 2024?",
+            "response_url": f"{fake.url}/response/replayed",
+            "trigger_id": "9.9.9",
+        }
+    )
+    headers = {"Content-Type": "application/x-www-form-urlencoded", **signed(body)}
+    first = httpx.post(f"{bot.url}/slack/events", content=body, headers=headers, timeout=30)
+    again = httpx.post(f"{bot.url}/slack/events", content=body, headers=headers, timeout=30)
+    assert first.status_code == 200 and again.status_code == 200
+    fake.wait_for("responses", lambda p: p["_path"] == "/response/replayed")
+    time.sleep(3)
+    answered = [p for p in fake.responses if p["_path"] == "/response/replayed"]
+    assert len(answered) == 1
+
+
+def test_a_button_without_a_value_is_acknowledged_at_once(bot, fake):
+    payload = {
+        "type": "block_actions",
+        "team": {"id": "T1"},
+        "user": {"id": "U1"},
+        "api_app_id": "A1",
+        "trigger_id": "1.2.4",
+        "response_url": f"{fake.url}/response/novalue",
+        "actions": [{"action_id": "show_passage_1", "block_id": "b1", "type": "button"}],
+    }
+    body = urlencode({"payload": json.dumps(payload)})
+    headers = {"Content-Type": "application/x-www-form-urlencoded", **signed(body)}
+    start = time.monotonic()
+    response = httpx.post(f"{bot.url}/slack/events", content=body, headers=headers, timeout=30)
+    assert response.status_code == 200 and time.monotonic() - start < 2.0
+    said = fake.wait_for("responses", lambda p: p["_path"] == "/response/novalue")
+    assert "no longer in the index" in said["text"]
+
+
+def test_an_oversized_slack_body_is_refused_before_it_is_read(bot):
+    status = raw_request(
+        bot.port,
+        "POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        "Content-Length: 8000000\r\n\r\n",
+    )
+    assert status == 413
+
+
+def raw_request(port: int, head: str) -> int:
+    """Send only a request's head (no body) and read the status line: a server that waited
+    for the body would time out here."""
+    import socket
+
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(head.encode("latin-1"))
+        line = sock.makefile("rb").readline().decode()
+    return int(line.split()[1])
 
 
 def test_block_kit_limits_hold_for_a_very_long_answer():

@@ -15,7 +15,13 @@ import numpy as np
 import pytest
 
 from assistant.documents import parse_file
-from assistant.errors import DocumentNotFound, IndexCorrupt, IndexMismatch, IndexNotFound
+from assistant.errors import (
+    AssistantError,
+    DocumentNotFound,
+    IndexCorrupt,
+    IndexMismatch,
+    IndexNotFound,
+)
 from assistant.store import Store, VectorIndex, current_version
 from tests.conftest import FIXTURES, ROOT, SEEDS
 
@@ -249,3 +255,36 @@ def test_build_reuses_vectors_of_unchanged_chunks(index_copy, assistant_on):
     shutil.rmtree(index_copy)
     _, fresh = assistant.build([SEEDS])
     assert fresh.embedded == stats.reused
+
+
+def test_saving_prunes_only_what_the_store_wrote(index_copy, assistant_on):
+    """An index folder shared with other things keeps them: only old versions, abandoned
+    builds and dangling swap links go."""
+    for name in ("vendor", "venv", "videos", "v2"):
+        (index_copy / name).mkdir()
+        (index_copy / name / "keep.txt").write_text("mine")
+    lookalike = index_copy / "v20200101T000000-abcdef"  # a version's name, not a version
+    lookalike.mkdir()
+    (index_copy / ".build-abandoned").mkdir()
+    os.symlink("nowhere", index_copy / ".current-dangling")
+    writer = assistant_on(index_copy)
+    writer.add(FIXTURES / "news_call.txt")
+    writer.remove("news_call")
+    names = {p.name for p in index_copy.iterdir()}
+    assert {"vendor", "venv", "videos", "v2", lookalike.name} <= names
+    assert all((index_copy / n / "keep.txt").read_text() == "mine" for n in ("vendor", "v2"))
+    assert ".build-abandoned" not in names and ".current-dangling" not in names
+    versions = [n for n in names if n.startswith("v2026") or n.startswith("v2027")]
+    assert len(versions) <= 2
+
+
+def test_building_into_a_folder_of_other_files_needs_force(tmp_path, assistant_on):
+    folder = tmp_path / "work"
+    (folder / "notes").mkdir(parents=True)
+    (folder / "report.xlsx").write_bytes(b"x")
+    with pytest.raises(AssistantError, match="not an index and is not empty"):
+        assistant_on(folder).build([FIXTURES / "news_call.txt"])
+    assert sorted(p.name for p in folder.iterdir()) == ["notes", "report.xlsx"]
+    store, _ = assistant_on(folder).build([FIXTURES / "news_call.txt"], force=True)
+    assert len(store.documents) == 1
+    assert {"notes", "report.xlsx", "current"} <= {p.name for p in folder.iterdir()}

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +28,8 @@ from assistant.documents.reading import SourceText, decode_source, read_source
 from assistant.documents.transcript import count_speaker_lines, parse_transcript
 from assistant.errors import ParseError
 from assistant.periods import find_period, parse_period
+
+MAX_DOC_ID_CHARS = 80
 
 __all__ = [
     "Block",
@@ -72,14 +76,26 @@ class Metadata:
 
 
 def doc_id_for(path: str) -> str:
-    """A stable id from the file name, so a rebuild of the same file keeps its id."""
+    """A stable id from the file name, so a rebuild of the same file keeps its id.
+
+    Accents are transliterated ("Société" → "Societe"). A name that loses characters on the
+    way (Chinese, Cyrillic, "..txt") or is cut for length gets a hash of the whole name, so
+    two such names never share an id."""
     stem = Path(path).name
     for suffix in (".txt", ".md", ".markdown", ".text"):
         if stem.lower().endswith(suffix):
             stem = stem[: -len(suffix)]
             break
-    slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", stem).strip("-.")
-    return slug or "document"
+    ascii_stem = "".join(
+        c for c in unicodedata.normalize("NFKD", stem) if not unicodedata.combining(c)
+    )
+    slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", ascii_stem).strip("-.")
+    lossy = not ascii_stem.isascii() or not slug or len(slug) > MAX_DOC_ID_CHARS
+    if not lossy:
+        return slug
+    digest = hashlib.sha256(stem.encode("utf-8", "surrogatepass")).hexdigest()[:10]
+    head = slug[:MAX_DOC_ID_CHARS].rstrip("-.")
+    return f"{head}-{digest}" if head else f"doc-{digest}"
 
 
 def read_sidecar(path: Path) -> Metadata:

@@ -9,6 +9,10 @@ from pathlib import Path
 from assistant.errors import ParseError
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
+# About 2,500 pages: more than the longest 10-K. Past it, indexing would run for hours and
+# hold gigabytes, so the document is refused with a reason instead.
+MAX_TEXT_CHARS = 4_000_000
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
 @dataclass(frozen=True)
@@ -20,15 +24,32 @@ class SourceText:
 
 
 def decode_source(raw: bytes, path: str) -> SourceText:
-    """Decode bytes as UTF-8 text, refusing what would silently become a broken document."""
+    """Decode bytes as UTF-8 (or UTF-16 with a byte-order mark), refusing what would silently
+    become a broken document."""
     if len(raw) > MAX_FILE_BYTES:
         raise ParseError(
             path,
             f"file is {len(raw) / 1e6:.1f} MB; the limit is {MAX_FILE_BYTES // (1024 * 1024)} MB",
             hint="split it into smaller documents",
         )
-    if not raw.strip():
+    decode = _decode_utf16 if raw.startswith(UTF16_BOMS) else _decode_utf8
+    text = decode(raw, path)
+    if not text.replace("\ufeff", "").strip():
         raise ParseError(path, "file is empty")
+    if len(text) > MAX_TEXT_CHARS:
+        raise ParseError(
+            path,
+            f"the text is {len(text):,} characters; the limit is {MAX_TEXT_CHARS:,}",
+            hint="split it into smaller documents",
+        )
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return SourceText(path=path, text=text, lines=lines, sha256=hashlib.sha256(raw).hexdigest())
+
+
+def _decode_utf8(raw: bytes, path: str) -> str:
     if b"\x00" in raw:
         line = raw[: raw.index(b"\x00")].count(b"\n") + 1
         raise ParseError(
@@ -38,7 +59,7 @@ def decode_source(raw: bytes, path: str) -> SourceText:
             hint="give a plain-text transcript or filing note",
         )
     try:
-        text = raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         line = raw[: err.start].count(b"\n") + 1
         raise ParseError(
@@ -47,11 +68,19 @@ def decode_source(raw: bytes, path: str) -> SourceText:
             line=line,
             hint="re-save the file as UTF-8",
         ) from err
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    return SourceText(path=path, text=text, lines=lines, sha256=hashlib.sha256(raw).hexdigest())
+
+
+def _decode_utf16(raw: bytes, path: str) -> str:
+    """Windows tools save text as UTF-16 with a byte-order mark; it is text, not binary."""
+    try:
+        text = raw.decode("utf-16")
+    except UnicodeDecodeError as err:
+        raise ParseError(
+            path, "starts as UTF-16 but does not decode as UTF-16", hint="re-save it as UTF-8"
+        ) from err
+    if "\x00" in text:
+        raise ParseError(path, "file looks binary (NUL character)")
+    return text.lstrip("\ufeff")
 
 
 def read_source(path: Path) -> SourceText:

@@ -20,7 +20,10 @@ async function call(path, options = {}) {
   const body = await response.json().catch(() => ({}));
   if (!response.ok) {
     const message = body.error || response.statusText;
-    throw new Error(body.hint ? `${message} (${body.hint})` : message);
+    const error = new Error(body.hint ? `${message} (${body.hint})` : message);
+    error.status = response.status;
+    error.reason = message;
+    throw error;
   }
   return body;
 }
@@ -159,7 +162,15 @@ $("upload-form").addEventListener("submit", async (event) => {
   for (const key of ["company", "period", "type"]) if (!form.get(key)) form.delete(key);
   $("upload-status").textContent = "Uploading…";
   try {
-    let job = await call("/v1/documents", { method: "POST", body: form });
+    let job;
+    try {
+      job = await call("/v1/documents", { method: "POST", body: form });
+    } catch (error) {
+      // The same document id is indexed already: replace it only if the user says so.
+      if (error.status !== 409 || !confirm(`${error.reason}. Replace it?`)) throw error;
+      form.set("replace", "true");
+      job = await call("/v1/documents", { method: "POST", body: form });
+    }
     while (job.state !== "ready" && job.state !== "failed") {
       $("upload-status").textContent = `${job.doc_id}: ${job.state} ${Math.round(job.progress * 100)}%`;
       await new Promise((r) => setTimeout(r, 700));

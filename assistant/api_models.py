@@ -1,0 +1,126 @@
+"""The HTTP API's request and response bodies: what `/openapi.json` documents."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from assistant.jobs import Job
+from assistant.retrieval import Filters
+
+# Request models --------------------------------------------------------------------------------
+
+
+class FiltersModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    doc_id: str | None = Field(None, max_length=200)
+    company: str | None = Field(None, max_length=200)
+    period: str | None = Field(None, max_length=50)
+    doc_type: Literal["transcript", "filing", "notes"] | None = None
+    speaker: str | None = Field(None, max_length=200)
+    role: Literal["management", "analyst", "operator"] | None = None
+    section: Literal["prepared_remarks", "qa"] | None = None
+
+    def to_filters(self) -> Filters:
+        return Filters.from_mapping(self.model_dump(exclude_none=True))
+
+
+class HistoryItem(BaseModel):
+    """An earlier question. It may be longer than a question may be (a client can send back
+    a resolved follow-up); only its first part is read."""
+
+    model_config = ConfigDict(extra="forbid")
+    question: str = Field(min_length=1, max_length=20_000)
+    filters: FiltersModel | None = None
+
+
+class AskRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    question: str = Field(min_length=1, max_length=2000, examples=["What was Q4 net income?"])
+    top_k: int = Field(5, ge=1, le=20)
+    filters: FiltersModel | None = None
+    history: list[HistoryItem] = Field(default_factory=list, max_length=20)
+
+
+class ChatMessage(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    role: Literal["user", "assistant"]
+    # An earlier answer can be long; the last user message is held to the question limit.
+    content: str = Field(min_length=1, max_length=100_000)
+
+
+class ChatRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    messages: list[ChatMessage] = Field(min_length=1, max_length=50)
+    top_k: int = Field(5, ge=1, le=20)
+    filters: FiltersModel | None = None
+    stream: bool = False
+
+
+class DocumentModel(BaseModel):
+    doc_id: str
+    title: str
+    type: str
+    company: str | None
+    ticker: str | None = None
+    aliases: list[str] = []
+    period: str | None
+    date: str | None = None
+    chunks: int
+    source: str
+    added_at: str
+
+
+class DocumentsModel(BaseModel):
+    documents: list[DocumentModel]
+
+
+class JobModel(BaseModel):
+    doc_id: str
+    state: Literal["queued", "parsing", "embedding", "ready", "failed"]
+    progress: float = Field(description="0 to 1")
+    message: str | None = None
+    warnings: list[str] = []
+    source: str | None = Field(None, description="The uploaded file's name.")
+    replaces: str | None = Field(
+        None, description="The source of the document this upload replaces, if any."
+    )
+    document: DocumentModel | None = None
+
+
+class ErrorModel(BaseModel):
+    error: str
+    hint: str | None = None
+    fields: list[dict[str, str]] | None = None
+    request_id: str
+
+
+def document_model(record) -> DocumentModel:
+    return DocumentModel(
+        doc_id=record.doc_id,
+        title=record.title,
+        type=record.doc_type,
+        company=record.company,
+        ticker=record.ticker,
+        aliases=list(record.aliases),
+        period=record.period,
+        date=record.date,
+        chunks=record.chunk_count,
+        source=Path(record.source).name,  # never a server path
+        added_at=record.added_at,
+    )
+
+
+def job_model(job: Job, record) -> JobModel:
+    return JobModel(
+        doc_id=job.doc_id,
+        state=job.state,
+        progress=round(job.progress, 3),
+        message=job.message,
+        warnings=job.warnings,
+        source=job.name or None,
+        replaces=job.replaces,
+        document=document_model(record) if record is not None else None,
+    )
