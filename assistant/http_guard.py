@@ -136,7 +136,8 @@ class Guard:
             elif fetch_site not in (None, "same-origin", "none"):
                 return 403, "cross-site requests may not change or query this service", {}
         token = self.settings.api_token
-        protected = token and path.startswith(PROTECTED_PREFIXES)
+        # A CORS preflight carries no credentials; CORSMiddleware answers it.
+        protected = token and path.startswith(PROTECTED_PREFIXES) and method != "OPTIONS"
         if protected and not token_matches(headers.get("authorization", ""), token or ""):
             return 401, "missing or wrong bearer token", {"www-authenticate": "Bearer"}
         length = headers.get("content-length", "")

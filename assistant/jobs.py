@@ -191,7 +191,7 @@ class JobBoard:
                 raise Cancelled
             if time.monotonic() - started > self.budget_s:
                 raise OverBudget(
-                    f"{job.name}: indexing took longer than {self.budget_s:.0f} s and was stopped"
+                    f"{job.name}: indexing took longer than {self.budget_s:g} s and was stopped"
                 )
             job.progress = fraction
             self._write(job)

@@ -206,12 +206,35 @@ def bench_scale(encoder: SentenceEncoder, n: int) -> None:
     print(f"peak RSS: {rss_mb():.0f} MB")
 
 
+def bench_long_lines() -> None:
+    """A document on one line: parse, chunk and figure time should grow with its length, not
+    with its square (each figure's sentence is looked for near it, passages are capped)."""
+    print("== one-line documents: parse + chunk + figures")
+    from assistant.documents import parse_text
+    from assistant.figures import document_figures
+
+    sentence = "Revenue grew 5% to $4.2 million, and margin was 35% on 12 new stores "
+    for size_kb in (100, 400):
+        text = sentence * (size_kb * 1024 // len(sentence))
+        start = time.perf_counter()
+        doc = parse_text(text, "one-line.txt")
+        chunks = chunk_document(doc, ChunkingParams())
+        figures = sum(len(f) for f in document_figures(chunks, doc.period))
+        took = time.perf_counter() - start
+        print(
+            f"{size_kb} KB: {len(chunks)} passages (longest {max(len(c.text) for c in chunks)} "
+            f"characters), {figures:,} figures, {took:.1f} s "
+            f"({took / size_kb * 100:.2f} s per 100 KB)"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--scale", type=int, default=100_000, help="synthetic corpus size")
     parser.add_argument("--skip-scale", action="store_true")
     args = parser.parse_args()
     bench_parse()
+    bench_long_lines()
     start = time.perf_counter()
     encoder = SentenceEncoder("all-MiniLM-L6-v2")
     load_s = time.perf_counter() - start

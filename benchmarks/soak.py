@@ -107,7 +107,7 @@ async def follow(client: httpx.AsyncClient, doc_id: str, tally: Tally, deadline:
             )
             return
         if doc_id in tally.deleted:
-            tally.uploads[doc_id] = "deleted while waiting"
+            tally.uploads[doc_id] = "deleted by the soak"
             return
         await asyncio.sleep(0.5)
     tally.uploads[doc_id] = "never finished"

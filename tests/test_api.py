@@ -243,3 +243,32 @@ def test_cors_is_off_by_default_and_configurable(seed_index, encoder):
     with TestClient(create_app(settings, Assistant(settings, encoder))) as test:
         allowed = test.options("/v1/ask", headers=origin).headers
         assert allowed["access-control-allow-origin"] == "https://research.example"
+
+
+def test_an_allowed_origin_can_use_the_api_with_a_token(seed_index, encoder):
+    settings = Settings(
+        index_dir=seed_index, cors_origins=("https://research.example",), api_token="t0ken"
+    )
+    origin = {"Origin": "https://research.example"}
+    with TestClient(create_app(settings, Assistant(settings, encoder))) as test:
+        preflight = test.options(
+            "/v1/ask",
+            headers={
+                **origin,
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "authorization,content-type",
+            },
+        )
+        assert preflight.status_code == 200
+        asked = test.post(
+            "/v1/ask",
+            json={"question": "What was Q4 net income?"},
+            headers={**origin, "Authorization": "Bearer t0ken"},
+        )
+        assert asked.status_code == 200
+        other = test.post(
+            "/v1/ask",
+            json={"question": "What was Q4 net income?"},
+            headers={"Origin": "https://elsewhere.example", "Authorization": "Bearer t0ken"},
+        )
+        assert other.status_code == 403
