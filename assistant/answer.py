@@ -83,6 +83,7 @@ class Citation:
     text: str
     translation: str | None
     score: float
+    pages: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -396,6 +397,7 @@ def _citation(n: int, chunk: Chunk, doc: DocumentRecord, score: float) -> Citati
         text=chunk.cited_text,
         translation=chunk.translation,
         score=round(score, 6),
+        pages=chunk.pages,
     )
 
 

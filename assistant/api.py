@@ -35,7 +35,7 @@ from assistant.api_models import (
     document_model,
     job_model,
 )
-from assistant.documents import Metadata, doc_id_for, parse_source
+from assistant.documents import DOCUMENT_SUFFIXES, Metadata, doc_id_for, parse_source
 from assistant.documents.reading import decode_source
 from assistant.errors import (
     AssistantError,
@@ -57,7 +57,7 @@ from assistant.store import DocumentRecord, Store, index_exists
 
 log = logging.getLogger("assistant.api")
 WEB = Path(__file__).resolve().parent / "web"
-UPLOAD_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
+UPLOAD_SUFFIXES = set(DOCUMENT_SUFFIXES)
 MAX_NAME_BYTES = 255
 COPY_CHUNK = 1024 * 1024
 ERROR_STATUS: dict[type[AssistantError], int] = {

@@ -65,6 +65,15 @@ class Chunk:
     uncertain: tuple[str, ...] = ()
     ordinal: int = 0
     opens_turn: bool = False  # the first passage of a speaker's turn
+    pages: tuple[int, int] | None = None  # first and last page, for a PDF
+
+    @property
+    def page_label(self) -> str | None:
+        """ "p. 7" or "pp. 7–8", as citations show it."""
+        if not self.pages:
+            return None
+        first, last = self.pages
+        return f"p. {first}" if first == last else f"pp. {first}–{last}"
 
     @property
     def cited_text(self) -> str:
@@ -352,5 +361,13 @@ def chunk_document(doc: Document, params: ChunkingParams | None = None) -> list[
         count = seen.get(chunk.chunk_id, 0)
         seen[chunk.chunk_id] = count + 1
         chunk_id = chunk.chunk_id if count == 0 else f"{chunk.chunk_id}.{count}"
-        unique.append(replace(chunk, chunk_id=chunk_id, ordinal=ordinal))
+        pages = page_span(doc.line_pages, chunk.lines)
+        unique.append(replace(chunk, chunk_id=chunk_id, ordinal=ordinal, pages=pages))
     return unique
+
+
+def page_span(line_pages: tuple[int, ...], lines: tuple[int, int]) -> tuple[int, int] | None:
+    if not line_pages:
+        return None
+    last = len(line_pages)
+    return line_pages[min(lines[0], last) - 1], line_pages[min(lines[1], last) - 1]

@@ -115,7 +115,9 @@ def print_summary(s: DocumentSummary) -> None:
     out.print(f"[bold]{s.doc_id}[/bold]  {s.title}", highlight=False)
     out.print(
         f"type: {s.type} · company: {s.company or '?'} · period: {s.period or '?'} · "
-        f"languages: {', '.join(s.languages)} · {s.lines} lines",
+        f"languages: {', '.join(s.languages)} · "
+        + (f"{s.pages} pages, " if s.pages else "")
+        + f"{s.lines} lines",
         highlight=False,
     )
     out.print(f"recognised: {'; '.join(s.recognised)}", highlight=False)
@@ -314,6 +316,7 @@ def result_json(rank: int, result) -> dict:
         "section": chunk.section,
         "row_path": list(chunk.row_path),
         "lines": list(chunk.lines),
+        "pages": list(chunk.pages) if chunk.pages else None,
         "text": chunk.text,
         "translation": chunk.translation,
         "dense_rank": hit.dense_rank,
@@ -484,7 +487,7 @@ def print_answer(model) -> None:
     for c in model.citations:
         who = c.speaker or (" › ".join(c.row_path) if c.row_path else c.heading or "")
         out.print(
-            f"[{c.n}] {c.title} · {who} · lines {c.lines[0]}–{c.lines[1]}",
+            f"[{c.n}] {c.title} · {who} · {c.where}",
             highlight=False,
             markup=False,
         )

@@ -59,6 +59,19 @@ class CitationModel(BaseModel):
     text: str
     translation: str | None
     score: float
+    pages: list[int] | None = Field(
+        None, description="First and last page, for a PDF (lines then count its extracted text)."
+    )
+
+    @property
+    def where(self) -> str:
+        """Where to find the passage: "p. 7 · lines 120–131", or "lines 120–131"."""
+        lines = f"lines {self.lines[0]}–{self.lines[1]}"
+        if not self.pages:
+            return lines
+        first, last = self.pages
+        page = f"p. {first}" if first == last else f"pp. {first}–{last}"
+        return f"{page} · {lines}"
 
 
 class ScopeModel(BaseModel):
@@ -142,6 +155,7 @@ def answer_model(result: Answer) -> AnswerModel:
                 heading=c.heading,
                 row_path=list(c.row_path),
                 lines=list(c.lines),
+                pages=list(c.pages) if c.pages else None,
                 text=c.text,
                 translation=c.translation,
                 score=c.score,

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.answer import Answer, Turn, answer
-from assistant.documents import Document, Metadata, parse_file
+from assistant.documents import DOCUMENT_SUFFIXES, Document, Metadata, parse_file
 from assistant.embedding import Encoder, SentenceEncoder
 from assistant.errors import AssistantError, IndexNotFound
 from assistant.retrieval import Filters, Hit, Retriever
@@ -22,8 +22,6 @@ from assistant.store import (
     index_exists,
     writer_lock,
 )
-
-DOCUMENT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
 
 
 def collect_files(paths: Iterable[Path]) -> list[Path]:

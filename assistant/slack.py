@@ -59,7 +59,7 @@ def figure_line(f) -> str:
 
 def citation_line(c) -> str:
     who = (c.speaker and f"{c.speaker} ({c.role})") or (" › ".join(c.row_path) or c.heading or "")
-    return clip(f"[{c.n}] *{c.title}* · {who} · lines {c.lines[0]}–{c.lines[1]}", MAX_TEXT)
+    return clip(f"[{c.n}] *{c.title}* · {who} · {c.where}", MAX_TEXT)
 
 
 def answer_blocks(answer: AnswerModel, share: bool = False) -> tuple[str, list[dict[str, Any]]]:
@@ -80,9 +80,7 @@ def answer_blocks(answer: AnswerModel, share: bool = False) -> tuple[str, list[d
             {"type": "context", "elements": [{"type": "mrkdwn", "text": clip(answer.note)}]}
         )
     if not answer.found:
-        nearest = " · ".join(
-            f"[{c.n}] {c.title}, lines {c.lines[0]}–{c.lines[1]}" for c in answer.citations[:3]
-        )
+        nearest = " · ".join(f"[{c.n}] {c.title}, {c.where}" for c in answer.citations[:3])
         if nearest:
             blocks.append(
                 {
@@ -304,7 +302,10 @@ def create_slack_app(settings: Settings, assistant: Assistant, socket_mode: bool
             )
             return
         doc = store.documents.get(chunk.doc_id)
-        header = f"*{doc.title if doc else chunk.doc_id}* · lines {chunk.lines[0]}–{chunk.lines[1]}"
+        where = f"lines {chunk.lines[0]}–{chunk.lines[1]}"
+        if chunk.page_label:
+            where = f"{chunk.page_label} · {where}"
+        header = f"*{doc.title if doc else chunk.doc_id}* · {where}"
         body = chunk.text + (f"\n\n{chunk.translation}" if chunk.translation else "")
         respond(
             response_type="ephemeral",

@@ -171,6 +171,8 @@ def chunk_from_json(body: str) -> Chunk:
     raw["row_path"] = tuple(raw["row_path"])
     raw["flags"] = tuple(raw["flags"])
     raw["uncertain"] = tuple(raw["uncertain"])
+    if raw.get("pages"):
+        raw["pages"] = tuple(raw["pages"])
     raw["cells"] = tuple(
         ChunkCell(**{**c, "column_path": tuple(c["column_path"])}) for c in raw["cells"]
     )

@@ -37,6 +37,7 @@ class DocumentSummary(BaseModel):
     languages: list[str]
     source: str
     lines: int
+    pages: int | None = None
     paragraphs: int
     translated_paragraphs: int
     speakers: list[SpeakerSummary]
@@ -62,6 +63,7 @@ def summarize(doc: Document) -> DocumentSummary:
         languages=list(doc.languages),
         source=doc.source,
         lines=doc.line_count,
+        pages=doc.page_count or None,
         paragraphs=len(paragraphs),
         translated_paragraphs=sum(1 for p in paragraphs if p.translation),
         speakers=[

@@ -116,8 +116,10 @@ def test_upload_then_ask_then_delete(client):
 
 
 def test_a_bad_upload_fails_with_a_reason(client):
-    bad = client.post("/v1/documents", files={"file": ("memo.pdf", b"%PDF-1.4")})
-    assert bad.status_code == 415 and ".txt" in bad.json()["error"]
+    bad = client.post("/v1/documents", files={"file": ("memo.docx", b"PK\x03\x04")})
+    assert bad.status_code == 415 and ".pdf" in bad.json()["error"]
+    broken = client.post("/v1/documents", files={"file": ("memo.pdf", b"%PDF-1.4")})
+    assert broken.status_code == 422 and "not a readable PDF" in broken.json()["error"]
     binary = client.post("/v1/documents", files={"file": ("blob.txt", b"\x00\x01\x02")})
     assert binary.status_code == 422 and "binary" in binary.json()["error"]
     empty = client.post("/v1/documents", files={"file": ("empty.txt", b"   ")})

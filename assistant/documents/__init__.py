@@ -30,8 +30,10 @@ from assistant.errors import ParseError
 from assistant.periods import find_period, parse_period
 
 MAX_DOC_ID_CHARS = 80
+DOCUMENT_SUFFIXES = (".txt", ".md", ".markdown", ".text", ".pdf")
 
 __all__ = [
+    "DOCUMENT_SUFFIXES",
     "Block",
     "DocType",
     "Document",
@@ -82,7 +84,7 @@ def doc_id_for(path: str) -> str:
     way (Chinese, Cyrillic, "..txt") or is cut for length gets a hash of the whole name, so
     two such names never share an id."""
     stem = Path(path).name
-    for suffix in (".txt", ".md", ".markdown", ".text"):
+    for suffix in DOCUMENT_SUFFIXES:
         if stem.lower().endswith(suffix):
             stem = stem[: -len(suffix)]
             break
@@ -235,6 +237,8 @@ def parse_source(src: SourceText, meta: Metadata | None = None) -> Document:
         warnings=tuple(warnings),
         line_count=len(src.lines),
         recognised=tuple(recognised),
+        line_pages=src.pages,
+        page_count=src.page_count,
     )
 
 

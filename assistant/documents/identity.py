@@ -177,12 +177,35 @@ def is_acronym_of(short: str, name: str) -> bool:
     return short.isupper() and len(short) >= 2 and initials.startswith(short)
 
 
+# "Materials ... are available at www.ubs.com/investors": the investor-relations site names
+# the company when nothing else in the opening lines does.
+IR_SITE_RE = re.compile(
+    r"\b(?:www\.|investors?\.|ir\.)(?P<name>[a-z][a-z0-9\-]{1,20})\.(?:com|net|org|co\.\w\w)"
+    r"(?:/(?:investors?|ir)\b)?",
+    re.I,
+)
+
+
+def company_from_ir_site(lines: Sequence[str]) -> str | None:
+    """The company an IR site names, when the text uses that name too ("UBS" for ubs.com)."""
+    opening = " ".join(lines[:40])
+    match = IR_SITE_RE.search(opening)
+    if not match:
+        return None
+    name = match["name"]
+    body = " ".join(lines[:400])
+    for form in (name.upper(), name.capitalize()):
+        if re.search(rf"\b{re.escape(form)}\b", body.replace(match.group(0), " ")):
+            return form
+    return None
+
+
 def infer_identity(
     lines: Sequence[str], paragraphs: Sequence[Paragraph], speakers: Sequence[Speaker] = ()
 ) -> Identity:
     legal = company_from_participants(speakers)
     welcome = company_from_welcome(paragraphs)
-    company = welcome or (display_name(legal) if legal else None)
+    company = welcome or (display_name(legal) if legal else None) or company_from_ir_site(lines)
     if legal and welcome:
         short, said = display_name(legal).lower(), welcome.lower()
         if short.startswith(said) or said.startswith(short) or is_acronym_of(welcome, legal):

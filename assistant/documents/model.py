@@ -95,6 +95,8 @@ class Document:
     warnings: tuple[str, ...] = ()
     line_count: int = 0
     recognised: tuple[str, ...] = field(default=())
+    line_pages: tuple[int, ...] = ()  # a PDF's page of each extracted line
+    page_count: int = 0
 
     @property
     def paragraphs(self) -> list[Paragraph]:

@@ -21,6 +21,8 @@ class SourceText:
     text: str
     lines: list[str]
     sha256: str
+    pages: tuple[int, ...] = ()  # for a PDF: the page of each line
+    page_count: int = 0
 
 
 def decode_source(raw: bytes, path: str) -> SourceText:
@@ -32,6 +34,10 @@ def decode_source(raw: bytes, path: str) -> SourceText:
             f"file is {len(raw) / 1e6:.1f} MB; the limit is {MAX_FILE_BYTES // (1024 * 1024)} MB",
             hint="split it into smaller documents",
         )
+    from assistant.documents.pdf import is_pdf, pdf_source
+
+    if is_pdf(raw):
+        return pdf_source(raw, path)
     decode = _decode_utf16 if raw.startswith(UTF16_BOMS) else _decode_utf8
     text = decode(raw, path)
     if not text.replace("\ufeff", "").strip():

@@ -9,7 +9,9 @@ by a `Company - Title` line, PRESENTATION / QUESTIONS AND ANSWERS headings).
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 from assistant.documents.model import Paragraph, Role, Section, Speaker
 from assistant.documents.reading import SourceText
@@ -51,7 +53,70 @@ HEADINGS: dict[str, str] = {
     "conference call participants": "participants:analyst",
     "analysts": "participants:analyst",
     "other participants": "participants:analyst",
+    "host": "participants:management",
+    "hosts": "participants:management",
+    "speakers": "participants:management",
 }
+# "Analyst Q&A (CEO and CFO)", "Question and Answer Section": Q&A headings with a tail.
+QA_HEADING_RE = re.compile(
+    r"^(?:analyst\s+)?(?:q\s?&\s?a|questions?\s*(?:and|&)\s*answers?)(?:\s+session|\s+section)?"
+    r"(?:\s*\([^)]{0,40}\))?$",
+    re.I,
+)
+# `JANE FRASER: Thank you, Jenn, ...`: an upper-case name and a colon open the turn.
+COLON_SPEAKER_RE = re.compile(
+    r"^(?P<name>[A-Z][A-Z.'’\-]+(?:\s[A-Z][A-Z.'’\-]*){0,3}):\s*(?P<rest>\S.*)?$"
+)
+# `Flora Bocahut, Jefferies` or `Benjamin Goy; Deutsche Bank`: an analyst and the firm.
+NAME_FIRM_RE = re.compile(r"^(?P<name>[^,;:]{3,40}?)\s*[,;]\s*(?P<firm>[A-Z][^.?!:]{1,50})$")
+# Capitalised words that make a heading, not a person ("Global Wealth Management").
+NOT_NAME_WORDS = {
+    "management",
+    "wealth",
+    "banking",
+    "bank",
+    "group",
+    "results",
+    "quarter",
+    "capital",
+    "markets",
+    "investment",
+    "asset",
+    "assets",
+    "global",
+    "financial",
+    "operating",
+    "revenue",
+    "outlook",
+    "summary",
+    "highlights",
+    "overview",
+    "remarks",
+    "session",
+    "presentation",
+    "review",
+    "conference",
+    "call",
+    "earnings",
+    "transcript",
+    "slide",
+    "page",
+    "key",
+    "messages",
+    "corporate",
+    "personal",
+    "business",
+    "income",
+    "net",
+    "total",
+    "core",
+}
+# "Speeches by Sergio P. Ermotti, Group Chief Executive Officer, and Sarah Youngwood, ...".
+TITLED_NAME_RE = re.compile(
+    r"(?:\bby|\band|,)\s+(?P<name>[A-Z][\w.'’\-]+(?:\s[A-Z][\w.'’\-]+){1,3}),\s+"
+    r"(?P<title>(?:Group\s+|Global\s+)?(?:Chief|President|Head|Chair)[\w ]{2,60}?"
+    r"(?:Officer|President|Relations|Chairman|Chair))\b"
+)
 
 MANAGEMENT_WORDS = re.compile(
     r"\b(chief|officer|ceo|cfo|coo|cro|cto|president|chair|chairman|chairwoman|director|head|"
@@ -65,7 +130,55 @@ SENTENCE_END = (".", "?", "!", ":", '"', "”", ")", "]", "。", "?", "!")
 
 def heading_kind(line: str) -> str | None:
     key = collapse(line).strip(":#* ").lower()
-    return HEADINGS.get(key)
+    if key in HEADINGS:
+        return HEADINGS[key]
+    return "qa" if QA_HEADING_RE.match(key) else None
+
+
+def person_name(text: str) -> bool:
+    """A person's name as a line of its own: two to four name words, none of them a word
+    that makes a heading."""
+    tokens = text.split()
+    return (
+        2 <= len(tokens) <= 4
+        and is_name(text)
+        and not any(t.lower().strip(".,") in NOT_NAME_WORDS for t in tokens)
+        and not MANAGEMENT_WORDS.search(text)
+        and not ANALYST_WORDS.search(text)
+    )
+
+
+def colon_speaker(line: str) -> tuple[str, str] | None:
+    """`MARK MASON: text` as (name, text); the name in title case."""
+    match = COLON_SPEAKER_RE.match(line)
+    if not match or len(match["name"]) > 40:
+        return None
+    name = match["name"].title()
+    if name.lower() not in ("operator",) and not any(len(t) > 1 for t in name.split()):
+        return None
+    return name, (match["rest"] or "").strip()
+
+
+def name_lines(lines: list[str]) -> dict[str, str | None]:
+    """Speaker lines of layouts that print only a name (management) or `Name, Firm`
+    (analysts) above each turn: a name counts when it heads two turns or more, or carries a
+    firm where several others do. Maps each such line to the analyst's firm (None for a
+    bare name)."""
+    bare: Counter[str] = Counter()
+    with_firm: dict[str, str] = {}
+    for raw in lines:
+        line = collapse(raw)
+        if not line or len(line) > 70:
+            continue
+        match = NAME_FIRM_RE.match(line)
+        if match and person_name(match["name"]) and len(match["firm"].split()) <= 6:
+            with_firm[line] = match["firm"].strip()
+        elif person_name(line):
+            bare[line] += 1
+    found: dict[str, str | None] = {line: None for line, n in bare.items() if n >= 2}
+    if len(with_firm) >= 3:
+        found.update(with_firm)
+    return found
 
 
 def is_name(text: str) -> bool:
@@ -99,8 +212,9 @@ def dash_parts(line: str) -> tuple[str, list[str]] | None:
 
 
 COMPANY_TITLE_RE = re.compile(
-    r"^(?P<company>[A-Z0-9][^?!]{1,120}?)\s+(?:-|–|—)\s+(?P<title>\S.{0,200})$"
+    r"^(?P<company>[a-z]?[A-Z0-9][^?!]{1,120}?)\s+(?:-|–|—)\s+(?P<title>\S.{0,200})$"
 )
+SLIDE_RE = re.compile(r"^(?:slide|page|chart|exhibit)s?\s+\d", re.I)
 FIRM_ONLY_RE = re.compile(r"^[A-Z][A-Z&.\- ]{1,30}$")
 ANALYST_FIRM_WORDS = re.compile(
     r"\b(research|securities|capital markets|equities|investment bank|advisors|asset management|"
@@ -115,6 +229,8 @@ def company_title(line: str) -> tuple[str, str] | None:
     match = COMPANY_TITLE_RE.match(stripped)
     if not match or len(match["company"].split()) > 14:
         return None
+    if SLIDE_RE.match(match["company"]):
+        return None  # "Slide 3 – Key Messages" heads remarks, it is not an employer
     title = match["title"]
     if title.endswith(("?", "!")) or title[:1].islower() or len(title.split()) > 24:
         return None
@@ -181,6 +297,17 @@ def classify_role(
     return "unknown"
 
 
+class Header(NamedTuple):
+    """A speaker line: the name, title parts, lines it takes, the text after it on the same
+    line (`NAME: text`), and the firm of an analyst printed as `Name, Firm`."""
+
+    name: str
+    titles: list[str]
+    used: int
+    rest: str = ""
+    firm: str | None = None
+
+
 class _Reader:
     """One pass over the lines; keeps the state of the turn and paragraph being read."""
 
@@ -199,6 +326,16 @@ class _Reader:
         self.previous_raw = ""
         # paragraph being built: [text, start, end, translation, t_start, t_end]
         self.current: list | None = None
+        self.name_lines = name_lines(self.lines)
+        self.register_titled_names()
+
+    def register_titled_names(self) -> None:
+        """Names given with a title in the opening lines ("Speeches by Sergio P. Ermotti,
+        Group Chief Executive Officer, and ...") are management."""
+        opening = collapse(" ".join(self.lines[:40]))
+        for match in TITLED_NAME_RE.finditer(opening):
+            if person_name(match["name"]):
+                self.register(match["name"], [match["title"]], "management")
 
     # paragraphs -------------------------------------------------------------
     def flush(self) -> None:
@@ -299,25 +436,42 @@ class _Reader:
         self.flush()
         self.turns.append(Turn(speaker=speaker, section=self.section))
 
-    def speaker_at(self, i: int) -> tuple[str, list[str], int] | None:
-        """A speaker header at line index i: (name, title parts, lines consumed)."""
+    def speaker_at(self, i: int) -> Header | None:
+        """A speaker header at line index i."""
         line = collapse(self.lines[i])
         if not line:
             return None
         nxt = collapse(self.lines[i + 1]) if i + 1 < len(self.lines) else ""
         if OPERATOR_RE.match(line):
-            return "Operator", [], 1
+            return Header("Operator", [], 1)
+        colon = colon_speaker(line)
+        if colon is not None:
+            name, rest = colon
+            if name.lower() in ("operator", "moderator"):
+                return Header("Operator", [], 1, rest)
+            if len(name.split()) >= 2 or self.known(name):
+                return Header(name, [], 1, rest)
         known = clean_name(line).lower() in self.participants
         if (known or (is_name(line) and len(line.split()) >= 2)) and (found := company_title(nxt)):
-            return line, list(found), 2
+            return Header(line, list(found), 2)
         if (parts := dash_parts(line)) is not None:
             name, titles = parts
             known = clean_name(name).lower() in self.participants
             if len(name.split()) >= 2 or known or nxt == line:
-                return name, titles, 1
+                return Header(name, titles, 1)
         if line.lower() in self.participants and not line.endswith("."):
-            return line, [], 1
+            return Header(line, [], 1)
+        if self.mode == "body" and line in self.name_lines:
+            firm = self.name_lines[line]
+            if firm is None:
+                return Header(line, [], 1)
+            match = NAME_FIRM_RE.match(line)
+            assert match is not None
+            return Header(match["name"].strip(), [], 1, firm=firm)
         return None
+
+    def known(self, name: str) -> bool:
+        return clean_name(name).lower() in self.participants
 
     # the pass -----------------------------------------------------------------
     def read(self) -> None:
@@ -345,14 +499,27 @@ class _Reader:
             if self.mode.startswith("participants"):
                 listed_as = self.mode.split(":")[1] if ":" in self.mode else None
                 found = self.speaker_at(i)
-                if found and found[0] != "Operator":
-                    name, titles, used = found
+                if found and found.name != "Operator":
+                    name, titles, used = found.name, found.titles, found.used
+                    if found.firm and not titles:
+                        titles = [found.firm]  # in a list: "Name, Title"
                     speaker = self.register(name, titles, listed_as)
                     i += used
                     if used == 2 and i < len(lines) and self.wrapped_title(i, lines[i - 1]):
                         title = f"{speaker.title or ''} {collapse(lines[i])}".strip()
                         self.participants[speaker.name.lower()] = replace(speaker, title=title)
                         i += 1
+                    continue
+                comma = NAME_FIRM_RE.match(line)
+                if comma and person_name(comma["name"].strip()):
+                    # "Jane Fraser, Citi Chief Executive Officer" or "Flora Bocahut, Jefferies"
+                    name, rest = comma["name"].strip(), comma["firm"].strip()
+                    if listed_as == "analyst":
+                        speaker = self.register(name, [], listed_as)
+                        self.participants[speaker.name.lower()] = replace(speaker, firm=rest)
+                    else:
+                        self.register(name, [rest], listed_as)
+                    i += 1
                     continue
                 if is_name(line):
                     speaker = self.register(line, [], listed_as)
@@ -367,9 +534,14 @@ class _Reader:
                 self.mode = "body"
             found = self.speaker_at(i)
             if found:
-                name, titles, used = found
-                speaker = self.register(name, titles, None)
+                name, titles, used = found.name, found.titles, found.used
+                speaker = self.register(name, titles, "analyst" if found.firm else None)
+                if found.firm and speaker.firm is None:
+                    speaker = replace(speaker, firm=found.firm)
+                    self.participants[speaker.name.lower()] = speaker
                 self.start_turn(speaker)
+                if found.rest:
+                    self.add_text(found.rest, number)
                 i += used
                 # fold the repeated header lines of the bilingual layout
                 while i + used - 1 < len(lines) and all(
@@ -388,10 +560,15 @@ INTRO_FIRM_RE = (
 )
 
 
+def plain(text: str) -> str:
+    """For comparing names: case and apostrophe style aside ("O’CONNOR", "O'Connor")."""
+    return text.lower().replace("’", "'")
+
+
 def find_firm(name: str, operator_texts: list[str]) -> str | None:
-    pattern = re.compile(r"\[?" + re.escape(name) + r"\]?" + INTRO_FIRM_RE)
+    pattern = re.compile(r"\[?(?i:" + re.escape(plain(name)) + r")\]?" + INTRO_FIRM_RE)
     for text in reversed(operator_texts):
-        match = pattern.search(text)
+        match = pattern.search(text.replace("’", "'"))
         if match:
             return match["firm"].strip()
     return None
@@ -433,8 +610,15 @@ def parse_transcript(src: SourceText) -> TranscriptParse:
     speakers: dict[str, Speaker] = {}
     for turn in turns:
         speaker = speakers.get(turn.speaker.name, turn.speaker)
-        if speaker.role == "unknown" and any(speaker.name in t for t in operator_so_far[-3:]):
-            speaker = replace(speaker, role="analyst")
+        said = plain(speaker.name)
+        if speaker.role == "unknown" and any(said in plain(t) for t in operator_so_far[-3:]):
+            # Introduced by the operator: an analyst, unless the introduction gives a
+            # management title ("over to Jason Fooks, Senior Vice President of IR").
+            introduced_as = find_firm(speaker.name, operator_so_far[-3:])
+            if introduced_as and MANAGEMENT_WORDS.search(introduced_as):
+                speaker = replace(speaker, role="management", title=introduced_as)
+            else:
+                speaker = replace(speaker, role="analyst")
         if speaker.role == "analyst" and speaker.firm is None:
             firm = find_firm(speaker.name, operator_so_far)
             if firm:
@@ -449,7 +633,8 @@ def parse_transcript(src: SourceText) -> TranscriptParse:
         (k for k, t in enumerate(turns) if speakers[t.speaker.name].role == "analyst"), None
     )
     qa_start = None
-    if not reader.explicit_sections and first_analyst is not None:
+    qa_heading = any(t.section == "qa" for t in turns)
+    if not qa_heading and first_analyst is not None:
         qa_start = first_analyst
         if first_analyst > 0 and speakers[turns[first_analyst - 1].speaker.name].role == "operator":
             qa_start -= 1
@@ -459,10 +644,13 @@ def parse_transcript(src: SourceText) -> TranscriptParse:
     exchange_analyst: str | None = None
     for k, turn in enumerate(turns):
         speaker = speakers[turn.speaker.name]
-        if reader.explicit_sections:
-            section = turn.section
+        if qa_heading:
+            # Turns before the first heading are the prepared remarks.
+            section = turn.section or "prepared_remarks"
+        elif qa_start is not None and k >= qa_start:
+            section = "qa"  # no Q&A heading: it opens with the first analyst
         else:
-            section = "qa" if qa_start is not None and k >= qa_start else "prepared_remarks"
+            section = turn.section or "prepared_remarks"
         current: int | None = None
         if section == "qa":
             following = speakers[turns[k + 1].speaker.name] if k + 1 < len(turns) else None
@@ -493,7 +681,7 @@ def parse_transcript(src: SourceText) -> TranscriptParse:
     languages = ("en", "zh-Hant") if any(p.translation for p in paragraphs) else ("en",)
     reader.warnings.extend(partly_recognised(src, turns, speakers))
     recognised = [f"{len(turns)} speaker turns", f"{len(speakers)} speakers"]
-    if reader.explicit_sections:
+    if qa_heading:
         recognised.append("section headings")
     elif qa_start is not None:
         recognised.append("Q&A start inferred from the first analyst")

@@ -55,7 +55,9 @@ function showPassage(citation, button) {
     ? `${citation.speaker}${citation.role ? " (" + citation.role + (citation.firm ? ", " + citation.firm : "") + ")" : ""}`
     : (citation.row_path.length ? citation.row_path.join(" › ") : (citation.heading || ""));
   const section = citation.section ? ` · ${citation.section === "qa" ? "Q&A" : "prepared remarks"}` : "";
-  $("passage-meta").textContent = `${citation.title} · ${who}${section} · lines ${citation.lines[0]}–${citation.lines[1]}`;
+  const [first, last] = citation.pages || [];
+  const page = first ? (first === last ? `p. ${first} · ` : `pp. ${first}–${last} · `) : "";
+  $("passage-meta").textContent = `${citation.title} · ${who}${section} · ${page}lines ${citation.lines[0]}–${citation.lines[1]}`;
   $("passage-text").textContent = citation.text;
   const tr = $("passage-translation");
   tr.hidden = !citation.translation;
