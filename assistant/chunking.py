@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from assistant.documents import Document, Paragraph, Table, TableRow
-from assistant.documents.text import collapse
+from assistant.documents.text import PER_SHARE_RE, SHARES_RE, collapse
 
 ChunkKind = Literal["passage", "table_row"]
 MARKER_ONLY_RE = re.compile(r"^(?:\s*\([^)]*\)\s*)+$")
@@ -351,7 +351,7 @@ def chunk_document(doc: Document, params: ChunkingParams | None = None) -> list[
                     heading=block.caption or None,
                     row_path=row.row_path,
                     cells=cells,
-                    scale=block.scale,
+                    scale=row_scale(block, row),
                 )
             )
     flush_paragraphs()
@@ -364,6 +364,17 @@ def chunk_document(doc: Document, params: ChunkingParams | None = None) -> list[
         pages = page_span(doc.line_pages, chunk.lines)
         unique.append(replace(chunk, chunk_id=chunk_id, ordinal=ordinal, pages=pages))
     return unique
+
+
+def row_scale(table: Table, row: TableRow) -> str | None:
+    """The scale a row's values are stated in: none for per-share amounts, the table's share
+    scale for share counts ("shares in Thousands"), else the table's."""
+    own = row.label or (row.row_path[-1] if row.row_path else "")
+    if SHARES_RE.search(own) and not PER_SHARE_RE.search(own):
+        return table.share_scale or table.scale  # a count of shares
+    if PER_SHARE_RE.search(" ".join(row.row_path) or own):
+        return None
+    return table.scale
 
 
 def page_span(line_pages: tuple[int, ...], lines: tuple[int, int]) -> tuple[int, int] | None:

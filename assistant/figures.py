@@ -976,7 +976,7 @@ def table_figures(chunk: Chunk, default_period: str | None) -> list[Figure]:
             if cell.text.endswith("%")
             else CURRENCIES.get((cell.currency or "").lower(), "count")
         )
-        scale = chunk.scale
+        scale = chunk.scale if unit != "%" else None  # a percentage is never scaled
         value = float(Decimal(str(cell.value)) * Decimal(str(SCALES.get(scale or "", 1.0))))
         period = next((p for p in (*cell.column_path, *chunk.row_path) if is_period_like(p)), None)
         stated = period is not None or bool(caption_periods)

@@ -73,6 +73,19 @@ IRREGULAR_FORMS = {
     "spent": "spend",
     "bought": "buy",
     "built": "build",
+    # Month names meet their abbreviations ("September 28, 2024" / "Sep. 28, 2024").
+    "january": "jan",
+    "february": "feb",
+    "march": "mar",
+    "april": "apr",
+    "june": "jun",
+    "july": "jul",
+    "august": "aug",
+    "september": "sep",
+    "sept": "sep",
+    "october": "oct",
+    "november": "nov",
+    "december": "dec",
 }
 
 

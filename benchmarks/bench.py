@@ -228,12 +228,31 @@ def bench_long_lines() -> None:
         )
 
 
+def bench_formats() -> None:
+    """Parse time per MB of the development PDFs and HTML filings, when they are there."""
+    corpus = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+    for kind in ("pdf", "html"):
+        files = sorted((corpus / kind).glob(f"*.{kind}"))
+        if not files:
+            continue
+        size = sum(f.stat().st_size for f in files) / 1e6
+        start = time.perf_counter()
+        for path in files:
+            parse_file(path)
+        took = time.perf_counter() - start
+        print(
+            f"== {kind}: {len(files)} files, {size:.1f} MB parsed in {took:.1f} s "
+            f"({took / size:.2f} s per MB)"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--scale", type=int, default=100_000, help="synthetic corpus size")
     parser.add_argument("--skip-scale", action="store_true")
     args = parser.parse_args()
     bench_parse()
+    bench_formats()
     bench_long_lines()
     start = time.perf_counter()
     encoder = SentenceEncoder("all-MiniLM-L6-v2")

@@ -45,6 +45,12 @@ SETS = (
         SHARED / "eval" / "ectsum_dev.jsonl",
         (SHARED / "corpus" / "ectsum-train",),
     ),
+    # The project's own questions over the development PDFs and HTML filings.
+    DevSet(
+        "documents",
+        ROOT / "eval" / "documents_dev.jsonl",
+        (SHARED / "corpus" / "pdf", SHARED / "corpus" / "html"),
+    ),
 )
 COLUMNS = ("n", "hit@1", "hit@5", "doc@1", "figure@1", "figure@3", "context_chars@5")
 
@@ -64,7 +70,9 @@ def run_set(dev: DevSet, encoder: SentenceEncoder) -> dict:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--set", action="append", help="only these sets (seeds, calls, ectsum)")
+    parser.add_argument(
+        "--set", action="append", help="only these sets (seeds, calls, ectsum, documents)"
+    )
     parser.add_argument("--check", action="store_true", help="compare with tests/golden/")
     parser.add_argument(
         "--write-golden",

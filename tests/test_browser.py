@@ -76,3 +76,55 @@ def test_ask_then_open_a_citation(server, browser):
     shot = ARTIFACTS / "chat.png"
     browser.save_screenshot(str(shot))
     assert shot.stat().st_size > 10_000
+
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason=f"no development corpus at {CORPUS}")
+def test_upload_a_pdf_and_an_html_filing_then_ask_them(server, browser):
+    import httpx
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ready
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    wait = WebDriverWait(browser, 240)
+    browser.get(server.url + "/")
+    token = browser.find_element(By.ID, "token")
+    token.send_keys(API_TOKEN)
+    browser.execute_script("arguments[0].dispatchEvent(new Event('change'))", token)
+    uploads = {"ubs-2023-q2": CORPUS / "pdf" / "ubs-2023-q2.pdf"}
+    uploads["BuckleInc.8-K.EX99.1"] = CORPUS / "html" / "BuckleInc.8-K.EX99.1.html"
+    try:
+        for doc_id, path in uploads.items():
+            browser.find_element(By.ID, "upload-file").send_keys(str(path))
+            browser.find_element(By.CSS_SELECTOR, "#upload-form button[type=submit]").click()
+            wait.until(
+                lambda d, doc_id=doc_id: (
+                    f"{doc_id} is indexed" in d.find_element(By.ID, "upload-status").text
+                )
+            )
+        box = browser.find_element(By.ID, "question")
+        box.send_keys("What was UBS's CET1 leverage ratio at the end of Q2 2023?")
+        browser.find_element(By.ID, "ask").click()
+        answer = wait.until(ready.presence_of_element_located((By.CSS_SELECTOR, "li.assistant")))
+        assert "4.8%" in answer.text
+        answer.find_element(By.CSS_SELECTOR, ".answer-text button.cite").click()
+        wait.until(ready.visibility_of_element_located((By.ID, "passage")))
+        meta = browser.find_element(By.ID, "passage-meta").text
+        assert "UBS Q2 2023" in meta and "p. " in meta  # the page of the PDF
+
+        box.send_keys("What was Buckle's inventory at November 2, 2024?")
+        browser.find_element(By.ID, "ask").click()
+        wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "li.assistant")) == 2)
+        second = browser.find_elements(By.CSS_SELECTOR, "li.assistant")[1]
+        assert "149,351" in second.text  # a cell of the filing's balance sheet table
+        second.find_element(By.CSS_SELECTOR, ".answer-text button.cite").click()
+        wait.until(lambda d: "BUCKLE" in d.find_element(By.ID, "passage-meta").text)
+    finally:
+        for doc_id in uploads:
+            httpx.delete(
+                f"{server.url}/v1/documents/{doc_id}",
+                headers={"Authorization": f"Bearer {API_TOKEN}"},
+                timeout=60,
+            )

@@ -30,7 +30,7 @@ from assistant.errors import ParseError
 from assistant.periods import find_period, parse_period
 
 MAX_DOC_ID_CHARS = 80
-DOCUMENT_SUFFIXES = (".txt", ".md", ".markdown", ".text", ".pdf")
+DOCUMENT_SUFFIXES = (".txt", ".md", ".markdown", ".text", ".pdf", ".html", ".htm")
 
 __all__ = [
     "DOCUMENT_SUFFIXES",
@@ -173,7 +173,14 @@ def parse_source(src: SourceText, meta: Metadata | None = None) -> Document:
             f"unknown document type {meta.doc_type!r}",
             hint=f"use one of {', '.join(DOC_TYPES)}",
         )
-    detected = detect_type(src)
+    if src.blocks:  # HTML: a transcript when its lines read as one, else a filing
+        opening = " ".join(src.lines[: max(40, len(src.lines) // 5)])
+        is_call = count_speaker_lines(src) >= MIN_SPEAKER_LINES and bool(
+            re.search(r"\b(?:operator|conference call|earnings call)\b", opening, re.I)
+        )
+        detected: DocType = "transcript" if is_call else "filing"
+    else:
+        detected = detect_type(src)
     doc_type: DocType = meta.doc_type or detected  # type: ignore[assignment]
     warnings: list[str] = []
     speakers: tuple[Speaker, ...] = ()
@@ -189,6 +196,19 @@ def parse_source(src: SourceText, meta: Metadata | None = None) -> Document:
         warnings.extend(parsed.warnings)
         recognised = parsed.recognised
         languages = parsed.languages
+    elif doc_type == "filing" and src.blocks:
+        blocks = list(src.blocks)
+        tables = [b for b in blocks if isinstance(b, Table)]
+        recognised = [
+            f"HTML: {len(blocks) - len(tables)} paragraphs, {len(tables)} tables",
+            *(
+                [f"scale: {', '.join(sorted({t.scale for t in tables if t.scale}))}"]
+                if any(t.scale for t in tables)
+                else []
+            ),
+        ]
+        found_period = find_period(" ".join(src.lines[:60]))
+        period = found_period[0] if found_period else None
     elif doc_type == "filing":
         filing = parse_filing(src)
         blocks = list(filing.blocks)

@@ -200,10 +200,22 @@ def company_from_ir_site(lines: Sequence[str]) -> str | None:
     return None
 
 
+REGISTRANT_RE = re.compile(r"^\(?exact name of (?:the )?registrant", re.I)
+
+
+def company_from_registrant(lines: Sequence[str]) -> str | None:
+    """An SEC filing's cover: the line above "(Exact name of registrant as specified in its
+    charter)"."""
+    for k, line in enumerate(lines[:80]):
+        if REGISTRANT_RE.match(line.strip()) and k > 0 and 2 <= len(lines[k - 1]) <= 80:
+            return lines[k - 1].strip()
+    return None
+
+
 def infer_identity(
     lines: Sequence[str], paragraphs: Sequence[Paragraph], speakers: Sequence[Speaker] = ()
 ) -> Identity:
-    legal = company_from_participants(speakers)
+    legal = company_from_participants(speakers) or company_from_registrant(lines)
     welcome = company_from_welcome(paragraphs)
     company = welcome or (display_name(legal) if legal else None) or company_from_ir_site(lines)
     if legal and welcome:

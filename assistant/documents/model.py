@@ -62,6 +62,7 @@ class Table:
     rows: tuple[TableRow, ...]
     lines: tuple[int, int]
     scale: str | None = None
+    share_scale: str | None = None  # "shares in Thousands" beside "$ in Millions"
 
     def cell(self, row_path: tuple[str, ...], column_path: tuple[str, ...]) -> TableCell | None:
         """The cell whose row path ends with `row_path` and column path contains `column_path`."""

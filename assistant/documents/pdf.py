@@ -149,8 +149,8 @@ def clean_pages(pages: list[list[str]], name: str) -> PdfText:
             key = shape(text)
             if key in heads:
                 if key in kept_heads:
-                    continue  # the first occurrence stays: it often names the call
-                kept_heads.add(key)
+                    continue
+                kept_heads.add(key)  # the first stays: it often names the call and quarter
             lines.append(text)
             numbers.append(number)
     if sum(len(line) for line in lines) < 20 * max(1, len(pages)) / 4 or not lines:

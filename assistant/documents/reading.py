@@ -23,6 +23,7 @@ class SourceText:
     sha256: str
     pages: tuple[int, ...] = ()  # for a PDF: the page of each line
     page_count: int = 0
+    blocks: tuple = ()  # for HTML: paragraphs and tables read from the markup
 
 
 def decode_source(raw: bytes, path: str) -> SourceText:
@@ -34,10 +35,13 @@ def decode_source(raw: bytes, path: str) -> SourceText:
             f"file is {len(raw) / 1e6:.1f} MB; the limit is {MAX_FILE_BYTES // (1024 * 1024)} MB",
             hint="split it into smaller documents",
         )
+    from assistant.documents.html import html_source, is_html
     from assistant.documents.pdf import is_pdf, pdf_source
 
     if is_pdf(raw):
         return pdf_source(raw, path)
+    if is_html(raw):
+        return html_source(raw, path)
     decode = _decode_utf16 if raw.startswith(UTF16_BOMS) else _decode_utf8
     text = decode(raw, path)
     if not text.replace("\ufeff", "").strip():

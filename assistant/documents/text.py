@@ -39,3 +39,9 @@ YEAR_RE = re.compile(r"\b(?:19|20)\d{2}\b")
 def is_period_like(text: str) -> bool:
     """True for header text that names a date or period ("December 31, 2023", "FY2024")."""
     return bool(PERIOD_LIKE_RE.match(collapse(text)))
+
+
+# Rows whose values are per share (never scaled by "in millions") and rows that count shares
+# ("shares in Thousands" when a filing gives shares their own scale).
+PER_SHARE_RE = re.compile(r"\bper\s+(?:\w+\s+)?share\b|\beps\b|\bper\s+unit\b", re.I)
+SHARES_RE = re.compile(r"\bshares\b", re.I)

@@ -141,6 +141,7 @@ def person_name(text: str) -> bool:
     tokens = text.split()
     return (
         2 <= len(tokens) <= 4
+        and not text.isupper()  # name lines are in title case; "ORACLE CORPORATION" is not one
         and is_name(text)
         and not any(t.lower().strip(".,") in NOT_NAME_WORDS for t in tokens)
         and not MANAGEMENT_WORDS.search(text)
@@ -397,6 +398,8 @@ class _Reader:
         previous = self.current[0]
         if not previous.endswith(SENTENCE_END) and (text[:1].islower() or text[:1].isdigit()):
             return True
+        if self.src.pages and not previous.endswith(SENTENCE_END) and self.current[2] == number - 1:
+            return True  # PDF lines wrap prose: an unfinished sentence goes on
         if self.wrap_width is None or self.current[2] != number - 1:
             return False
         first_word = text.split()[0] if text.split() else ""
