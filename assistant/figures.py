@@ -960,6 +960,21 @@ def chinese_figures(text: str, default_period: str | None) -> list[Figure]:
 # Tables -------------------------------------------------------------------------------------
 
 
+BARE_YEAR_RE = re.compile(r"^(?:19|20)\d{2}$")
+
+
+def column_period(path: tuple[str, ...]) -> str | None:
+    """The period a column header names; a date without its year takes the year from the
+    level below ("Three Months Ended August 31," › "2024")."""
+    named = next((p for p in path if is_period_like(p)), None)
+    if named is None or (
+        not BARE_YEAR_RE.match(named.strip()) and re.search(r"(?:19|20)\d{2}", named)
+    ):
+        return named
+    year = next((p.strip() for p in path if BARE_YEAR_RE.match(p.strip()) and p != named), None)
+    return f"{named.rstrip(', ')}, {year}" if year else named
+
+
 def table_figures(chunk: Chunk, default_period: str | None) -> list[Figure]:
     figures = []
     caption_periods = periods_in(chunk.heading or "")
@@ -978,7 +993,9 @@ def table_figures(chunk: Chunk, default_period: str | None) -> list[Figure]:
         )
         scale = chunk.scale if unit != "%" else None  # a percentage is never scaled
         value = float(Decimal(str(cell.value)) * Decimal(str(SCALES.get(scale or "", 1.0))))
-        period = next((p for p in (*cell.column_path, *chunk.row_path) if is_period_like(p)), None)
+        period = column_period(cell.column_path) or next(
+            (p for p in chunk.row_path if is_period_like(p)), None
+        )
         stated = period is not None or bool(caption_periods)
         if period is None:
             found = [periods_in(p) for p in (*cell.column_path, *chunk.row_path)]

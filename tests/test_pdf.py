@@ -261,3 +261,25 @@ def test_a_pdf_uploaded_over_http_is_answered_with_its_page(server):
         assert 1 <= first <= last <= 21
     removed = httpx.delete(f"{server.url}/v1/documents/ubs-2023-q1", headers=auth)
     assert removed.status_code == 200
+
+
+def test_bad_pdf_and_html_uploads_get_one_error_and_leave_the_index_alone(server):
+    import httpx
+
+    auth = {"Authorization": f"Bearer {API_TOKEN}"}
+    before = httpx.get(f"{server.url}/v1/documents", headers=auth).json()["documents"]
+    bad = {
+        "scan.pdf": (blank_pdf(), "no text layer"),
+        "cut.pdf": (b"%PDF-1.7\n" + bytes(range(256)) * 40, "not a readable PDF"),
+        "scripts.html": (b"<html><head><script>var a = 1;</script></head></html>", "no text"),
+    }
+    for name, (content, says) in bad.items():
+        sent = httpx.post(
+            f"{server.url}/v1/documents", files={"file": (name, content)}, headers=auth
+        )
+        assert sent.status_code == 422, sent.text
+        body = sent.json()
+        assert says in body["error"] and body["error"].startswith(name)
+        assert "Traceback" not in sent.text and "/tmp" not in sent.text
+    after = httpx.get(f"{server.url}/v1/documents", headers=auth).json()["documents"]
+    assert after == before

@@ -240,6 +240,14 @@ def parse_source(src: SourceText, meta: Metadata | None = None) -> Document:
         [*meta.aliases, *([meta.company] if meta.company else []), *found.aliases]
     )
     title = meta.title or _default_title(doc_type, company, period, doc_id)
+    if src.furniture:
+        furniture = set(src.furniture)
+        blocks = [
+            b
+            for b in blocks
+            if not isinstance(b, Paragraph)
+            or not all(n in furniture for n in range(b.lines[0], b.lines[1] + 1))
+        ]
     return Document(
         doc_id=doc_id,
         title=title,

@@ -54,6 +54,7 @@ class PdfText:
     lines: list[str]
     pages: list[int]  # the page of each line, from 1
     page_count: int
+    heads: tuple[int, ...] = ()  # line numbers of the running heads kept once
 
 
 def is_pdf(raw: bytes) -> bool:
@@ -138,6 +139,7 @@ def clean_pages(pages: list[list[str]], name: str) -> PdfText:
     lines: list[str] = []
     numbers: list[int] = []
     kept_heads: set[str] = set()
+    head_lines: list[int] = []
     for number, page in enumerate(pages, start=1):
         for line in page:
             text = " ".join(line.split())
@@ -151,6 +153,7 @@ def clean_pages(pages: list[list[str]], name: str) -> PdfText:
                 if key in kept_heads:
                     continue
                 kept_heads.add(key)  # the first stays: it often names the call and quarter
+                head_lines.append(len(lines) + 1)
             lines.append(text)
             numbers.append(number)
     if sum(len(line) for line in lines) < 20 * max(1, len(pages)) / 4 or not lines:
@@ -159,8 +162,10 @@ def clean_pages(pages: list[list[str]], name: str) -> PdfText:
             f"the PDF has no text layer ({len(pages)} pages of images?)",
             hint="run it through OCR first, or upload the text version",
         )
-    lines, numbers = heal_hyphens(lines, numbers)
-    return PdfText(lines=lines, pages=numbers, page_count=len(pages))
+    healed, numbers = heal_hyphens(lines, numbers)
+    if len(healed) != len(lines):
+        head_lines = []  # line numbers moved; identity still reads the heads, search may too
+    return PdfText(lines=healed, pages=numbers, page_count=len(pages), heads=tuple(head_lines))
 
 
 def heal_hyphens(lines: list[str], pages: list[int]) -> tuple[list[str], list[int]]:
@@ -193,4 +198,5 @@ def pdf_source(raw: bytes, name: str) -> SourceText:
         sha256=hashlib.sha256(raw).hexdigest(),
         pages=tuple(text.pages),
         page_count=text.page_count,
+        furniture=text.heads,
     )

@@ -24,6 +24,9 @@ class SourceText:
     pages: tuple[int, ...] = ()  # for a PDF: the page of each line
     page_count: int = 0
     blocks: tuple = ()  # for HTML: paragraphs and tables read from the markup
+    # Lines that name the document but are page furniture (a PDF's running head): read for
+    # its identity, never indexed as a passage.
+    furniture: tuple[int, ...] = ()
 
 
 def decode_source(raw: bytes, path: str) -> SourceText:
