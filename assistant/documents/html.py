@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 
 from assistant.documents.filing import parse_value
 from assistant.documents.model import Paragraph, Table, TableCell, TableRow
-from assistant.documents.reading import MAX_TEXT_CHARS, SourceText
+from assistant.documents.reading import SourceText, check_text_length
 from assistant.documents.text import PER_SHARE_RE, SHARES_RE
 from assistant.errors import ParseError
 
@@ -431,12 +431,7 @@ def html_source(raw: bytes, name: str) -> SourceText:
             name, "no text found in the HTML", hint="is it a page of scripts or images?"
         )
     text = "\n".join(out.lines)
-    if len(text) > MAX_TEXT_CHARS:
-        raise ParseError(
-            name,
-            f"the text is {len(text):,} characters; the limit is {MAX_TEXT_CHARS:,}",
-            hint="split it into smaller documents",
-        )
+    check_text_length(text, name)
     return SourceText(
         path=name,
         text=text,

@@ -14,7 +14,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from assistant.documents.reading import MAX_TEXT_CHARS, SourceText
+from assistant.documents.reading import SourceText, check_text_length
 from assistant.errors import ParseError
 
 PDF_MAGIC = b"%PDF-"
@@ -185,12 +185,7 @@ def pdf_source(raw: bytes, name: str) -> SourceText:
     """A PDF's text as a SourceText whose lines know their pages."""
     text = read_pdf(raw, name)
     joined = "\n".join(text.lines)
-    if len(joined) > MAX_TEXT_CHARS:
-        raise ParseError(
-            name,
-            f"the text is {len(joined):,} characters; the limit is {MAX_TEXT_CHARS:,}",
-            hint="split it into smaller documents",
-        )
+    check_text_length(joined, name)
     return SourceText(
         path=name,
         text=joined,

@@ -49,17 +49,22 @@ def decode_source(raw: bytes, path: str) -> SourceText:
     text = decode(raw, path)
     if not text.replace("\ufeff", "").strip():
         raise ParseError(path, "file is empty")
+    check_text_length(text, path)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return SourceText(path=path, text=text, lines=lines, sha256=hashlib.sha256(raw).hexdigest())
+
+
+def check_text_length(text: str, path: str) -> None:
+    """Past MAX_TEXT_CHARS a document would index for hours: refused, whatever its format."""
     if len(text) > MAX_TEXT_CHARS:
         raise ParseError(
             path,
             f"the text is {len(text):,} characters; the limit is {MAX_TEXT_CHARS:,}",
             hint="split it into smaller documents",
         )
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    return SourceText(path=path, text=text, lines=lines, sha256=hashlib.sha256(raw).hexdigest())
 
 
 def _decode_utf8(raw: bytes, path: str) -> str:
