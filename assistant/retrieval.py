@@ -234,8 +234,18 @@ class Retriever:
         asked = set(query.periods)
         asked_years = {p for p in asked if p.isdigit()}
         terms = {t for t, _ in query.expanded.terms} - QUESTION_TERMS
+        # A full year's results are reported on its fourth-quarter call: asked for FY2024
+        # (not for guidance, which every call of the year gives), the other calls of 2024
+        # step back a little.
+        full_years = (
+            {p[2:] for p in asked if p.startswith("FY")} if not query.guidance_intent else set()
+        )
         for i, row in enumerate(pool):
             chunk = self.store.chunks[int(row)]
+            if full_years:
+                own = self.catalog.doc_periods.get(chunk.doc_id)
+                if own and own.quarter and own.quarter != 4 and str(own.year) in full_years:
+                    factors[i] *= self.weights.year_only_factor
             if asked_years:
                 mentioned = chunk_periods(chunk, self.catalog.doc_periods.get(chunk.doc_id))
                 if mentioned and not (mentioned & asked):

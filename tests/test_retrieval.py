@@ -141,3 +141,35 @@ def test_an_analysts_matching_question_brings_the_answer_it_got(seed_index, assi
     result = assistant_on(seed_index).ask("Which analyst asked about unit economics?")
     assert result.citations[0].role == "analyst"
     assert result.citations[0].text.startswith(result.citations[0].speaker)
+
+
+def acme_call(quarter: str, said: str) -> str:
+    return (
+        "Operator\n"
+        f"Welcome to the Acme Corp {quarter} quarter 2024 earnings call.\n\n"
+        "Jane Doe -- Chief Executive Officer\n"
+        f"{said}\n\n"
+        "Jane Doe -- Chief Executive Officer\n"
+        "We opened twelve stores and our customers stayed with us through the summer.\n"
+    )
+
+
+def test_a_full_year_question_prefers_the_years_fourth_quarter_call(tmp_path, assistant_on):
+    calls = {
+        "acme-q2-2024.txt": acme_call(
+            "second",
+            "Net income for the quarter was $40 million, and net income for 2024 so far reached "
+            "$75 million.",
+        ),
+        "acme-q4-2024.txt": acme_call(
+            "fourth",
+            "Net income for the quarter was $45 million; for the year it was $160 million.",
+        ),
+    }
+    for name, text in calls.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    assistant = assistant_on(tmp_path / "index")
+    assistant.build([tmp_path / name for name in calls])
+    result = assistant.ask("What was Acme's net income for the full year 2024?")
+    assert result.citations[0].doc_id == "acme-q4-2024"
+    assert "$160 million" in result.answer
