@@ -47,9 +47,11 @@ from assistant.errors import (
     IndexMismatch,
     IndexNotFound,
     ParseError,
+    QueueFull,
+    StillIndexing,
 )
 from assistant.http_guard import Guard, Metrics, token_matches
-from assistant.jobs import Job, JobBoard, QueueFull, StillIndexing
+from assistant.jobs import Job, JobBoard
 from assistant.schema import AnswerModel, answer_model
 from assistant.service import Assistant
 from assistant.settings import Settings
@@ -347,8 +349,7 @@ def create_app(settings: Settings, assistant: Assistant | None = None, slack_app
         status). A document with the same id is replaced only when `replace` is true."""
         name = upload_name(file.filename)
         doc_id = doc_id_for(name)
-        if service.board.is_pending(doc_id):
-            raise StillIndexing(f"{doc_id!r} is still being indexed from an earlier upload")
+        service.board.refuse_if_pending(doc_id)  # before the file is read, not only after
         existing = await service.run(service.record, doc_id)
         if existing is not None and not replace:
             raise DocumentExists(

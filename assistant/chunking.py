@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from assistant.documents import Document, Paragraph, Table, TableRow
-from assistant.documents.text import PER_SHARE_RE, SHARES_RE, collapse
+from assistant.documents.text import PER_SHARE_RE, collapse
 
 ChunkKind = Literal["passage", "table_row"]
 MARKER_ONLY_RE = re.compile(r"^(?:\s*\([^)]*\)\s*)+$")
@@ -369,10 +369,9 @@ def chunk_document(doc: Document, params: ChunkingParams | None = None) -> list[
 def row_scale(table: Table, row: TableRow) -> str | None:
     """The scale a row's values are stated in: none for per-share amounts, the table's share
     scale for share counts ("shares in Thousands"), else the table's."""
-    own = row.label or (row.row_path[-1] if row.row_path else "")
-    if SHARES_RE.search(own) and not PER_SHARE_RE.search(own):
-        return table.share_scale or table.scale  # a count of shares
-    if PER_SHARE_RE.search(" ".join(row.row_path) or own):
+    if row.counts_shares:
+        return table.share_scale or table.scale
+    if PER_SHARE_RE.search(" ".join(row.row_path) or row.label):
         return None
     return table.scale
 

@@ -53,3 +53,21 @@ class BadFilter(AssistantError):
 
 class DocumentExists(AssistantError):
     """An upload would silently replace an indexed document."""
+
+
+class QueueFull(AssistantError):
+    """As many uploads wait to be indexed as the service queues."""
+
+    hint = "retry once the uploads before it are indexed"
+
+
+class StillIndexing(AssistantError):
+    """An upload of a document whose earlier upload is not indexed yet."""
+
+    hint = "wait until it is ready or failed (GET /v1/documents/<doc_id>), then upload again"
+
+
+class OverBudget(AssistantError):
+    """An upload that took longer to index than one upload may."""
+
+    hint = "split the document into smaller files"

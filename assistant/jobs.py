@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from assistant.errors import AssistantError
+from assistant.errors import AssistantError, OverBudget, QueueFull, StillIndexing
 
 log = logging.getLogger("assistant.jobs")
 UNFINISHED = ("queued", "parsing", "embedding")
@@ -48,24 +48,12 @@ class Job:
         return self.state in UNFINISHED
 
 
-class QueueFull(AssistantError):
-    hint = "retry once the uploads before it are indexed"
-
-
-class StillIndexing(AssistantError):
-    hint = "wait until it is ready or failed (GET /v1/documents/<doc_id>), then upload again"
-
-
 class Interrupted(Exception):
     """The service is stopping: the job stays queued on disk and resumes on the next start."""
 
 
 class Cancelled(Exception):
     """The document was deleted while its upload was being indexed."""
-
-
-class OverBudget(AssistantError):
-    hint = "split the document into smaller files"
 
 
 # What the worker runs for one job: read the spooled file, index it, report progress through
@@ -96,11 +84,11 @@ class JobBoard:
                 raise QueueFull(
                     f"{pending} uploads are waiting to be indexed; the limit is {self.max_pending}"
                 )
-            if self.is_pending(job.doc_id):
+            try:
+                self.refuse_if_pending(job.doc_id)
+            except StillIndexing:
                 spooled.unlink(missing_ok=True)
-                raise StillIndexing(
-                    f"{job.doc_id!r} is still being indexed from an earlier upload",
-                )
+                raise
             os.replace(spooled, self.spool_path(job.doc_id))
             self.jobs[job.doc_id] = job
             self._write(job, durable=True)
@@ -122,6 +110,12 @@ class JobBoard:
     def is_pending(self, doc_id: str) -> bool:
         job = self.jobs.get(doc_id)
         return job is not None and job.unfinished
+
+    def refuse_if_pending(self, doc_id: str) -> None:
+        """An upload of a document whose earlier upload is still waiting or indexing is
+        refused: checked before an upload is spooled, and again when it is handed over."""
+        if self.is_pending(doc_id):
+            raise StillIndexing(f"{doc_id!r} is still being indexed from an earlier upload")
 
     def forget(self, doc_id: str) -> None:
         """A deleted document: its job record and kept source go too."""

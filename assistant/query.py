@@ -26,6 +26,9 @@ from assistant.vocabulary import (
 MONEY = {"CNY", "USD", "HKD", "EUR", "GBP", "JPY", "SGD", "AUD", "CAD"}
 
 
+MAX_HISTORY = 5  # earlier turns a follow-up is read against
+
+
 @dataclass(frozen=True)
 class Turn:
     """One earlier question of the conversation, for follow-ups."""
@@ -184,7 +187,9 @@ def understand(retriever, question: str, filters=None, history: Sequence[Turn] =
     # Only the last turns, each cut to a question's length: an earlier message of any size
     # must not break the next one.
     limit = retriever.max_question_chars
-    history = [Turn(" ".join(t.question.split())[:limit], t.filters) for t in history[-5:]]
+    history = [
+        Turn(" ".join(t.question.split())[:limit], t.filters) for t in history[-MAX_HISTORY:]
+    ]
     text, previous = resolve_follow_up(question, history)
     filters = filters or Filters()
     if not filters.active and previous is not None and previous.filters:

@@ -28,7 +28,6 @@ MAX_BLOCKS = 50
 MAX_TEXT = 3000
 MAX_FALLBACK = 3000
 MAX_FIGURES = 6
-MAX_HISTORY = 5
 STALE_BUTTON = "That button no longer works; ask the question again."
 MENTION_RE = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
 
@@ -197,7 +196,7 @@ def create_slack_app(settings: Settings, assistant: Assistant, socket_mode: bool
         return None
 
     def ask(question: str, history: list[str]) -> AnswerModel:
-        turns = [Turn(q) for q in history[-MAX_HISTORY:]]
+        turns = [Turn(q) for q in history]  # query.understand reads the last few
         return answer_model(assistant.ask(question, history=turns))
 
     def reply(

@@ -44,16 +44,23 @@ def browser(tmp_path):
     driver.quit()
 
 
+def open_chat(browser, server) -> None:
+    """The chat page with the API token typed in, as a user would."""
+    from selenium.webdriver.common.by import By
+
+    browser.get(server.url + "/")
+    token = browser.find_element(By.ID, "token")
+    token.send_keys(API_TOKEN)
+    browser.execute_script("arguments[0].dispatchEvent(new Event('change'))", token)
+
+
 def test_ask_then_open_a_citation(server, browser):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ready
     from selenium.webdriver.support.ui import WebDriverWait
 
     wait = WebDriverWait(browser, 60)
-    browser.get(server.url + "/")
-    token = browser.find_element(By.ID, "token")
-    token.send_keys(API_TOKEN)
-    browser.execute_script("arguments[0].dispatchEvent(new Event('change'))", token)
+    open_chat(browser, server)
     wait.until(lambda d: "LexinFintech" in d.find_element(By.ID, "document-list").text)
 
     box = browser.find_element(By.ID, "question")
@@ -89,10 +96,7 @@ def test_upload_a_pdf_and_an_html_filing_then_ask_them(server, browser):
     from selenium.webdriver.support.ui import WebDriverWait
 
     wait = WebDriverWait(browser, 240)
-    browser.get(server.url + "/")
-    token = browser.find_element(By.ID, "token")
-    token.send_keys(API_TOKEN)
-    browser.execute_script("arguments[0].dispatchEvent(new Event('change'))", token)
+    open_chat(browser, server)
     uploads = {"ubs-2023-q2": CORPUS / "pdf" / "ubs-2023-q2.pdf"}
     uploads["BuckleInc.8-K.EX99.1"] = CORPUS / "html" / "BuckleInc.8-K.EX99.1.html"
     try:

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.jobs import Job, JobBoard, QueueFull, StillIndexing
+from assistant.errors import QueueFull, StillIndexing
+from assistant.jobs import Job, JobBoard
 
 
 def spooled(board: JobBoard, content: bytes = b"text") -> Path:

@@ -18,7 +18,6 @@ from dataclasses import dataclass, field, replace
 from assistant.documents.filing import parse_value
 from assistant.documents.model import Paragraph, Table, TableCell, TableRow
 from assistant.documents.reading import SourceText, check_text_length
-from assistant.documents.text import PER_SHARE_RE, SHARES_RE
 from assistant.errors import ParseError
 
 BLOCK_TAGS = {
@@ -286,15 +285,14 @@ def read_table(table, out: Extracted) -> None:
     paths = column_paths(header_rows, columns, top_left)
     body: list[TableRow] = []
     parents: list[tuple[float, str]] = []
-    indents = [indent_of(rows[k][0].element) for k in range(first, len(rows)) if rows[k]]
+    body_rows = [cells for cells in rows[first:] if cells]
+    indents = [indent_of(cells[0].element) for cells in body_rows]
     flat = len(set(indents)) <= 1
-    for cells in rows[first:]:
-        if not cells:
-            continue
+    for cells, first_indent in zip(body_rows, indents, strict=True):
         label_cell = cells[0] if cells[0].start < columns[0][0] else None
         raw_label = label_cell.text if label_cell else ""
         label = re.sub(r"\s*\[abstract\]\s*$", "", raw_label, flags=re.I).rstrip(":")
-        indent = indent_of(label_cell.element) if label_cell else 0.0
+        indent = first_indent if label_cell else 0.0
         values = [c for c in cells if c is not label_cell and is_number(c.text)]
         if not values:
             if label:
@@ -344,13 +342,6 @@ def read_table(table, out: Extracted) -> None:
         )
 
 
-def counts_shares_row(row: TableRow) -> bool:
-    """A row of share counts ("Diluted weighted average shares"), even under an "Earnings per
-    share" heading; its own label decides."""
-    own = row.label or (row.row_path[-1] if row.row_path else "")
-    return bool(SHARES_RE.search(own)) and not PER_SHARE_RE.search(own)
-
-
 def with_currency(body: list[TableRow], caption: str) -> list[TableRow]:
     """Statements print `$` on the first and total rows only: the table's currency goes to
     every amount, except share counts and percentages."""
@@ -360,10 +351,9 @@ def with_currency(body: list[TableRow], caption: str) -> list[TableRow]:
         return body
     out = []
     for row in body:
-        counts_shares = counts_shares_row(row)
         cells = tuple(
             c
-            if c.currency or counts_shares or c.text.endswith("%") or c.value is None
+            if c.currency or row.counts_shares or c.text.endswith("%") or c.value is None
             else replace(c, currency=sign)
             for c in row.cells
         )

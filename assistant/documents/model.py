@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from assistant.documents.text import PER_SHARE_RE, SHARES_RE
+
 DocType = Literal["transcript", "filing", "notes"]
 Role = Literal["management", "analyst", "operator", "unknown"]
 Section = Literal["prepared_remarks", "qa"]
@@ -53,6 +55,13 @@ class TableRow:
     row_path: tuple[str, ...]
     cells: tuple[TableCell, ...]
     lines: tuple[int, int]
+
+    @property
+    def counts_shares(self) -> bool:
+        """A row of share counts ("Diluted weighted average shares"), even under an
+        "Earnings per share" heading: its own label decides."""
+        own = self.label or (self.row_path[-1] if self.row_path else "")
+        return bool(SHARES_RE.search(own)) and not PER_SHARE_RE.search(own)
 
 
 @dataclass(frozen=True)

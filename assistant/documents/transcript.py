@@ -454,13 +454,12 @@ class _Reader:
                 return Header("Operator", [], 1, rest)
             if len(name.split()) >= 2 or self.known(name):
                 return Header(name, [], 1, rest)
-        known = clean_name(line).lower() in self.participants
+        known = self.known(line)
         if (known or (is_name(line) and len(line.split()) >= 2)) and (found := company_title(nxt)):
             return Header(line, list(found), 2)
         if (parts := dash_parts(line)) is not None:
             name, titles = parts
-            known = clean_name(name).lower() in self.participants
-            if len(name.split()) >= 2 or known or nxt == line:
+            if len(name.split()) >= 2 or self.known(name) or nxt == line:
                 return Header(name, titles, 1)
         if line.lower() in self.participants and not line.endswith("."):
             return Header(line, [], 1)
