@@ -18,6 +18,7 @@ from assistant.figure_choice import (
     figure_fit,
     qualifier_fit,
     rank_figures,
+    says_row,
 )
 from assistant.figures import FULL_YEAR_RE, Figure
 from assistant.lexical import tokenize
@@ -214,6 +215,11 @@ def compose(retriever: Retriever, query: Query, top_k: int) -> Answer:
         if n > QUOTED_ROWS and chunk.kind == "table_row":
             continue
         units = chunk_units(chunk)
+        # Columns tell a row's cells apart; they do not make a cell a better answer than a
+        # sentence that says the same, so only a cell's shortfall from the best column counts.
+        best_column = max(
+            (column_match(question, cell.column_path) for cell in chunk.cells), default=0.0
+        )
         sims = (
             (store.sentences_of(hit.row) @ vector) if vector is not None else np.zeros(len(units))
         )
@@ -222,12 +228,16 @@ def compose(retriever: Retriever, query: Query, top_k: int) -> Answer:
         for k, ((unit_text, span), sim) in enumerate(zip(units, sims, strict=False)):
             text = chunk.text[span[0] : span[1]]
             score = float(sim) + 0.35 * _overlap(terms, unit_text) - 0.04 * (n - 1)
-            score += 0.25 * figure_fit(store.figures[hit.row], span, wanted_units, terms)
+            figures = store.figures[hit.row]
+            score += 0.25 * figure_fit(figures, span, wanted_units, terms, query.words)
             score += sentence_fit(query, unit_text)
             score += period_fit(query, unit_text, retriever.catalog.doc_periods.get(chunk.doc_id))
             if chunk.kind == "table_row" and k < len(chunk.cells):
                 column = chunk.cells[k].column_path
-                score += 0.6 * column_match(question, column)
+                score += 0.6 * (column_match(question, column) - best_column)
+                # A row the question names ("net income") is quoted over one that shares
+                # only its words ("other income, net"), however well its column matches.
+                score += 0.3 if says_row(query.words, chunk.row_path) else -0.2
                 named = period_keys(" ".join(column))
                 if asked_periods and named and not named & asked_periods:
                     score -= 0.3

@@ -277,8 +277,9 @@ def render_row(table: Table, row: TableRow) -> tuple[str, tuple[ChunkCell, ...]]
                 break
     currencies = {cell.currency for cell in row.cells if cell.currency}
     unit = f" ({', '.join(sorted(currencies))}" if currencies else ""
-    if table.scale:
-        unit = f"{unit}, in {table.scale}" if unit else f" (in {table.scale}"
+    scale = row_scale(table, row)
+    if scale:
+        unit = f"{unit}, in {scale}" if unit else f" (in {scale}"
     unit = f"{unit})" if unit else ""
     caption = collapse(table.caption)
     if len(caption) > MAX_CAPTION_CHARS:

@@ -8,8 +8,8 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from assistant.figures import Figure, sentence_bounds
-from assistant.lexical import tokenize
+from assistant.figures import Figure, is_period_like, sentence_bounds
+from assistant.lexical import says_label, tokenize
 from assistant.query import MONEY, Query, qualifiers_of
 from assistant.vocabulary import QUESTION_TOKENS
 
@@ -23,7 +23,11 @@ class CitedFigure:
 
 
 def figure_fit(
-    figures: Sequence[Figure], span: tuple[int, int], units: set[str], terms: set[str]
+    figures: Sequence[Figure],
+    span: tuple[int, int],
+    units: set[str],
+    terms: set[str],
+    asked_words: Sequence[str] = (),
 ) -> float:
     """Best share of a figure's metric named by the question, among the figures of the
     expected unit inside `span`: a sentence that states the asked figure reads as the answer."""
@@ -35,8 +39,23 @@ def figure_fit(
             continue
         described = described_by(figure)
         if described:
-            best = max(best, len(described & terms) / len(described))
+            fit = len(described & terms) / len(described)
+            best = max(best, fit + 0.5 * names_row(figure, asked_words))
     return best
+
+
+def names_row(figure: Figure, asked_words: Sequence[str]) -> bool:
+    """Whether the question names a table row by its label ("net sales", not the "net" and
+    "income" of "other income, net"; "credit losses" is not "provision for credit losses").
+    Only row labels are read so: the words before a figure in a sentence may describe the
+    figure before it."""
+    return says_row(asked_words, figure.row_path)
+
+
+def says_row(asked_words: Sequence[str], row_path: Sequence[str]) -> bool:
+    """Whether the question says one of a row's labels; a date heading ("As of December 31")
+    names no metric."""
+    return says_label(asked_words, [label for label in row_path if not is_period_like(label)])
 
 
 def described_by(figure: Figure) -> set[str]:
@@ -56,14 +75,38 @@ def column_match(question: str, column_path: Sequence[str]) -> float:
     due", digits included), the spanning headers above it a little."""
     if not column_path:
         return 0.0
-    asked = set(tokenize(question)) - QUESTION_TOKENS
+    asked = set(tokenize(in_digits(question))) - QUESTION_TOKENS
 
     def share(text: str) -> float:
-        tokens = set(tokenize(text))
+        tokens = set(tokenize(in_digits(text)))
         return len(asked & tokens) / len(tokens) if tokens else 0.0
 
     upper = share(" ".join(column_path[:-1])) if len(column_path) > 1 else 0.0
     return share(column_path[-1]) + 0.3 * upper
+
+
+UNITS_WORDS = (
+    "one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen"
+).split()
+TENS_WORDS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+SPELLED_NUMBER_RE = re.compile(
+    rf"\b(?:({'|'.join(TENS_WORDS)})(?:[- ]({'|'.join(UNITS_WORDS[:9])}))?|"
+    rf"({'|'.join(UNITS_WORDS)}))\b",
+    re.I,
+)
+
+
+def in_digits(text: str) -> str:
+    """Spelled numbers as digits: "Thirty-Nine Weeks Ended" is the question's "39-week"."""
+
+    def digits(m: re.Match) -> str:
+        if m[3]:
+            return str(UNITS_WORDS.index(m[3].lower()) + 1)
+        tens = 10 * (TENS_WORDS.index(m[1].lower()) + 2)
+        return str(tens + (UNITS_WORDS.index(m[2].lower()) + 1 if m[2] else 0))
+
+    return SPELLED_NUMBER_RE.sub(digits, text)
 
 
 def figure_score(
@@ -91,6 +134,8 @@ def figure_score(
         score -= 1.5  # the question states this number ("over the past 10 to 15 years")
     if figure.qualifier == "percentage points" and not re.search(r"\bpoints?\b", question):
         score -= 1.0  # a change of a rate, not the growth rate asked
+    if figure.unit == "bps" and units != {"bps"} and not change_intent:
+        score -= 1.0  # basis points move a ratio; "what was the CET1 ratio" asks its level
     if figure.kind == "guidance":
         score += 1.0 if query.guidance_intent else -1.0
     elif figure.kind == "prior" and not change_intent:
@@ -99,6 +144,7 @@ def figure_score(
     described = described_by(figure)
     if described:
         score += 2.5 * len(described & terms) / len(described)
+        score += 1.0 * names_row(figure, query.words)
     if figure.column_path:
         # Columns are often told apart by numbers ("31 - 90 days past due"): keep digits.
         score += 2.0 * column_match(question, figure.column_path)

@@ -368,7 +368,7 @@ def period_and_kind(
         else:
             period = default_period
     kind = "actual"
-    if GUIDANCE_RE.search(sentence_text):
+    if guides(text, start, end, sentence):
         kind = "guidance"
         period = next_occurrence(period, default_period) if stated else period
     elif PRIOR_RE.search(text[max(sentence_start, start - 30) : start]) or (
@@ -382,6 +382,37 @@ def period_and_kind(
     ):
         kind = "prior"
     return period, stated, kind
+
+
+# A result set against an expectation ("in line with our Group targets", "as expected") is a
+# result: the expectation is what it is compared with.
+COMPARED_WITH_GUIDANCE_RE = re.compile(
+    r"\b(?:in line with|ahead of|above|below|better than|worse than|short of|versus|vs\.?|"
+    r"compared (?:to|with)|relative to|exceed(?:ed|ing|s)?|beat(?:ing)?)"
+    r"\s+(?:(?:our|the|its|their|this|that)\s+)?(?:\w+\s+){0,2}?"
+    r"(?:guidance|guided range|expectations?|outlook|forecasts?|targets?|estimates?)\b"
+    r"|\bas (?:we |had been |was |were |previously )?"
+    r"(?:expected|anticipated|guided|forecast|projected|targeted)\b",
+    re.I,
+)
+CLAUSE_END_RE = re.compile(r"[;,:](?=\s)|\s[—–-]\s|\(")
+
+
+def guides(text: str, start: int, end: int, sentence: tuple[int, int]) -> bool:
+    """Whether a figure is an expectation: a guidance word earlier in its sentence ("we expect
+    revenue of $1.2 billion, up 5%") or later in its own clause ("$1.2 billion is expected"),
+    not one that only compares a result with an expectation ("14.3%, in line with our
+    guidance"; "as expected, revenue was ..."). The figure right after a comparison is the
+    expectation itself ("$5.1 billion, above our guidance of $4.8 billion")."""
+    before = text[sentence[0] : start]
+
+    def earlier_clause(m: re.Match) -> str:
+        return " " if CLAUSE_END_RE.search(before, m.end()) else m[0]
+
+    before = COMPARED_WITH_GUIDANCE_RE.sub(earlier_clause, before)
+    after = CLAUSE_END_RE.split(text[end : sentence[1]], maxsplit=1)[0]
+    after = COMPARED_WITH_GUIDANCE_RE.sub(" ", after)
+    return bool(GUIDANCE_RE.search(before) or GUIDANCE_RE.search(after))
 
 
 def next_occurrence(period: str | None, default_period: str | None) -> str | None:
@@ -573,6 +604,22 @@ def metric_after(text: str, end: int, unit: str) -> str | None:
     return None
 
 
+RATE_AFTER_RE = re.compile(
+    r"\s*((?:[A-Za-z][\w\-/]*\s+){0,3}?"
+    r"(?:ratio|margin|rate|return|yield|share|payout|utilization|occupancy|ro(?:t?ce|e|a|ic)))\b",
+    re.I,
+)
+
+
+def rate_named_after(text: str, end: int) -> str | None:
+    """A percentage before the rate it is ("a 13.4% CET1 capital ratio", "a 25% operating
+    margin"): the words up to the rate's name, none of them a link word."""
+    m = RATE_AFTER_RE.match(text, end)
+    if not m or any(w.lower() in METRIC_STOP for w in m[1].split()):
+        return None
+    return clean_metric(m[1])
+
+
 CHANGE_FILLER = (
     r"(?:\s+(?:by|approximately|about|around|roughly|nearly|almost|some|over|more than))*"
 )
@@ -596,6 +643,11 @@ def detect_change(clause: str) -> str | None:
     if last.group("imp"):
         return "improvement"
     return "deterioration"
+
+
+# An amount followed by "of <what>" names itself ("$20.1 billion of revenues"), not "$5
+# billion of which" or "of the quarter".
+OF_AFTER_RE = re.compile(r"\s+of\s+(?!which\b|the\b|this\b|that\b|these\b|those\b|it\b)")
 
 
 def english_figures(text: str, default_period: str | None, source: Source = "text") -> list[Figure]:
@@ -721,6 +773,12 @@ def english_figures(text: str, default_period: str | None, source: Source = "tex
         counted = metric_after(text, end, unit) if unit == "count" else None
         if counted and counted not in CHANGE_PHRASES and sensible_label(counted.split()):
             metric = counted  # "18,396 homes closed": what is counted names the figure
+        elif unit in CURRENCY_UNITS and OF_AFTER_RE.match(text, end):
+            named = metric_after(text, end, unit)
+            if named and named not in CHANGE_PHRASES and sensible_label(named.split()):
+                metric = named  # "an RoTCE of 7.7% on $20.1 billion of revenues"
+        if metric is None and unit == "%":
+            metric = rate_named_after(text, end)  # "a 13.4% CET1 capital ratio"
         if metric is None:
             same_sentence = [f for f in figures if f.span[0] >= sent_start and f.metric]
             after = metric_after(text, end, unit)
@@ -975,9 +1033,18 @@ def column_period(path: tuple[str, ...]) -> str | None:
     return f"{named.rstrip(', ')}, {year}" if year else named
 
 
+# An opening balance ("Cash and cash equivalents at beginning of period") is the balance the
+# previous period closed with: a prior figure in its column's period.
+OPENING_BALANCE_RE = re.compile(
+    r"\bbeginning of (?:the )?(?:period|year|quarter|fiscal year|month)\b|\bopening balance\b",
+    re.I,
+)
+
+
 def table_figures(chunk: Chunk, default_period: str | None) -> list[Figure]:
     figures = []
     caption_periods = periods_in(chunk.heading or "")
+    kind = "prior" if OPENING_BALANCE_RE.search(" ".join(chunk.row_path)) else "actual"
     cursor = 0
     for cell in chunk.cells:
         if cell.value is None:
@@ -1019,6 +1086,7 @@ def table_figures(chunk: Chunk, default_period: str | None) -> list[Figure]:
                 row_path=chunk.row_path,
                 column_path=cell.column_path,
                 period_stated=stated or period != default_period,
+                kind=kind,
             )
         )
     return figures

@@ -118,6 +118,39 @@ def tokenize(text: str) -> list[str]:
     return tokens
 
 
+def ordered_words(text: str) -> tuple[str, ...]:
+    """A text's content words in order, numbers left out."""
+    return tuple(t for t in tokenize(text) if not t.isdigit())
+
+
+INVERTED_LABEL_RE = re.compile(r"^([^,]+),\s*([a-z]+)\b", re.I)
+LABEL_QUALIFIER_RE = re.compile(r"\s*[,(].*$")
+TOTAL_RE = re.compile(r"^\s*total\s+", re.I)
+
+
+def label_forms(label: str) -> list[tuple[str, ...]]:
+    """The ways a question says a row label: its words before any qualifier ("Change in
+    foreign currency translation" of "..., net of tax"), without a leading "Total", and a
+    statement's inverted label in spoken order ("SALES, Net of returns" is "net sales")."""
+    main = TOTAL_RE.sub("", LABEL_QUALIFIER_RE.sub("", label))
+    forms = [ordered_words(main)]
+    inverted = INVERTED_LABEL_RE.match(label)
+    if inverted:
+        forms.append(ordered_words(f"{inverted[2]} {main}"))
+    return [f for f in forms if f]
+
+
+def says_label(words: Sequence[str], labels: Iterable[str]) -> bool:
+    """Whether `words` (a question's, in order) say one of the labels word for word."""
+    for label in labels:
+        for form in label_forms(label):
+            if any(
+                tuple(words[k : k + len(form)]) == form for k in range(len(words) - len(form) + 1)
+            ):
+                return True
+    return False
+
+
 class BM25:
     """Okapi BM25 with postings in flat numpy arrays; a query touches only its terms' postings.
 

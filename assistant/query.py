@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from assistant.documents.text import is_cjk
-from assistant.lexical import tokenize
+from assistant.lexical import ordered_words, tokenize
 from assistant.periods import period_spans, periods_in, without_periods, zh_periods_in
 from assistant.scope import Scope
 from assistant.vocabulary import (
@@ -51,6 +51,7 @@ class Query:
     units: frozenset[str] = frozenset()
     terms: frozenset[str] = frozenset()
     qualifiers: frozenset[str] = frozenset()
+    words: tuple[str, ...] = ()  # content words in order, for labels said word for word
     change_intent: bool = False
     guidance_intent: bool = False
     asks_for_analyst: bool = False  # "which analyst asked ...": the answer is a question
@@ -90,6 +91,7 @@ def expected_units(question: str) -> set[str]:
     percent = re.search(
         r"by how much|what share|share of|as a share|what proportion|proportion of|"
         r"what percentage|as a percentage|percent|%|\bratio\b|\brate\b|"
+        r"\breturn on\b|\bro(?:t?ce|e|a|ic|tc?e|te)\b|"
         r"margin|\bapr\b|yield|how did .* (?:change|move|grow|develop)|growth\b|grow\b|"
         r"expanded|expansion|contracted|contraction|"
         r"\b(?:did|does|do|will|to)\s+(?:\w+\s+){0,3}(?:expand|contract)\b|"
@@ -214,6 +216,7 @@ def understand(retriever, question: str, filters=None, history: Sequence[Turn] =
         units=frozenset(expected_units(text)),
         terms=frozenset(content_terms(text) | {t for t, w in expanded.terms if w < 1.0}),
         qualifiers=qualifiers_of(text),
+        words=ordered_words(without_names(text, scope.named)),
         change_intent=bool(CHANGE_INTENT_RE.search(text)),
         guidance_intent=guidance,
         asks_for_analyst=bool(ASKER_RE.search(text)),

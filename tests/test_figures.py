@@ -351,6 +351,59 @@ def test_guidance_and_comparatives_are_marked():
     assert prior.metric == "revenue"
 
 
+@pytest.mark.parametrize(
+    ("text", "figure", "kind"),
+    [
+        # A result compared with an expectation is a result.
+        (
+            "Underlying profit was $2.4 billion, with a return on CET1 of 16.5% and a "
+            "cost/income ratio of 72.8%, in line with our Group targets.",
+            "16.5%",
+            "actual",
+        ),
+        ("This brings our CET1 ratio to 14.3%, more in line with our guidance.", "14.3%", "actual"),
+        ("In line with our guidance, revenue was $5.1 billion.", "$5.1 billion", "actual"),
+        ("As expected, revenue was $5.1 billion.", "$5.1 billion", "actual"),
+        # ... and the expectation it is compared with is guidance.
+        (
+            "Revenue was $5.1 billion, above our guidance of $4.8 billion.",
+            "$4.8 billion",
+            "guidance",
+        ),
+        # A guidance word later in the sentence, in another clause, is about another figure.
+        (
+            "Remaining performance obligations were $99.1 billion as of August 31, 2024, "
+            "approximately 39% of which we expect to recognize over the next twelve months.",
+            "$99.1 billion",
+            "actual",
+        ),
+        ("Revenue of $1.2 billion is expected next year.", "$1.2 billion", "guidance"),
+        ("We expect revenue of $1.2 billion, up 5%.", "5%", "guidance"),
+    ],
+)
+def test_guidance_is_read_from_the_figures_own_clause(text, figure, kind):
+    (found,) = [f for f in english_figures(text, "Q2 2024") if f.text == figure]
+    assert found.kind == kind
+
+
+@pytest.mark.parametrize(
+    ("text", "figure", "label"),
+    [
+        (
+            "We reported net income of $3.5 billion and an RoTCE of 7.7% on $20.1 billion of "
+            "revenues.",
+            "$20.1 billion",
+            "revenues",
+        ),
+        ("We ended the quarter with a 13.4% CET1 capital ratio.", "13.4%", "CET1 capital ratio"),
+        ("Sales grew 5%, with a 25% operating margin.", "25%", "operating margin"),
+    ],
+)
+def test_a_figure_named_after_it_takes_that_name(text, figure, label):
+    (found,) = [f for f in english_figures(text, "Q3 2023") if f.text == figure]
+    assert found.metric == label
+
+
 def test_labels_are_noun_phrases_or_nothing():
     labels = [
         f.metric
@@ -477,3 +530,48 @@ def test_a_replaced_range_is_the_earlier_figure_and_odd_pairs_are_no_range():
     assert all(f.high is None for f in figures)
     (zero,) = english_figures("Margin should be 0% to 2%.", "Q2 2021")
     assert (zero.value, zero.high) == (0, 2)
+
+
+@pytest.mark.parametrize(
+    ("question", "label", "said"),
+    [
+        ("What were net sales in the quarter?", "SALES, Net of returns and allowances", True),
+        ("What were net sales in the statements of income?", "OTHER INCOME, Net", False),
+        ("What was the allowance for credit losses?", "Provision for credit losses", False),
+        ("What were total revenues?", "Total revenues", True),
+        ("What were revenues?", "Total revenues", True),
+        (
+            "What was the change in foreign currency translation, net of tax?",
+            "Change in foreign currency translation, net of tax",
+            True,
+        ),
+        (
+            "What was the change in foreign currency translation, net of tax?",
+            "Change in fair value of derivative instruments",
+            False,
+        ),
+    ],
+)
+def test_a_row_is_named_only_by_its_label_said_in_order(question, label, said):
+    from assistant.lexical import ordered_words, says_label
+
+    assert says_label(ordered_words(question), [label]) is said
+
+
+def test_spelled_column_numbers_match_the_questions_digits():
+    from assistant.figure_choice import column_match, in_digits
+
+    assert in_digits("Thirty-Nine Weeks Ended; Twelve Months; twenty one") == (
+        "39 Weeks Ended; 12 Months; 21"
+    )
+    question = "What was net income for the 39-week period ended November 2, 2024?"
+    nine_months = ("Thirty-Nine Weeks Ended", "November 2, 2024")
+    quarter = ("Thirteen Weeks Ended", "November 2, 2024")
+    assert column_match(question, nine_months) > column_match(question, quarter)
+
+
+def test_returns_and_ratios_are_asked_in_percent():
+    from assistant.query import expected_units
+
+    assert "%" in expected_units("What RoTCE did Citi report for Q2 2023?")
+    assert "%" in expected_units("What underlying return on CET1 capital did UBS report?")

@@ -225,6 +225,30 @@ def test_scale_applies_to_amounts_but_not_per_share_values(parsed):
     assert shares.value == 50_297_000 and shares.unit == "count"
     receivables = figure_for("BuckleInc.8-K.EX99.1.html", ("Receivables",), "November 2, 2024")
     assert receivables.unit == "USD"  # the table's $ reaches rows printed without it
+    # A "Diluted" row under "Weighted average common shares outstanding" counts shares.
+    diluted = figure_for(
+        "OracleServicesTable.html",
+        ("Weighted average common shares outstanding", "Diluted"),
+        "2024",
+    )
+    assert diluted.value == 2_851_000_000 and diluted.unit == "count"
+    # An opening balance is the previous period's close.
+    opening = figure_for(
+        "Oracle.10-Q.html", ("Cash and cash equivalents at beginning of period",), "2024"
+    )
+    closing = figure_for(
+        "Oracle.10-Q.html", ("Cash and cash equivalents at end of period",), "2024"
+    )
+    assert (opening.kind, closing.kind) == ("prior", "actual")
+
+
+@needs_corpus
+def test_a_rows_text_states_the_scale_its_values_are_in(parsed):
+    doc = parsed["BuckleInc.8-K.EX99.1.html"]
+    rows = {c.row_path: c.text for c in chunk_document(doc) if c.kind == "table_row"}
+    assert "NET INCOME ($, in thousands)" in rows[("NET INCOME",)]
+    per_share = rows[("EARNINGS PER SHARE", "Diluted")]
+    assert "EARNINGS PER SHARE › Diluted ($)" in per_share  # never scaled, so never "in thousands"
 
 
 @needs_corpus
@@ -237,6 +261,9 @@ def test_a_filing_reads_its_narrative_under_item_headings(parsed):
     assert "dei:" not in text and "us-gaap:" not in text  # hidden inline XBRL facts skipped
     release = parsed["BuckleInc.8-K.EX99.1.html"]
     assert any("$44.2 million" in p.text for p in release.paragraphs)
+    # The quarter the release reports ("third quarter of fiscal 2024"), not the earlier year
+    # it mentions first ("the 53rd week in fiscal 2023").
+    assert (release.company, release.period) == ("BUCKLE", "Q3 2024")
 
 
 def test_html_without_text_is_one_clear_error():
@@ -265,3 +292,58 @@ def test_html_is_recognised_by_content_whatever_its_name():
     )
     src = decode_source(page, "release.txt")
     assert src.blocks and src.lines == ["Item 2. Results", "Revenue was $5 million."]
+
+
+@pytest.fixture(scope="module")
+def statements_index(tmp_path_factory, encoder):
+    """A real index of the press release, the Oracle table and the Apple R page."""
+    from assistant.service import Assistant
+    from assistant.settings import Settings
+
+    path = tmp_path_factory.mktemp("statements")
+    assistant = Assistant(Settings(index_dir=path), encoder)
+    names = ("BuckleInc.8-K.EX99.1.html", "OracleServicesTable.html", "aapl-R4.html")
+    assistant.build([HTML / name for name in names])
+    return assistant
+
+
+@needs_corpus
+@pytest.mark.parametrize(
+    ("question", "value", "unit"),
+    [
+        # The row the question names, not the one sharing its words ("OTHER INCOME, Net").
+        (
+            "What were Buckle's net sales for the thirteen weeks ended November 2, 2024?",
+            (293_618_000, 293_600_000),
+            "USD",
+        ),
+        # "39-week" is the "Thirty-Nine Weeks Ended" column, and the sentence saying it is
+        # quoted over a cell of another row.
+        (
+            "What was Buckle's net income for the 39-week fiscal period ended November 2, 2024?",
+            (118_270_000, 118_300_000),
+            "USD",
+        ),
+        # A "Diluted" row under weighted average shares is a share count. (The Oracle table
+        # and the R page name no company: the questions name none either.)
+        (
+            "How many diluted weighted average common shares were outstanding in the three "
+            "months ended August 31, 2024?",
+            (2_851_000_000,),
+            "count",
+        ),
+        (
+            "What was the change in foreign currency translation, net of tax, for the 12 "
+            "months ended September 24, 2022?",
+            (-1_511_000_000,),
+            "USD",
+        ),
+    ],
+)
+def test_the_top_figure_is_the_row_and_column_asked(statements_index, question, value, unit):
+    answer = statements_index.ask(question)
+    top = answer.figures[0].figure
+    assert top.unit == unit and any(top.value == pytest.approx(v, rel=0.005) for v in value), (
+        answer.answer,
+        top,
+    )

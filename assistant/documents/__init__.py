@@ -184,7 +184,7 @@ def parse_source(src: SourceText, meta: Metadata | None = None) -> Document:
     doc_type: DocType = meta.doc_type or detected  # type: ignore[assignment]
     warnings: list[str] = []
     speakers: tuple[Speaker, ...] = ()
-    period = None
+    period = opening_period = None
     languages: tuple[str, ...] = ("en",)
     blocks: list[Block]
     if doc_type == "transcript":
@@ -207,8 +207,10 @@ def parse_source(src: SourceText, meta: Metadata | None = None) -> Document:
                 else []
             ),
         ]
+        # A release names earlier years too ("due to the 53rd week in fiscal 2023"): the
+        # quarter its opening names most (read with the identity below) comes first.
         found_period = find_period(" ".join(src.lines[:60]))
-        period = found_period[0] if found_period else None
+        opening_period = found_period[0] if found_period else None
     elif doc_type == "filing":
         filing = parse_filing(src)
         blocks = list(filing.blocks)
@@ -233,7 +235,7 @@ def parse_source(src: SourceText, meta: Metadata | None = None) -> Document:
     paragraphs = [b for b in blocks if isinstance(b, Paragraph)]
     found = infer_identity(src.lines, paragraphs, speakers)
     company = meta.company or found.company
-    period = meta.period or period or found.period
+    period = meta.period or period or found.period or opening_period
     if meta.period and parse_period(meta.period) is None:
         warnings.append(f"{src.path}: period {meta.period!r} is not a quarter or fiscal year")
     aliases = aliases_for(

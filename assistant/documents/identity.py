@@ -160,7 +160,7 @@ def period_in(paragraphs: Sequence[Paragraph]) -> str | None:
         years = years_of.get(quarter) or {y for ys in years_of.values() for y in ys}
         if years:
             return f"Q{quarter} {max(years)}"
-    return f"FY{fiscal_years[0]}" if fiscal_years else None
+    return f"FY{max(fiscal_years)}" if fiscal_years else None
 
 
 def period_from_date(date: str | None) -> str | None:

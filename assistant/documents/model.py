@@ -59,9 +59,16 @@ class TableRow:
     @property
     def counts_shares(self) -> bool:
         """A row of share counts ("Diluted weighted average shares"), even under an
-        "Earnings per share" heading: its own label decides."""
+        "Earnings per share" heading: its own label decides, else the nearest heading above it
+        that speaks of shares or a per-share amount ("Weighted average shares outstanding ›
+        Diluted" counts shares, "Earnings per share › Diluted" does not)."""
         own = self.label or (self.row_path[-1] if self.row_path else "")
-        return bool(SHARES_RE.search(own)) and not PER_SHARE_RE.search(own)
+        for label in (own, *reversed(self.row_path[:-1])):
+            if SHARES_RE.search(label):
+                return True  # "Shares used in computing earnings per share" counts shares
+            if PER_SHARE_RE.search(label):
+                return False
+        return False
 
 
 @dataclass(frozen=True)
