@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 
 from assistant.figures import Figure, is_period_like, sentence_bounds
 from assistant.lexical import says_label, tokenize
+from assistant.periods import period_keys
 from assistant.query import MONEY, Query, qualifiers_of
 from assistant.vocabulary import QUESTION_TOKENS
 
@@ -156,6 +157,7 @@ def figure_score(
             figure.period in periods
             or any(p in " ".join(figure.column_path) for p in periods)
             or any(len(p) == 2 and figure.period.startswith(p + " ") for p in periods)  # Q4
+            or any(not k.isdigit() and k in periods for k in period_keys(figure.period))
         )
         same_year = figure.period[-4:] in periods and not any(
             p.startswith(("Q", "H")) for p in periods

@@ -103,10 +103,27 @@ def _label(kind: str, m: re.Match[str], default_year: str | None) -> str | None:
     if kind == "hn":
         return f"H{m.group(1)} {_year(m.group(2), None)}"
     if kind == "date":
-        return re.sub(r"\s+", " ", m.group(1)).replace(" ,", ",")
+        return canonical_date(m.group(1))
     if kind == "ye":
         return f"FY{m.group(1)}"
     return m.group(1)
+
+
+MONTH_NAMES = (
+    "January February March April May June July August September October November December"
+).split()
+DATE_PARTS_RE = re.compile(r"([a-z]+)\.?\s+(\d{1,2}),?\s+(\d{4})", re.I)
+
+
+def canonical_date(text: str) -> str:
+    """One spelling per day: "Sep. 28, 2024" and "September 28 2024" are "September 28, 2024",
+    so a question's date finds a column header's."""
+    m = DATE_PARTS_RE.fullmatch(text.strip())
+    if not m:
+        return re.sub(r"\s+", " ", text).replace(" ,", ",")
+    word = m[1].lower()
+    month = next((n for n in MONTH_NAMES if n.lower().startswith(word[:3])), m[1])
+    return f"{month} {int(m[2])}, {m[3]}"
 
 
 def zh_periods_in(text: str, default_year: str | None) -> list[tuple[int, str]]:

@@ -9,6 +9,7 @@ only); it uses the English gloss of its finance terms when there is one.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING
 
@@ -41,6 +42,9 @@ SECTION_ALIASES = {
 }
 
 
+DATE_RE = re.compile(r"^[A-Z][a-z]+ \d{1,2}, \d{4}$")  # a day, as periods.canonical_date writes it
+
+
 @dataclass(frozen=True)
 class FusionWeights:
     """Reciprocal-rank fusion: score = Σ weight / (k + rank). Lexical is weighed above dense
@@ -65,6 +69,9 @@ class FusionWeights:
     # A quarter asked, and the passage names only its year (or full year): a lighter demotion.
     year_only_factor: float = 0.93
     row_label_mismatch_factor: float = 0.9
+    # A table row whose dated columns ("Sep. 28, 2024") lack the day asked cannot hold the
+    # answer: it steps back further than a passage naming another period.
+    row_date_mismatch_factor: float = 0.7
 
 
 @dataclass(frozen=True)
@@ -233,6 +240,8 @@ class Retriever:
         factors = np.ones(len(pool))
         asked = set(query.periods)
         asked_years = {p for p in asked if p.isdigit()}
+        asked_specific = asked - asked_years
+        asked_dates = {p for p in asked_specific if DATE_RE.search(p)}
         terms = {t for t, _ in query.expanded.terms} - QUESTION_TERMS
         # A full year's results are reported on its fourth-quarter call: asked for FY2024
         # (not for guidance, which every call of the year gives), the other calls of 2024
@@ -250,7 +259,16 @@ class Retriever:
                 mentioned = chunk_periods(chunk, self.catalog.doc_periods.get(chunk.doc_id))
                 if mentioned and not (mentioned & asked):
                     factors[i] *= self.weights.period_mismatch_factor
-                elif mentioned and not (mentioned & (asked - asked_years)) and asked > asked_years:
+                elif asked_dates and (dates := {p for p in mentioned if DATE_RE.search(p)}):
+                    # A statement's columns are dated: another date of the asked year ("August
+                    # 31, 2024" for "the 12 months ended September 28, 2024") is another period.
+                    if not dates & asked_dates:
+                        factors[i] *= (
+                            self.weights.row_date_mismatch_factor
+                            if chunk.kind == "table_row"
+                            else self.weights.period_mismatch_factor
+                        )
+                elif mentioned and not (mentioned & asked_specific) and asked_specific:
                     factors[i] *= self.weights.year_only_factor
             if chunk.kind == "table_row" and chunk.row_path:
                 labels = set(tokenize(" ".join(chunk.row_path)))

@@ -347,3 +347,12 @@ def test_the_top_figure_is_the_row_and_column_asked(statements_index, question, 
         answer.answer,
         top,
     )
+
+
+@needs_corpus
+def test_a_dated_question_finds_the_statement_with_that_date(statements_index):
+    # Oracle's table has a "Net income" row too, for the three months ended August 31, 2024;
+    # the R page's columns are "Sep. 28, 2024", said "September 28, 2024" in the question.
+    answer = statements_index.ask("What was net income for the 12 months ended September 28, 2024?")
+    assert answer.citations[0].doc_id == "aapl-R4"
+    assert answer.figures[0].figure.value == 93_736_000_000

@@ -101,3 +101,12 @@ def test_a_period_that_names_the_call_is_not_the_figures_period():
     }
     # a period that only names the call is still the one asked
     assert question_periods("What was revenue on the Q3 2022 call?") == {"Q3 2022", "2022"}
+
+
+def test_a_day_has_one_spelling_whatever_the_month_abbreviation():
+    from assistant.periods import canonical_date, period_keys
+
+    assert canonical_date("Sep. 28, 2024") == "September 28, 2024"
+    assert canonical_date("Sept 28 2024") == "September 28, 2024"
+    assert canonical_date("December 31, 2023") == "December 31, 2023"
+    assert "September 28, 2024" in period_keys("12 Months Ended | Sep. 28, 2024: $ 93,736")
