@@ -196,6 +196,13 @@ def test_hand_checked_cells(parsed, name, row_end, column, text, value, nil):
 def test_headers_become_multi_level_column_paths_and_captions(parsed):
     r4 = parsed["aapl-R4.html"].tables[0]
     assert r4.caption.startswith("CONSOLIDATED STATEMENTS OF COMPREHENSIVE INCOME")
+    paths = [row.row_path for row in r4.rows]
+    # An R page has no indentation: a heading leads its rows until their total closes it.
+    assert (
+        "Change in unrealized gains/losses on marketable debt securities, net of tax",
+        "Total change in unrealized gains/losses on marketable debt securities",
+    ) in paths
+    assert ("Total comprehensive income",) in paths
     assert r4.columns[0] == ("12 Months Ended", "Sep. 28, 2024")
     buckle = parsed["BuckleInc.8-K.EX99.1.html"].tables[0]
     assert ("Thirty-Nine Weeks Ended", "October 28, 2023") in buckle.columns

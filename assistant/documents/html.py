@@ -106,6 +106,9 @@ def left_padding(style: str) -> float:
     return to_points(number, unit or "pt")
 
 
+TOTAL_LABEL_RE = re.compile(r"total\b", re.I)
+
+
 def indent_of(element) -> float:
     points = 0.0
     for node in (element, *element.iterdescendants()):
@@ -328,6 +331,8 @@ def read_table(table, out: Extracted) -> None:
                     label=label, row_path=row_path, cells=tuple(table_cells), lines=(line, line)
                 )
             )
+        if flat and TOTAL_LABEL_RE.match(label):
+            parents = []  # without indentation, a total closes its heading's group
     body = with_currency(body, caption)
     if body:
         out.blocks.append(
