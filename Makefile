@@ -13,6 +13,8 @@ $(STAMP): pyproject.toml
 	# CPU torch first: any other torch pulls a multi-GB CUDA build.
 	$(BIN)/pip install --quiet --disable-pip-version-check torch==2.13.0
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	# The ONNX graph of the bundled model, exported once from its weights (nothing downloaded).
+	$(BIN)/python -m assistant.onnx_encoder
 	touch $(STAMP)
 
 install: $(STAMP)

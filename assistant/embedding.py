@@ -24,8 +24,11 @@ class Encoder(Protocol):
 
     name: str
     dimension: int
+    backend: str
 
     def embed(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    def embed_query(self, text: str) -> np.ndarray: ...
 
 
 def resolve_model_path(name: str) -> Path:
@@ -42,8 +45,33 @@ def resolve_model_path(name: str) -> Path:
     )
 
 
-class SentenceEncoder:
-    """sentence-transformers behind the Encoder interface, with a small cache for queries."""
+class QueryCache:
+    """A small cache of query vectors: users repeat questions."""
+
+    def __init__(self, size: int) -> None:
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache_size = size
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def embed_query(self, text: str) -> np.ndarray:
+        """One query vector of shape (dim,)."""
+        cached = self._cache.get(text)
+        if cached is not None:
+            self._cache.move_to_end(text)
+            return cached
+        vector = self.embed([text])[0]
+        self._cache[text] = vector
+        if len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
+        return vector
+
+
+class SentenceEncoder(QueryCache):
+    """sentence-transformers (PyTorch) behind the Encoder interface."""
+
+    backend = "torch"
 
     def __init__(self, name: str, batch_size: int = 64, query_cache_size: int = 1024) -> None:
         # The weights are on disk; make sure nothing tries the hub.
@@ -55,6 +83,7 @@ class SentenceEncoder:
         hf_logging.disable_progress_bar()
         hf_logging.set_verbosity_error()
 
+        super().__init__(query_cache_size)
         self.name = name
         self.batch_size = batch_size
         self._model = SentenceTransformer(str(resolve_model_path(name)), device="cpu")
@@ -62,8 +91,6 @@ class SentenceEncoder:
             self._model.get_sentence_embedding_dimension
         )
         self.dimension = int(dimension() or 0)
-        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._cache_size = query_cache_size
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
@@ -77,14 +104,20 @@ class SentenceEncoder:
         )
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
-    def embed_query(self, text: str) -> np.ndarray:
-        """One query vector of shape (dim,), cached because users repeat questions."""
-        cached = self._cache.get(text)
-        if cached is not None:
-            self._cache.move_to_end(text)
-            return cached
-        vector = self.embed([text])[0]
-        self._cache[text] = vector
-        if len(self._cache) > self._cache_size:
-            self._cache.popitem(last=False)
-        return vector
+
+BACKENDS = ("onnx", "torch")
+
+
+def load_encoder(name: str, backend: str | None = None) -> Encoder:
+    """The model on the backend asked for (ASSISTANT_ENCODER, else ONNX Runtime): both give
+    the same vectors; PyTorch is the reference and what other model directories may need."""
+    backend = (backend or os.environ.get("ASSISTANT_ENCODER") or "onnx").lower()
+    if backend not in BACKENDS:
+        raise AssistantError(
+            f"unknown encoder backend {backend!r}", hint=f"use one of {', '.join(BACKENDS)}"
+        )
+    if backend == "onnx":
+        from assistant.onnx_encoder import OnnxEncoder
+
+        return OnnxEncoder(name)
+    return SentenceEncoder(name)

@@ -8,11 +8,13 @@ word segmenter is needed for BM25 to match Chinese phrases.
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 import zhconv
@@ -151,37 +153,125 @@ def says_label(words: Sequence[str], labels: Iterable[str]) -> bool:
     return False
 
 
+def chunk_lexical_text(chunk) -> str:
+    """What BM25 reads of a chunk: its text as embedded, its heading and its translation."""
+    parts = [chunk.embedding_text, chunk.heading or "", chunk.translation or ""]
+    return " ".join(p for p in parts if p)
+
+
+def postings_of(
+    documents: Sequence[Sequence[str]], vocab: dict[str, int], first_doc: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(term id, document, count) for every distinct term of every document; new terms are
+    added to `vocab`."""
+    term_ids: list[int] = []
+    doc_ids: list[int] = []
+    counts: list[int] = []
+    for doc, tokens in enumerate(documents, start=first_doc):
+        for term, count in Counter(tokens).items():
+            term_ids.append(vocab.setdefault(term, len(vocab)))
+            doc_ids.append(doc)
+            counts.append(count)
+    return (
+        np.asarray(term_ids, dtype=np.int64),
+        np.asarray(doc_ids, dtype=np.int64),
+        np.asarray(counts, dtype=np.float32),
+    )
+
+
 class BM25:
     """Okapi BM25 with postings in flat numpy arrays; a query touches only its terms' postings.
 
     b = 0.5 rather than the usual 0.75: table rows vary from two cells to nine, and full length
-    normalisation buried the wide rows (measured on the dev questions and on the fixtures)."""
+    normalisation buried the wide rows (measured on the dev questions and on the fixtures).
+
+    The postings are saved with the index (.npy arrays and a JSON vocabulary, no pickle) and
+    memory-mapped on load; a new snapshot derives its postings from the old ones and the new
+    documents' tokens, so only new text is tokenized."""
+
+    ARRAYS = ("doc_ids", "tf", "lengths", "indptr", "weights", "idf")
 
     def __init__(self, documents: Sequence[Sequence[str]], k1: float = 1.2, b: float = 0.5):
-        self.k1, self.b = k1, b
-        self.size = len(documents)
         vocab: dict[str, int] = {}
-        term_ids: list[int] = []
-        doc_ids: list[int] = []
-        counts: list[int] = []
-        lengths = np.zeros(self.size, dtype=np.float32)
-        for doc, tokens in enumerate(documents):
-            lengths[doc] = len(tokens)
-            for term, count in Counter(tokens).items():
-                term_ids.append(vocab.setdefault(term, len(vocab)))
-                doc_ids.append(doc)
-                counts.append(count)
+        term_ids, doc_ids, counts = postings_of(documents, vocab, 0)
+        lengths = np.asarray([len(tokens) for tokens in documents], dtype=np.float32)
+        self._index(vocab, term_ids, doc_ids, counts, lengths, k1, b)
+
+    @classmethod
+    def _from_postings(cls, vocab, term_ids, doc_ids, counts, lengths, k1, b) -> BM25:
+        bm25 = cls.__new__(cls)
+        bm25._index(vocab, term_ids, doc_ids, counts, lengths, k1, b)
+        return bm25
+
+    def _index(
+        self,
+        vocab: dict[str, int],
+        term_ids: np.ndarray,
+        doc_ids: np.ndarray,
+        counts: np.ndarray,
+        lengths: np.ndarray,
+        k1: float,
+        b: float,
+    ) -> None:
+        self.k1, self.b = k1, b
         self.vocab = vocab
+        self.size = len(lengths)
+        self.lengths = np.asarray(lengths, dtype=np.float32)
         terms = np.asarray(term_ids, dtype=np.int64)
         order = np.argsort(terms, kind="stable")
         self.doc_ids = np.asarray(doc_ids, dtype=np.int32)[order]
-        tf = np.asarray(counts, dtype=np.float32)[order]
-        avgdl = float(lengths.mean()) if self.size else 1.0
-        norm = k1 * (1 - b + b * lengths[self.doc_ids] / max(avgdl, 1e-9))
-        self.weights = tf * (k1 + 1) / (tf + norm)
+        self.tf = np.asarray(counts, dtype=np.float32)[order]
+        avgdl = float(self.lengths.mean()) if self.size else 1.0
+        norm = k1 * (1 - b + b * self.lengths[self.doc_ids] / max(avgdl, 1e-9))
+        self.weights = (self.tf * (k1 + 1) / (self.tf + norm)).astype(np.float32)
         df = np.bincount(terms, minlength=len(vocab)).astype(np.float32)
         self.indptr = np.concatenate([[0], np.cumsum(df)]).astype(np.int64)
         self.idf = np.log(1 + (self.size - df + 0.5) / (df + 0.5)).astype(np.float32)
+
+    def derived(self, keep: np.ndarray, added: Sequence[Sequence[str]]) -> BM25:
+        """The postings of the kept documents (a mask, order kept) followed by `added`."""
+        keep = np.asarray(keep, dtype=bool)
+        terms = np.repeat(np.arange(len(self.indptr) - 1), np.diff(self.indptr))
+        kept = keep[self.doc_ids]
+        renumber = np.cumsum(keep) - 1
+        vocab = dict(self.vocab)
+        new_terms, new_docs, new_counts = postings_of(added, vocab, int(keep.sum()))
+        all_terms = np.concatenate([terms[kept], new_terms])
+        # Terms only the removed documents had leave the vocabulary.
+        used = np.unique(all_terms)
+        renumber_terms = np.full(len(vocab), -1, dtype=np.int64)
+        renumber_terms[used] = np.arange(len(used))
+        vocab = {t: int(renumber_terms[k]) for t, k in vocab.items() if renumber_terms[k] >= 0}
+        return BM25._from_postings(
+            vocab,
+            renumber_terms[all_terms],
+            np.concatenate([renumber[self.doc_ids[kept]], new_docs]),
+            np.concatenate([self.tf[kept], new_counts]),
+            np.concatenate([self.lengths[keep], [len(t) for t in added]]).astype(np.float32),
+            self.k1,
+            self.b,
+        )
+
+    def save(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        for name in self.ARRAYS:
+            np.save(folder / f"{name}.npy", getattr(self, name), allow_pickle=False)
+        terms = sorted(self.vocab, key=self.vocab.__getitem__)
+        meta = {"k1": self.k1, "b": self.b, "size": self.size, "terms": terms}
+        (folder / "vocab.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+
+    @classmethod
+    def load(cls, folder: Path) -> BM25:
+        """The saved postings, memory-mapped: pages are read as queries touch them."""
+        meta = json.loads((folder / "vocab.json").read_text(encoding="utf-8"))
+        bm25 = cls.__new__(cls)
+        bm25.k1, bm25.b, bm25.size = float(meta["k1"]), float(meta["b"]), int(meta["size"])
+        bm25.vocab = {term: k for k, term in enumerate(meta["terms"])}
+        for name in cls.ARRAYS:
+            setattr(bm25, name, np.load(folder / f"{name}.npy", mmap_mode="r", allow_pickle=False))
+        if len(bm25.lengths) != bm25.size or len(bm25.indptr) != len(bm25.vocab) + 1:
+            raise ValueError(f"{folder}: lexical index arrays do not agree")
+        return bm25
 
     def idf_of(self, term: str) -> float:
         """Inverse document frequency of a term (0 for one the index has never seen)."""

@@ -17,7 +17,7 @@ import numpy as np
 
 from assistant.documents.text import is_cjk
 from assistant.errors import BadFilter, BadQuestion
-from assistant.lexical import BM25, STOPWORDS, tokenize
+from assistant.lexical import STOPWORDS, tokenize
 from assistant.periods import Period, parse_period, period_keys
 from assistant.scope import Catalog, Scope, named_by, resolve_scope
 from assistant.store import Store
@@ -126,14 +126,8 @@ class Hit:
     sentence_score: float | None = None
 
 
-def lexical_text(store: Store, row: int) -> str:
-    chunk = store.chunks[row]
-    parts = [chunk.embedding_text, chunk.heading or "", chunk.translation or ""]
-    return " ".join(p for p in parts if p)
-
-
 class Retriever:
-    """Holds the BM25 postings for one Store snapshot; cheap to query, rebuilt on reload."""
+    """Ranks one Store snapshot's chunks: its BM25 postings, its vectors, filter columns."""
 
     def __init__(
         self,
@@ -146,7 +140,7 @@ class Retriever:
         self.encoder = encoder
         self.weights = weights or FusionWeights()
         self.max_question_chars = max_question_chars
-        self.bm25 = BM25([tokenize(lexical_text(store, k)) for k in range(len(store.chunks))])
+        self.bm25 = store.lexical()
         # Per-chunk columns for filters, so a query never loops over chunks in Python.
         self.doc_codes = {doc_id: k for k, doc_id in enumerate(store.documents)}
         chunks = store.chunks

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from assistant.answer import Answer, Turn, answer
 from assistant.documents import DOCUMENT_SUFFIXES, Document, Metadata, parse_file
-from assistant.embedding import Encoder, SentenceEncoder
+from assistant.embedding import Encoder, load_encoder
 from assistant.errors import AssistantError, IndexNotFound
 from assistant.retrieval import Filters, Hit, Retriever
 from assistant.settings import Settings
@@ -66,7 +66,7 @@ class Assistant:
     @property
     def encoder(self) -> Encoder:
         if self._encoder is None:
-            self._encoder = SentenceEncoder(self.settings.model, self.settings.embed_batch_size)
+            self._encoder = load_encoder(self.settings.model)
         return self._encoder
 
     # reading ---------------------------------------------------------------------------------

@@ -19,7 +19,6 @@ class Settings:
     model: str = DEFAULT_MODEL
     top_k: int = 5
     max_question_chars: int = 2000
-    embed_batch_size: int = 64
     chunking: ChunkingParams = field(default_factory=ChunkingParams)
     # Past this many vectors the store switches from exact search to HNSW (see store.py).
     ann_threshold: int = 250_000

@@ -43,6 +43,7 @@ from assistant.errors import (
     IndexNotFound,
 )
 from assistant.figures import Figure, document_figures
+from assistant.lexical import BM25, chunk_lexical_text, tokenize
 
 FORMAT_VERSION = 3
 CURRENT = "current"
@@ -50,6 +51,7 @@ CURRENT = "current"
 VERSION_RE = re.compile(r"v\d{8}T\d{6}-[0-9a-f]{6}")
 OWN_ENTRIES = {CURRENT, ".lock", "uploads", "jobs"}
 FILES = ("vectors.faiss", "sentences.npy", "sentence_offsets.npy", "meta.sqlite", "manifest.json")
+LEXICAL = "lexical"  # BM25 postings: .npy arrays and vocab.json
 HNSW_M = 32
 HNSW_EF_CONSTRUCTION = 80
 HNSW_EF_SEARCH = 96
@@ -217,6 +219,8 @@ class Store:
         manifest: dict | None = None,
         content_hashes: list[str] | None = None,
         figures: list[tuple[Figure, ...]] | None = None,
+        encoders: tuple[str, ...] = (),
+        lexical: BM25 | None = None,
     ) -> None:
         if vectors.count != len(chunks):
             raise IndexCorrupt(f"index has {vectors.count} vectors for {len(chunks)} chunks")
@@ -241,6 +245,9 @@ class Store:
         self.figures = figures if figures is not None else [() for _ in chunks]
         self.path = path
         self.manifest = manifest or {}
+        # The backends (onnx, torch) whose vectors the index holds: the same model either way.
+        self.encoders = encoders
+        self._lexical = lexical
 
     # construction --------------------------------------------------------------------------
     @classmethod
@@ -256,6 +263,12 @@ class Store:
             sentence_offsets=np.zeros(1, dtype=np.int64),
             ann_threshold=ann_threshold,
         )
+
+    def lexical(self) -> BM25:
+        """The BM25 postings: saved with the index, else built here once (an older index)."""
+        if self._lexical is None:
+            self._lexical = BM25([tokenize(chunk_lexical_text(c)) for c in self.chunks])
+        return self._lexical
 
     def sentences_of(self, row: int) -> np.ndarray:
         return self.sentence_vectors[self.sentence_offsets[row] : self.sentence_offsets[row + 1]]
@@ -320,6 +333,10 @@ class Store:
             sentence_rows,
             [self.content_hashes[k] for k in keep] + new_hashes,
             [self.figures[k] for k in keep] + new_figures,
+            encoders=tuple(sorted({*self.encoders, encoder.backend})) if missing else None,
+            lexical=self.lexical().derived(
+                self._kept(keep), [tokenize(chunk_lexical_text(c)) for c in new_chunks]
+            ),
         )
         return store, UpdateStats(
             embedded=len(missing), reused=len(new_chunks) - len(missing), documents=len(docs)
@@ -345,7 +362,11 @@ class Store:
                 texts.append(chunk.embedding_text)
                 texts.extend(sentences)
                 counts.append(len(sentences))
-            vectors = encoder.embed(texts)
+            unique = list(dict.fromkeys(texts))  # a text said twice is embedded once
+            found = dict(zip(unique, encoder.embed(unique), strict=True))
+            vectors = np.asarray([found[t] for t in texts], dtype=np.float32).reshape(
+                len(texts), -1
+            )
             at = 0
             for k, count in zip(part, counts, strict=True):
                 out[k] = (vectors[at], vectors[at + 1 : at + 1 + count])
@@ -362,6 +383,8 @@ class Store:
         sentence_rows: list[np.ndarray],
         content_hashes: list[str],
         figures: list[tuple[Figure, ...]],
+        encoders: tuple[str, ...] | None = None,
+        lexical: BM25 | None = None,
     ) -> Store:
         dim = self.dimension
         chunk_matrix = np.vstack(chunk_rows) if chunk_rows else np.zeros((0, dim), np.float32)
@@ -384,7 +407,14 @@ class Store:
             ann_threshold=self.ann_threshold,
             content_hashes=content_hashes,
             figures=figures,
+            encoders=self.encoders if encoders is None else encoders,
+            lexical=lexical,
         )
+
+    def _kept(self, rows: list[int]) -> np.ndarray:
+        mask = np.zeros(len(self.chunks), dtype=bool)
+        mask[rows] = True
+        return mask
 
     def without_document(self, doc_id: str) -> Store:
         if doc_id not in self.documents:
@@ -398,6 +428,7 @@ class Store:
             [self.sentences_of(k) for k in keep],
             [self.content_hashes[k] for k in keep],
             [self.figures[k] for k in keep],
+            lexical=self.lexical().derived(self._kept(keep), []),
         )
 
     def _check_model(self, encoder: Encoder) -> None:
@@ -419,11 +450,12 @@ class Store:
             np.save(build / "sentences.npy", self.sentence_vectors, allow_pickle=False)
             np.save(build / "sentence_offsets.npy", self.sentence_offsets, allow_pickle=False)
             self._write_sqlite(build / "meta.sqlite")
+            self.lexical().save(build / LEXICAL)
             manifest = self._manifest()
             (build / "manifest.json").write_text(
                 json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8"
             )
-            for name in FILES:
+            for name in [*FILES, *(f"{LEXICAL}/{p.name}" for p in (build / LEXICAL).iterdir())]:
                 with open(build / name, "rb") as handle:
                     os.fsync(handle.fileno())
             stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
@@ -449,7 +481,11 @@ class Store:
             "format_version": FORMAT_VERSION,
             "package_version": __version__,
             "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "model": {"name": self.model, "dimension": self.dimension},
+            "model": {
+                "name": self.model,
+                "dimension": self.dimension,
+                "encoders": list(self.encoders),
+            },
             "chunking": self.chunking.as_dict(),
             "index": {"type": self.vectors.kind, "ann_threshold": self.ann_threshold},
             "chunk_count": len(self.chunks),
@@ -550,6 +586,7 @@ class Store:
             vectors = VectorIndex.load(version / "vectors.faiss")
             sentence_vectors = np.load(version / "sentences.npy", allow_pickle=False)
             sentence_offsets = np.load(version / "sentence_offsets.npy", allow_pickle=False)
+            lexical = BM25.load(version / LEXICAL) if (version / LEXICAL).is_dir() else None
             with contextlib.closing(
                 sqlite3.connect(f"file:{version / 'meta.sqlite'}?mode=ro", uri=True)
             ) as db:
@@ -596,6 +633,8 @@ class Store:
             manifest=manifest,
             content_hashes=[h for _, _, h, _ in rows],
             figures=[figures_from_json(f) for _, _, _, f in rows],
+            encoders=tuple(manifest["model"].get("encoders", ())),
+            lexical=lexical,
         )
 
 

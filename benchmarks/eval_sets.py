@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.embedding import SentenceEncoder
+from assistant.embedding import Encoder, load_encoder
 from assistant.evaluation import ask_each, golden_of, read_questions, regressions
 from assistant.service import Assistant
 from assistant.settings import Settings
@@ -55,7 +55,7 @@ SETS = (
 COLUMNS = ("n", "hit@1", "hit@5", "doc@1", "figure@1", "figure@3", "context_chars@5")
 
 
-def run_set(dev: DevSet, encoder: SentenceEncoder) -> dict:
+def run_set(dev: DevSet, encoder: Encoder) -> dict:
     assistant = Assistant(Settings(index_dir=WORK / dev.name), encoder)
     started = time.perf_counter()
     _, stats = assistant.build(list(dev.paths))
@@ -83,7 +83,7 @@ def main() -> int:
     if not SHARED.exists():
         print(f"{SHARED} is absent: nothing to evaluate", file=sys.stderr)
         return 0
-    encoder = SentenceEncoder("all-MiniLM-L6-v2")
+    encoder = load_encoder("all-MiniLM-L6-v2")
     WORK.mkdir(exist_ok=True)
     rows, failures = [], []
     for dev in SETS:

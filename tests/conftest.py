@@ -34,9 +34,9 @@ def filing_doc():
 @pytest.fixture(scope="session")
 def encoder():
     """The real bundled MiniLM model, loaded once for the whole session."""
-    from assistant.embedding import SentenceEncoder
+    from assistant.embedding import load_encoder
 
-    return SentenceEncoder("all-MiniLM-L6-v2")
+    return load_encoder("all-MiniLM-L6-v2")
 
 
 @pytest.fixture(scope="session")

@@ -75,7 +75,11 @@ def test_save_and_load_round_trip(seed_index):
     assert set(store.documents) == {"000_71abd0ac3770a833", "003_a308b794af7827e1"}
     assert store.documents["003_a308b794af7827e1"].company == "CNFinance Holdings"
     manifest = store.manifest
-    assert manifest["model"] == {"name": "all-MiniLM-L6-v2", "dimension": 384}
+    assert manifest["model"] == {
+        "name": "all-MiniLM-L6-v2",
+        "dimension": 384,
+        "encoders": ["onnx"],
+    }
     assert manifest["chunk_count"] == len(store.chunks) == store.vectors.count
     assert manifest["index"]["type"] == "flat"
     assert manifest["chunking"] == {"max_chars": 900, "min_chars": 160}
