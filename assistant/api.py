@@ -8,6 +8,7 @@ switch the served index atomically when done.
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import json
 import logging
@@ -32,8 +33,11 @@ from assistant.api_models import (
     DocumentsModel,
     ErrorModel,
     JobModel,
+    SearchModel,
+    SearchRequest,
     document_model,
     job_model,
+    search_result_model,
 )
 from assistant.documents import DOCUMENT_SUFFIXES, Metadata, doc_id_for, parse_source
 from assistant.documents.reading import decode_source
@@ -53,6 +57,7 @@ from assistant.errors import (
 from assistant.http_guard import Guard, Metrics, token_matches
 from assistant.jobs import Job, JobBoard
 from assistant.schema import AnswerModel, answer_model
+from assistant.server_link import announced, local_url
 from assistant.service import Assistant
 from assistant.settings import Settings
 from assistant.store import DocumentRecord, Store, index_exists
@@ -195,7 +200,9 @@ def create_app(settings: Settings, assistant: Assistant | None = None, slack_app
         except AssistantError as error:
             log.error("not ready: %s", error)
         service.board.start()
-        yield
+        url = local_url(settings.host, settings.port)
+        with announced(settings.index_dir, url) if service.ready else contextlib.nullcontext():
+            yield
         service.board.stop()
 
     app = FastAPI(
@@ -293,6 +300,16 @@ def create_app(settings: Settings, assistant: Assistant | None = None, slack_app
         filters = body.filters.to_filters() if body.filters else None
         result = await service.run(assistant.ask, body.question, body.top_k, filters, history)
         return answer_model(result)
+
+    @app.post("/v1/search", tags=["answers"], responses=errors)
+    async def search(body: SearchRequest) -> SearchModel:
+        """The passages and table rows that best match a question, without an answer."""
+        filters = body.filters.to_filters() if body.filters else None
+        results = await service.run(assistant.search, body.question, body.top_k, filters)
+        return SearchModel(
+            question=body.question,
+            results=[search_result_model(n, r) for n, r in enumerate(results, start=1)],
+        )
 
     @app.post("/v1/chat", tags=["answers"], responses=errors, response_model=AnswerModel)
     async def chat(body: ChatRequest):

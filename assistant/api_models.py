@@ -44,6 +44,13 @@ class AskRequest(BaseModel):
     history: list[HistoryItem] = Field(default_factory=list, max_length=20)
 
 
+class SearchRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    question: str = Field(min_length=1, max_length=2000, examples=["Q4 net income"])
+    top_k: int = Field(5, ge=1, le=50)
+    filters: FiltersModel | None = None
+
+
 class ChatMessage(BaseModel):
     model_config = ConfigDict(extra="forbid")
     role: Literal["user", "assistant"]
@@ -88,6 +95,54 @@ class JobModel(BaseModel):
         None, description="The source of the document this upload replaces, if any."
     )
     document: DocumentModel | None = None
+
+
+class SearchResultModel(BaseModel):
+    """One passage or table row, as `assistant search --json` prints it."""
+
+    rank: int
+    score: float
+    chunk_id: str
+    doc_id: str
+    title: str
+    kind: str
+    speaker: str | None
+    role: str | None
+    section: str | None
+    row_path: list[str]
+    lines: list[int]
+    pages: list[int] | None
+    text: str
+    translation: str | None
+    dense_rank: int | None
+    lexical_rank: int | None
+
+
+class SearchModel(BaseModel):
+    question: str
+    results: list[SearchResultModel]
+
+
+def search_result_model(rank: int, result) -> SearchResultModel:
+    chunk, doc, hit = result.chunk, result.document, result.hit
+    return SearchResultModel(
+        rank=rank,
+        score=round(hit.score, 6),
+        chunk_id=chunk.chunk_id,
+        doc_id=chunk.doc_id,
+        title=doc.title,
+        kind=chunk.kind,
+        speaker=chunk.speaker,
+        role=chunk.role,
+        section=chunk.section,
+        row_path=list(chunk.row_path),
+        lines=list(chunk.lines),
+        pages=list(chunk.pages) if chunk.pages else None,
+        text=chunk.text,
+        translation=chunk.translation,
+        dense_rank=hit.dense_rank,
+        lexical_rank=hit.lexical_rank,
+    )
 
 
 class ErrorModel(BaseModel):

@@ -10,6 +10,7 @@ from typing import Literal
 
 from assistant.documents import Document, Paragraph, Table, TableRow
 from assistant.documents.text import PER_SHARE_RE, collapse
+from assistant.settings import ChunkingParams
 
 ChunkKind = Literal["passage", "table_row"]
 MARKER_ONLY_RE = re.compile(r"^(?:\s*\([^)]*\)\s*)+$")
@@ -20,17 +21,6 @@ ABBREVIATION_RE = re.compile(
 MIN_SENTENCE_CHARS = 25
 MAX_CAPTION_CHARS = 300
 MAX_UNIT_CAPTION_CHARS = 120
-
-
-@dataclass(frozen=True)
-class ChunkingParams:
-    """How passages are sized; recorded in the index manifest so a rebuild can compare."""
-
-    max_chars: int = 900
-    min_chars: int = 160
-
-    def as_dict(self) -> dict[str, int]:
-        return {"max_chars": self.max_chars, "min_chars": self.min_chars}
 
 
 @dataclass(frozen=True)

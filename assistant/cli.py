@@ -6,16 +6,19 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table as RichTable
 
-from assistant.documents import Metadata, parse_file
 from assistant.errors import AssistantError, BadQuestion
 from assistant.settings import Settings
-from assistant.summary import DocumentSummary, summarize
+
+# Parsing, the index and the model load inside the commands that need them: `ask` through a
+# running server imports none of them.
+if TYPE_CHECKING:
+    from assistant.summary import DocumentSummary
 
 DEFAULT_SEEDS = Path("seeds")
 
@@ -98,6 +101,9 @@ def parse(
 
         assistant parse call.txt --company "Acme" --period "Q2 2025"
     """
+    from assistant.documents import Metadata, parse_file
+    from assistant.summary import summarize
+
     try:
         doc = parse_file(file, Metadata(company=company, period=period, doc_type=doc_type))
     except AssistantError as error:
@@ -147,6 +153,31 @@ def print_summary(s: DocumentSummary) -> None:
             )
         out.print(tables)
     out.print(f"warnings: {len(s.warnings)}", highlight=False)
+
+
+LocalOpt = Annotated[
+    bool,
+    typer.Option(
+        "--local", help="Answer in this process even when a server is running on the index."
+    ),
+]
+
+
+def remote(index: Path | None, local: bool, path: str, payload: dict) -> dict | None:
+    """The answer of a server running on this index (see server_link), or None when there is
+    none or it cannot take the request."""
+    from assistant.server_link import ServerGone, post, running_server
+
+    if local:
+        return None
+    settings = settings_for(index)
+    url = running_server(settings.index_dir, settings.api_token)
+    if url is None:
+        return None
+    try:
+        return post(url, path, settings.api_token, payload)
+    except ServerGone:
+        return None
 
 
 def open_assistant(index: Path | None):
@@ -214,6 +245,8 @@ def add(
 
         assistant add note5.txt --type filing --index scratch
     """
+    from assistant.documents import Metadata
+
     try:
         assistant = open_assistant(index)
         doc, stats = assistant.add(
@@ -302,28 +335,6 @@ def docs(index: IndexOpt = None, as_json: JsonOpt = False) -> None:
     out.print(table)
 
 
-def result_json(rank: int, result) -> dict:
-    chunk, doc, hit = result.chunk, result.document, result.hit
-    return {
-        "rank": rank,
-        "score": round(hit.score, 6),
-        "chunk_id": chunk.chunk_id,
-        "doc_id": chunk.doc_id,
-        "title": doc.title,
-        "kind": chunk.kind,
-        "speaker": chunk.speaker,
-        "role": chunk.role,
-        "section": chunk.section,
-        "row_path": list(chunk.row_path),
-        "lines": list(chunk.lines),
-        "pages": list(chunk.pages) if chunk.pages else None,
-        "text": chunk.text,
-        "translation": chunk.translation,
-        "dense_rank": hit.dense_rank,
-        "lexical_rank": hit.lexical_rank,
-    }
-
-
 @app.command()
 def search(
     question: Annotated[str, typer.Argument(help="What to look for, in English or Chinese.")],
@@ -331,6 +342,7 @@ def search(
     filters: FilterOpt = None,
     index: IndexOpt = None,
     as_json: JsonOpt = False,
+    local: LocalOpt = False,
 ) -> None:
     """Show the passages and table rows that best match QUESTION.
 
@@ -342,15 +354,20 @@ def search(
 
         assistant search "第四季度的營業收入" --json
     """
-    from assistant.retrieval import Filters
-
     try:
-        results = open_assistant(index).search(
-            question, k, Filters.from_mapping(parse_filters(filters))
-        )
+        mapping = parse_filters(filters)
+        payload = {"question": question, "top_k": k, "filters": mapping or None}
+        answered = remote(index, local, "/v1/search", payload)
+        if answered is not None:
+            rows = answered["results"]
+        else:
+            from assistant.api_models import search_result_model
+            from assistant.retrieval import Filters
+
+            results = open_assistant(index).search(question, k, Filters.from_mapping(mapping))
+            rows = [search_result_model(rank, r).model_dump() for rank, r in enumerate(results, 1)]
     except AssistantError as error:
         raise fail(error) from error
-    rows = [result_json(rank, r) for rank, r in enumerate(results, start=1)]
     if as_json:
         emit_json({"question": question, "results": rows})
         return
@@ -373,6 +390,7 @@ def evaluate_cmd(
     filter_items: FilterOpt = None,
     index: IndexOpt = None,
     as_json: JsonOpt = False,
+    local: LocalOpt = False,
 ) -> None:
     """Measure retrieval (hit@1/3/5), figures (figure@1/3) and context size on a question file.
 
@@ -382,21 +400,32 @@ def evaluate_cmd(
 
         assistant build a.txt b.txt --index scratch && assistant eval q.jsonl --index scratch
     """
-    from assistant.evaluation import Outcome, evaluate, outcome_of, read_questions
+    from assistant.evaluation import Outcome, evaluate, outcome_of, outcome_of_model, read_questions
     from assistant.retrieval import Filters
+    from assistant.schema import AnswerModel
 
     try:
         questions = read_questions(file)
-        filters = Filters.from_mapping(parse_filters(filter_items))
-        assistant = open_assistant(index)
+        mapping = parse_filters(filter_items)
+        filters = Filters.from_mapping(mapping)
+        assistant = None
 
         def run(question) -> Outcome:
+            nonlocal assistant
+            payload = {
+                "question": question.question,
+                "top_k": max(k, 5),
+                "filters": mapping or None,
+            }
             try:
-                result = assistant.ask(question.question, max(k, 5), filters)
+                answered = remote(index, local, "/v1/ask", payload)
+                if answered is not None:
+                    return outcome_of_model(AnswerModel.model_validate(answered))
+                assistant = assistant or open_assistant(index)
+                return outcome_of(assistant.ask(question.question, max(k, 5), filters))
             except BadQuestion as error:
                 err.print(f"warning: {question.id}: {error}", highlight=False)
                 return Outcome(citations=[], figures=[])
-            return outcome_of(result)
 
         report = evaluate(questions, run, k)
     except AssistantError as error:
@@ -432,6 +461,7 @@ def ask(
     ] = None,
     index: IndexOpt = None,
     as_json: JsonOpt = False,
+    local: LocalOpt = False,
 ) -> None:
     """Answer QUESTION from the indexed documents, with citations and figures.
 
@@ -443,17 +473,29 @@ def ask(
 
         assistant ask "第四季度的營業收入是多少?" --json
     """
-    from assistant.answer import Turn
-    from assistant.retrieval import Filters
-    from assistant.schema import answer_model
+    from assistant.schema import AnswerModel
 
     try:
-        assistant = open_assistant(index)
-        turns = [Turn(question=q) for q in history or []]
-        result = assistant.ask(question, k, Filters.from_mapping(parse_filters(filters)), turns)
+        mapping = parse_filters(filters)
+        payload = {
+            "question": question,
+            "top_k": k,
+            "filters": mapping or None,
+            "history": [{"question": q} for q in history or []],
+        }
+        answered = remote(index, local, "/v1/ask", payload)
+        if answered is not None:
+            model = AnswerModel.model_validate(answered)
+        else:
+            from assistant.answer import Turn
+            from assistant.retrieval import Filters
+            from assistant.schema import answer_model
+
+            turns = [Turn(question=q) for q in history or []]
+            result = open_assistant(index).ask(question, k, Filters.from_mapping(mapping), turns)
+            model = answer_model(result)
     except AssistantError as error:
         raise fail(error) from error
-    model = answer_model(result)
     if as_json:
         emit_json(model.model_dump())
         return

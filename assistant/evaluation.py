@@ -175,27 +175,31 @@ def ask_each(assistant, questions: list[Question], k: int = 5) -> dict:
 
 
 def outcome_of(result) -> Outcome:
-    """An Answer as the evaluation reads it: citations with their documents, and figures with
-    the document of the citation they came from."""
-    docs = {c.n: c.doc_id for c in result.citations}
-    scope = result.scope
+    """An Answer as the evaluation reads it (through its JSON model, as a server sends it)."""
+    from assistant.schema import answer_model
+
+    return outcome_of_model(answer_model(result))
+
+
+def outcome_of_model(model) -> Outcome:
+    """An answer's JSON model as the evaluation reads it: citations with their documents, and
+    figures with the document of the citation they came from."""
+    docs = {c.n: c.doc_id for c in model.citations}
     return Outcome(
-        citations=[
-            CitedText(c.chunk_id, c.text, c.translation, c.doc_id) for c in result.citations
-        ],
+        citations=[CitedText(c.chunk_id, c.text, c.translation, c.doc_id) for c in model.citations],
         figures=[
             {
-                "value": f.figure.value,
-                "unit": f.figure.unit,
-                "text": f.figure.text,
-                "metric": f.figure.metric,
-                "period": f.figure.period,
+                "value": f.value,
+                "unit": f.unit,
+                "text": f.text,
+                "metric": f.metric,
+                "period": f.period,
                 "doc_id": docs.get(f.citation),
             }
-            for f in result.figures
+            for f in model.figures
         ],
-        scope_inferred=bool(scope is not None and scope.inferred),
-        extra={"found": result.found},
+        scope_inferred=bool(model.scope.inferred),
+        extra={"found": model.found},
     )
 
 

@@ -3,10 +3,13 @@ Fields are only ever added; `extra="forbid"` makes a misspelt field fail loudly.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from pydantic import BaseModel, ConfigDict, Field
 
-from assistant.answer import Answer
-from assistant.scope import Scope
+if TYPE_CHECKING:  # the models load without the retrieval stack (a CLI talking to a server)
+    from assistant.answer import Answer
+    from assistant.scope import Scope
 
 
 class FigureModel(BaseModel):

@@ -8,9 +8,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from assistant.chunking import ChunkingParams
-
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
+
+
+@dataclass(frozen=True)
+class ChunkingParams:
+    """How passages are sized; recorded in the index manifest so a rebuild can compare."""
+
+    max_chars: int = 900
+    min_chars: int = 160
+
+    def as_dict(self) -> dict[str, int]:
+        return {"max_chars": self.max_chars, "min_chars": self.min_chars}
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ class Server:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log
+        self.index = index
         environ = {**os.environ, "HF_HUB_OFFLINE": "1", **env}
         environ.pop("ASSISTANT_API_TOKEN", None) if "ASSISTANT_API_TOKEN" not in env else None
         self.handle = log.open("a")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import httpx
 import pytest
 from typer.testing import CliRunner
 
@@ -143,3 +144,61 @@ def test_index_directory_comes_from_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("ASSISTANT_INDEX", str(tmp_path / "from-env"))
     assert Settings.from_env().index_dir == tmp_path / "from-env"
     assert Settings.from_env(index_dir=tmp_path / "flag").index_dir == tmp_path / "flag"
+
+
+def served_count(server, route: str) -> float:
+    """How many 200 answers the server gave on `route`, from its own metrics."""
+    from tests.conftest import API_TOKEN
+
+    text = httpx.get(f"{server.url}/metrics", headers={"Authorization": f"Bearer {API_TOKEN}"}).text
+    marker = f'assistant_requests_total{{method="POST",route="{route}",status="200"}} '
+    line = next((line for line in text.splitlines() if line.startswith(marker)), None)
+    return float(line.split()[-1]) if line else 0.0
+
+
+@pytest.mark.parametrize(
+    ("verb", "route", "args"),
+    [
+        ("ask", "/v1/ask", ["What was Q4 net income and how did it move?"]),
+        ("ask", "/v1/ask", ["and in Q3?", "--history", "What was Q4 net income?"]),
+        ("search", "/v1/search", ["2L ACL December 31, 2023", "--k", "3"]),
+    ],
+)
+def test_the_cli_answers_through_a_running_server_with_the_same_json(
+    server, monkeypatch, verb, route, args
+):
+    from tests.conftest import API_TOKEN
+
+    monkeypatch.setenv("ASSISTANT_API_TOKEN", API_TOKEN)
+    index = str(server.index)
+    assert (server.index / "server.json").exists()  # the server says where it is
+    before = served_count(server, route)
+    through_server = invoke(verb, *args, "--index", index, "--json")
+    assert through_server.exit_code == 0, through_server.output
+    assert served_count(server, route) == before + 1
+    in_process = invoke(verb, *args, "--index", index, "--json", "--local")
+    assert in_process.exit_code == 0, in_process.output
+    assert served_count(server, route) == before + 1
+    assert json.loads(through_server.stdout) == json.loads(in_process.stdout)
+
+
+def test_the_cli_eval_through_a_running_server_scores_the_same(server, monkeypatch, tmp_path):
+    from tests.conftest import API_TOKEN
+
+    monkeypatch.setenv("ASSISTANT_API_TOKEN", API_TOKEN)
+    index = str(server.index)
+    before = served_count(server, "/v1/ask")
+    through_server = invoke("eval", str(DEV_QUESTIONS), "--index", index, "--json")
+    lines = [line for line in DEV_QUESTIONS.read_text().splitlines() if line.strip()]
+    assert served_count(server, "/v1/ask") == before + len(lines)
+    in_process = invoke("eval", str(DEV_QUESTIONS), "--index", index, "--json", "--local")
+    assert json.loads(through_server.stdout) == json.loads(in_process.stdout)
+
+
+def test_a_stale_server_file_is_ignored(index_copy, monkeypatch):
+    # A server killed without cleaning up leaves its file; the CLI answers in process.
+    (index_copy / "server.json").write_text(
+        json.dumps({"url": "http://127.0.0.1:9", "pid": 999_999_999, "index": str(index_copy)})
+    )
+    result = invoke("ask", "What was Q4 net income?", "--index", str(index_copy), "--json")
+    assert result.exit_code == 0 and json.loads(result.stdout)["found"]
