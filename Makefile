@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install test lint format serve bench eval load browser clean
+.PHONY: install test lint format serve bench bench-library eval load browser clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,11 @@ serve: install
 
 bench: install
 	$(BIN)/python -m benchmarks.bench
+
+# The 1,681 ECTSum calls indexed together in a scratch folder, the ectsum_dev questions asked
+# against them (LIMIT=N for the first N calls only).
+bench-library: install
+	$(BIN)/python -m benchmarks.bench_library $(if $(LIMIT),--limit $(LIMIT))
 
 # One index per development set (reused by content hash), one table of scores; --check
 # lists every question that did worse than its reviewed golden file in tests/golden/.

@@ -21,7 +21,7 @@ from assistant.figure_choice import (
     says_row,
 )
 from assistant.figures import FULL_YEAR_RE, Figure
-from assistant.lexical import tokenize
+from assistant.lexical import token_set, tokenize
 from assistant.periods import Period, period_keys
 from assistant.query import (
     Query,
@@ -117,8 +117,7 @@ class Candidate:
 def _overlap(terms: set[str], text: str) -> float:
     if not terms:
         return 0.0
-    tokens = set(tokenize(text))
-    return len(terms & tokens) / len(terms)
+    return len(terms & token_set(text)) / len(terms)
 
 
 def _chinese_sentences(translation: str) -> list[str]:

@@ -7,9 +7,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from assistant.figures import Figure, is_period_like, sentence_bounds
-from assistant.lexical import says_label, tokenize
+from assistant.lexical import says_label, token_set, tokenize
 from assistant.periods import period_keys
 from assistant.query import MONEY, Query, qualifiers_of
 from assistant.vocabulary import QUESTION_TOKENS
@@ -65,7 +66,7 @@ def described_by(figure: Figure) -> set[str]:
     words = [figure.metric or "", *figure.row_path]
     if figure.metric and figure.qualifier:
         words.append(figure.qualifier)
-    return set(tokenize(" ".join(words)))
+    return set(token_set(" ".join(words)))
 
 
 TOTAL_COLUMNS = {"subtotal", "total", "sub-total"}
@@ -76,14 +77,19 @@ def column_match(question: str, column_path: Sequence[str]) -> float:
     due", digits included), the spanning headers above it a little."""
     if not column_path:
         return 0.0
-    asked = set(tokenize(in_digits(question))) - QUESTION_TOKENS
+    asked = token_set(in_digits(question)) - QUESTION_TOKENS
 
     def share(text: str) -> float:
-        tokens = set(tokenize(in_digits(text)))
+        tokens = header_tokens(text)
         return len(asked & tokens) / len(tokens) if tokens else 0.0
 
     upper = share(" ".join(column_path[:-1])) if len(column_path) > 1 else 0.0
     return share(column_path[-1]) + 0.3 * upper
+
+
+@lru_cache(maxsize=16384)
+def header_tokens(text: str) -> frozenset[str]:
+    return token_set(in_digits(text))
 
 
 UNITS_WORDS = (

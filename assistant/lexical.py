@@ -120,6 +120,13 @@ def tokenize(text: str) -> list[str]:
     return tokens
 
 
+@lru_cache(maxsize=65536)
+def token_set(text: str) -> frozenset[str]:
+    """A text's tokens as a set, remembered: the same sentences, cells and headers are read
+    for question after question."""
+    return frozenset(tokenize(text))
+
+
 def ordered_words(text: str) -> tuple[str, ...]:
     """A text's content words in order, numbers left out."""
     return tuple(t for t in tokenize(text) if not t.isdigit())

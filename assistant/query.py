@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -172,6 +173,7 @@ QUALIFIER_PATTERNS = {
 }
 
 
+@lru_cache(maxsize=65536)  # the same sentences are read for many questions
 def qualifiers_of(text: str) -> frozenset[str]:
     """The figure qualifiers a text names (adjusted, GAAP, diluted, per share, ...)."""
     lowered = text.lower()

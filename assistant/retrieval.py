@@ -141,6 +141,7 @@ class Retriever:
         self.weights = weights or FusionWeights()
         self.max_question_chars = max_question_chars
         self.bm25 = store.lexical()
+        self._periods: dict[int, frozenset[str]] = {}
         # Per-chunk columns for filters, so a query never loops over chunks in Python.
         self.doc_codes = {doc_id: k for k, doc_id in enumerate(store.documents)}
         chunks = store.chunks
@@ -250,7 +251,7 @@ class Retriever:
                 if own and own.quarter and own.quarter != 4 and str(own.year) in full_years:
                     factors[i] *= self.weights.year_only_factor
             if asked_years:
-                mentioned = chunk_periods(chunk, self.catalog.doc_periods.get(chunk.doc_id))
+                mentioned = self.periods_of(int(row))
                 if mentioned and not (mentioned & asked):
                     factors[i] *= self.weights.period_mismatch_factor
                 elif asked_dates and (dates := {p for p in mentioned if DATE_RE.search(p)}):
@@ -269,6 +270,16 @@ class Retriever:
                 if not labels & terms:
                     factors[i] *= self.weights.row_label_mismatch_factor
         return factors
+
+    def periods_of(self, row: int) -> frozenset[str]:
+        """The periods a chunk speaks of, read once per snapshot: regexes over every candidate
+        of every question were most of a search's time."""
+        found = self._periods.get(row)
+        if found is None:
+            chunk = self.store.chunks[row]
+            found = frozenset(chunk_periods(chunk, self.catalog.doc_periods.get(chunk.doc_id)))
+            self._periods[row] = found
+        return found
 
     @staticmethod
     def dense_query(question: str, expanded) -> str:
