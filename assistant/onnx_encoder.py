@@ -135,6 +135,9 @@ class OnnxEncoder(QueryCache):
         options = ort.SessionOptions()
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.log_severity_level = 3
+        # Worker threads sleep between batches instead of spinning: the spin is CPU time a
+        # server's other requests (and a build's parsing) need.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self._session = ort.InferenceSession(
             str(graph), options, providers=["CPUExecutionProvider"]
         )
