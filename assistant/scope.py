@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
-from assistant.periods import AskedPeriods, Period, asked_periods, parse_period
+from assistant.periods import AskedPeriods, Period, asked_periods, parse_period, period_spans
 from assistant.vocabulary import FINANCE_ACRONYMS, GROUPS, NOT_COMPANY_WORDS
 
 SHORTHAND = frozenset(phrase for group in GROUPS for phrase in group)
@@ -232,6 +232,20 @@ def unknown_names(question: str, named: list[str], catalog: Catalog, is_indexed_
     return out
 
 
+CALLED_RE = re.compile(r"\s+(?:earnings\s+)?(?:conference\s+)?call\b", re.I)
+
+
+def called_periods(question: str) -> list[Period]:
+    """The quarters a question names as a call ("on its Q2 2021 call")."""
+    return [
+        period
+        for _, end, label in period_spans(question)
+        if CALLED_RE.match(question[end:])
+        and (period := parse_period(label)) is not None
+        and period.quarter
+    ]
+
+
 def resolve_scope(
     question: str,
     catalog: Catalog,
@@ -283,6 +297,18 @@ def resolve_scope(
         ]
         if not in_period:
             uncovered = True
+    called = called_periods(question)
+    if called:
+        # "guidance reaffirmed on its Q2 2021 call": that call, even for guidance, which
+        # every call of the year gives.
+        on_call = [
+            d
+            for d in candidates
+            if (p := periods_of.get(d)) is not None
+            and p.quarter
+            and any(p.covers(c) for c in called)
+        ]
+        in_period = on_call or in_period
     if not companies and not wanted:
         return Scope()
     covered = sorted(

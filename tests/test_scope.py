@@ -109,6 +109,14 @@ def test_guidance_questions_keep_the_company_but_not_the_target_period():
     assert set(found.doc_ids) == {"WTS_q2_2021", "WTS_q3_2021"}
 
 
+def test_a_call_named_by_its_quarter_is_the_scope_even_for_guidance():
+    found = scope("What 2022 revenue guidance did WTS give on its Q3 2021 call?", guidance=True)
+    assert found.doc_ids == ("WTS_q3_2021",)
+    # Without "call", the quarter is the asked figure's, and guidance keeps every call.
+    found = scope("What revenue did WTS guide to for Q3 2022?", guidance=True)
+    assert set(found.doc_ids) == {"WTS_q2_2021", "WTS_q3_2021"}
+
+
 def test_filters_win_over_the_question():
     found = scope("What was Prologis's occupancy?", {"company": "WTS"})
     assert found.source == "filter" and found.companies == ("WTS",)
