@@ -163,19 +163,26 @@ LocalOpt = Annotated[
 ]
 
 
-def remote(index: Path | None, local: bool, path: str, payload: dict) -> dict | None:
-    """The answer of a server running on this index (see server_link), or None when there is
-    none or it cannot take the request."""
-    from assistant.server_link import ServerGone, post, running_server
+def server_for(index: Path | None, local: bool) -> tuple[str, str | None] | None:
+    """(URL, token) of a server running on this index (see server_link), looked for once per
+    command; None with --local or when there is none."""
+    from assistant.server_link import running_server
 
     if local:
         return None
     settings = settings_for(index)
     url = running_server(settings.index_dir, settings.api_token)
-    if url is None:
+    return (url, settings.api_token) if url else None
+
+
+def remote(server: tuple[str, str | None] | None, path: str, payload: dict) -> dict | None:
+    """The server's answer, or None when there is no server or it cannot take the request."""
+    from assistant.server_link import ServerGone, post
+
+    if server is None:
         return None
     try:
-        return post(url, path, settings.api_token, payload)
+        return post(server[0], path, server[1], payload)
     except ServerGone:
         return None
 
@@ -357,7 +364,7 @@ def search(
     try:
         mapping = parse_filters(filters)
         payload = {"question": question, "top_k": k, "filters": mapping or None}
-        answered = remote(index, local, "/v1/search", payload)
+        answered = remote(server_for(index, local), "/v1/search", payload)
         if answered is not None:
             rows = answered["results"]
         else:
@@ -409,6 +416,7 @@ def evaluate_cmd(
         mapping = parse_filters(filter_items)
         filters = Filters.from_mapping(mapping)
         assistant = None
+        server = server_for(index, local)
 
         def run(question) -> Outcome:
             nonlocal assistant
@@ -418,7 +426,7 @@ def evaluate_cmd(
                 "filters": mapping or None,
             }
             try:
-                answered = remote(index, local, "/v1/ask", payload)
+                answered = remote(server, "/v1/ask", payload)
                 if answered is not None:
                     return outcome_of_model(AnswerModel.model_validate(answered))
                 assistant = assistant or open_assistant(index)
@@ -483,7 +491,7 @@ def ask(
             "filters": mapping or None,
             "history": [{"question": q} for q in history or []],
         }
-        answered = remote(index, local, "/v1/ask", payload)
+        answered = remote(server_for(index, local), "/v1/ask", payload)
         if answered is not None:
             model = AnswerModel.model_validate(answered)
         else:

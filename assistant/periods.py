@@ -126,6 +126,14 @@ def canonical_date(text: str) -> str:
     return f"{month} {int(m[2])}, {m[3]}"
 
 
+DAY_LABEL_RE = re.compile(r"[A-Z][a-z]+ \d{1,2}, \d{4}")
+
+
+def is_day(label: str) -> bool:
+    """Whether a period label is a day, as canonical_date writes one."""
+    return bool(DAY_LABEL_RE.fullmatch(label))
+
+
 def zh_periods_in(text: str, default_year: str | None) -> list[tuple[int, str]]:
     found = []
     for pattern, kind in ZH_PERIOD_RES:

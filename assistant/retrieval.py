@@ -9,7 +9,6 @@ only); it uses the English gloss of its finance terms when there is one.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING
 
@@ -18,7 +17,7 @@ import numpy as np
 from assistant.documents.text import is_cjk
 from assistant.errors import BadFilter, BadQuestion
 from assistant.lexical import STOPWORDS, tokenize
-from assistant.periods import Period, parse_period, period_keys
+from assistant.periods import Period, is_day, parse_period, period_keys
 from assistant.scope import Catalog, Scope, named_by, resolve_scope
 from assistant.store import Store
 from assistant.vocabulary import QUESTION_TOKENS, QUESTION_WORDS
@@ -40,9 +39,6 @@ SECTION_ALIASES = {
     "prepared": "prepared_remarks",
     "presentation": "prepared_remarks",
 }
-
-
-DATE_RE = re.compile(r"^[A-Z][a-z]+ \d{1,2}, \d{4}$")  # a day, as periods.canonical_date writes it
 
 
 @dataclass(frozen=True)
@@ -236,7 +232,7 @@ class Retriever:
         asked = set(query.periods)
         asked_years = {p for p in asked if p.isdigit()}
         asked_specific = asked - asked_years
-        asked_dates = {p for p in asked_specific if DATE_RE.search(p)}
+        asked_dates = {p for p in asked_specific if is_day(p)}
         terms = {t for t, _ in query.expanded.terms} - QUESTION_TERMS
         # A full year's results are reported on its fourth-quarter call: asked for FY2024
         # (not for guidance, which every call of the year gives), the other calls of 2024
@@ -254,7 +250,7 @@ class Retriever:
                 mentioned = self.periods_of(int(row))
                 if mentioned and not (mentioned & asked):
                     factors[i] *= self.weights.period_mismatch_factor
-                elif asked_dates and (dates := {p for p in mentioned if DATE_RE.search(p)}):
+                elif asked_dates and (dates := {p for p in mentioned if is_day(p)}):
                     # A statement's columns are dated: another date of the asked year ("August
                     # 31, 2024" for "the 12 months ended September 28, 2024") is another period.
                     if not dates & asked_dates:

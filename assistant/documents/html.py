@@ -11,13 +11,12 @@ each table row is one line of the extracted text that citations count.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass, field, replace
 
 from assistant.documents.filing import parse_value
 from assistant.documents.model import Paragraph, Table, TableCell, TableRow
-from assistant.documents.reading import SourceText, check_text_length
+from assistant.documents.reading import SourceText, source_from_lines
 from assistant.errors import ParseError
 
 BLOCK_TAGS = {
@@ -425,12 +424,4 @@ def html_source(raw: bytes, name: str) -> SourceText:
         raise ParseError(
             name, "no text found in the HTML", hint="is it a page of scripts or images?"
         )
-    text = "\n".join(out.lines)
-    check_text_length(text, name)
-    return SourceText(
-        path=name,
-        text=text,
-        lines=out.lines,
-        sha256=hashlib.sha256(raw).hexdigest(),
-        blocks=tuple(out.blocks),
-    )
+    return source_from_lines(raw, name, out.lines, blocks=tuple(out.blocks))

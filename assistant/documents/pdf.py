@@ -9,12 +9,11 @@ citation count lines of this extracted text, and each line keeps its page.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections import Counter
 from dataclasses import dataclass
 
-from assistant.documents.reading import SourceText, check_text_length
+from assistant.documents.reading import SourceText, source_from_lines
 from assistant.errors import ParseError
 
 PDF_MAGIC = b"%PDF-"
@@ -184,13 +183,10 @@ def heal_hyphens(lines: list[str], pages: list[int]) -> tuple[list[str], list[in
 def pdf_source(raw: bytes, name: str) -> SourceText:
     """A PDF's text as a SourceText whose lines know their pages."""
     text = read_pdf(raw, name)
-    joined = "\n".join(text.lines)
-    check_text_length(joined, name)
-    return SourceText(
-        path=name,
-        text=joined,
-        lines=text.lines,
-        sha256=hashlib.sha256(raw).hexdigest(),
+    return source_from_lines(
+        raw,
+        name,
+        text.lines,
         pages=tuple(text.pages),
         page_count=text.page_count,
         furniture=text.heads,

@@ -57,6 +57,15 @@ def decode_source(raw: bytes, path: str) -> SourceText:
     return SourceText(path=path, text=text, lines=lines, sha256=hashlib.sha256(raw).hexdigest())
 
 
+def source_from_lines(raw: bytes, path: str, lines: list[str], **layout) -> SourceText:
+    """A source read line by line from a richer format (PDF pages, HTML blocks): its text
+    checked for length and its bytes digested, as for plain text."""
+    text = "\n".join(lines)
+    check_text_length(text, path)
+    digest = hashlib.sha256(raw).hexdigest()
+    return SourceText(path=path, text=text, lines=lines, sha256=digest, **layout)
+
+
 def check_text_length(text: str, path: str) -> None:
     """Past MAX_TEXT_CHARS a document would index for hours: refused, whatever its format."""
     if len(text) > MAX_TEXT_CHARS:
