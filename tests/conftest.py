@@ -86,3 +86,38 @@ def server(seed_index, tmp_path_factory):
     running.wait_ready()
     yield running
     running.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_server(tmp_path_factory):
+    """A real PostgreSQL with pgvector for the session: the one named by
+    ASSISTANT_TEST_DATABASE_URL, else a server of our own from the pgserver wheel (PostgreSQL
+    16 and pgvector bundled), stopped when the session ends."""
+    given = os.environ.get("ASSISTANT_TEST_DATABASE_URL")
+    if given:
+        yield given
+        return
+    import pgserver
+
+    server = pgserver.get_server(tmp_path_factory.mktemp("pgdata"), cleanup_mode="stop")
+    try:
+        yield server.get_uri()
+    finally:
+        server.cleanup()
+
+
+@pytest.fixture
+def database_url(postgres_server, request):
+    """A new, empty database on the session's server for one test, dropped after it."""
+    import re
+    import uuid
+
+    import psycopg
+    from psycopg.conninfo import make_conninfo
+
+    name = "t_" + re.sub(r"\W", "_", request.node.name.lower())[:40] + "_" + uuid.uuid4().hex[:8]
+    with psycopg.connect(postgres_server, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    yield make_conninfo(postgres_server, dbname=name)
+    with psycopg.connect(postgres_server, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

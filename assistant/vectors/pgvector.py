@@ -1,0 +1,121 @@
+"""pgvector: the chunk vectors in a PostgreSQL table that every API process shares.
+
+Small tables are searched exactly (a sequential scan is fast below ~100,000 rows). Past
+`ANN_THRESHOLD` rows `ensure_ann` builds an HNSW index (inner product), and searches without
+a filter use it; a filtered search over up to `EXACT_FILTER_SIZE` ids stays exact, because
+HNSW filters after it walks the graph and would return fewer than k.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from assistant.vectors.base import as_ids, checked, empty_result, normalised
+
+if TYPE_CHECKING:
+    import psycopg
+
+ANN_THRESHOLD = 100_000
+EXACT_FILTER_SIZE = 20_000
+HNSW_EF_SEARCH = 64
+TABLE = "chunk_vectors"
+DIMENSION = 384  # the column's type, set by migration 0001 for the shipped model
+
+
+def vector_literal(vector: np.ndarray) -> str:
+    return "[" + ",".join(f"{x:.8g}" for x in vector.tolist()) + "]"
+
+
+class PgVectorBackend:
+    def __init__(self, url: str, dimension: int = DIMENSION) -> None:
+        if dimension != DIMENSION:
+            raise ValueError(f"the database holds {DIMENSION}-dimensional vectors, not {dimension}")
+        from assistant.database import connect
+
+        # Autocommit: each change is one explicit transaction, each read sees the latest.
+        self.conn: psycopg.Connection = connect(url, autocommit=True)
+        self.dimension = dimension
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def add(self, ids, vectors) -> None:
+        ids, vectors = checked(ids, vectors, self.dimension)
+        if len(ids) == 0:
+            return
+        rows = io.StringIO()
+        for i, vector in zip(ids.tolist(), vectors, strict=True):
+            rows.write(f"{i}\t{vector_literal(vector)}\n")
+        with self.conn.transaction():
+            self.conn.execute(f"DELETE FROM {TABLE} WHERE id = ANY(%s)", (ids.tolist(),))
+            with (
+                self.conn.cursor() as cur,
+                cur.copy(f"COPY {TABLE} (id, embedding) FROM STDIN") as copy,
+            ):
+                copy.write(rows.getvalue())
+
+    def delete(self, ids) -> None:
+        with self.conn.transaction():
+            self.conn.execute(f"DELETE FROM {TABLE} WHERE id = ANY(%s)", (as_ids(ids).tolist(),))
+
+    def search(self, queries, k: int, where=None) -> tuple[np.ndarray, np.ndarray]:
+        queries = normalised(queries, self.dimension)
+        out_ids, out_scores = empty_result(len(queries), k)
+        if k <= 0:
+            return out_ids, out_scores
+        allowed = None if where is None else as_ids(where).tolist()
+        exact = allowed is not None and len(allowed) <= EXACT_FILTER_SIZE
+        with self.conn.transaction():
+            if exact:
+                self.conn.execute("SET LOCAL enable_indexscan = off")
+            else:
+                self.conn.execute(f"SET LOCAL hnsw.ef_search = {max(HNSW_EF_SEARCH, k)}")
+            for q, query in enumerate(queries):
+                literal = vector_literal(query)
+                if allowed is None:
+                    sql = (
+                        f"SELECT id, -(embedding <#> %s::vector) FROM {TABLE}"
+                        " ORDER BY embedding <#> %s::vector, id LIMIT %s"
+                    )
+                    params: tuple = (literal, literal, k)
+                else:
+                    sql = (
+                        f"SELECT id, -(embedding <#> %s::vector) FROM {TABLE}"
+                        " WHERE id = ANY(%s) ORDER BY embedding <#> %s::vector, id LIMIT %s"
+                    )
+                    params = (literal, allowed, literal, k)
+                rows = self.conn.execute(sql, params).fetchall()
+                for place, (i, score) in enumerate(rows):
+                    out_ids[q, place], out_scores[q, place] = i, score
+        return out_ids, out_scores
+
+    def count(self) -> int:
+        row = self.conn.execute(f"SELECT count(*) FROM {TABLE}").fetchone()
+        return int(row[0]) if row else 0
+
+    def ids(self) -> np.ndarray:
+        rows = self.conn.execute(f"SELECT id FROM {TABLE} ORDER BY id").fetchall()
+        return np.asarray([r[0] for r in rows], dtype=np.int64)
+
+    def ensure_ann(self, threshold: int = ANN_THRESHOLD) -> bool:
+        """Build the HNSW index once the table passes `threshold` rows; True when it exists."""
+        if self.has_ann():
+            return True
+        if self.count() <= threshold:
+            return False
+        with self.conn.transaction():
+            self.conn.execute(
+                f"CREATE INDEX IF NOT EXISTS {TABLE}_hnsw ON {TABLE}"
+                " USING hnsw (embedding vector_ip_ops) WITH (m = 16, ef_construction = 64)"
+            )
+        return True
+
+    def has_ann(self) -> bool:
+        row = self.conn.execute(
+            "SELECT count(*) FROM pg_indexes WHERE tablename = %s AND indexname = %s",
+            (TABLE, f"{TABLE}_hnsw"),
+        ).fetchone()
+        return bool(row and row[0])
