@@ -56,11 +56,12 @@ from assistant.errors import (
 )
 from assistant.http_guard import Guard, Metrics, token_matches
 from assistant.jobs import Job, JobBoard
+from assistant.jobs_db import DatabaseJobBoard
 from assistant.schema import AnswerModel, answer_model
 from assistant.server_link import announced, local_url
 from assistant.service import Assistant
 from assistant.settings import Settings
-from assistant.store import DocumentRecord, Store, index_exists
+from assistant.store import DocumentRecord, Store
 
 log = logging.getLogger("assistant.api")
 WEB = Path(__file__).resolve().parent / "web"
@@ -102,9 +103,23 @@ class Service:
         self.waiting = 0
         self.waiting_lock = threading.Lock()
         self.ready = False
-        self.board = JobBoard(
-            settings.index_dir, self._index, settings.max_pending_uploads, settings.upload_budget_s
-        )
+        self.board: JobBoard | DatabaseJobBoard
+        if settings.database_url:
+            self.board = DatabaseJobBoard(
+                settings.database_url,
+                settings.index_dir,
+                self._index,
+                settings.max_pending_uploads,
+                settings.upload_budget_s,
+                settings.job_lease_s,
+            )
+        else:
+            self.board = JobBoard(
+                settings.index_dir,
+                self._index,
+                settings.max_pending_uploads,
+                settings.upload_budget_s,
+            )
 
     async def run(self, fn, *args):
         """Run blocking work (model, FAISS) in a worker thread, refusing when overloaded."""
@@ -141,7 +156,7 @@ class Service:
         self.assistant.add_document(
             doc, progress=lambda done, total: progress(done / total if total else 1.0)
         )
-        if self.board.get(job.doc_id) is not job:  # deleted while it was being saved
+        if self.board.cancelled(job):  # deleted while it was being saved
             self.assistant.remove(job.doc_id)
         self.assistant.refresh()  # swap the served index now, not on the next request
 
@@ -277,13 +292,19 @@ def create_app(settings: Settings, assistant: Assistant | None = None, slack_app
     async def readyz(request: Request) -> dict[str, str | int]:
         """The model is loaded and the index answers. Open without a token; the counts of
         documents and chunks only with it (when one is set)."""
-        if not service.ready or not index_exists(settings.index_dir):
+        if not service.ready or not await service.run(assistant.has_index):
             return error(request, 503, "not ready")  # type: ignore[return-value]
+        backend = "postgresql" if settings.database_url else "files"
         token = settings.api_token
         if token and not token_matches(request.headers.get("authorization", ""), token):
             return {"status": "ready"}
         store = assistant.store
-        return {"status": "ready", "documents": len(store.documents), "chunks": len(store.chunks)}
+        return {
+            "status": "ready",
+            "backend": backend,
+            "documents": len(store.documents),
+            "chunks": len(store.chunks),
+        }
 
     @app.get("/metrics", tags=["service"], response_class=Response)
     async def metrics_text() -> Response:
@@ -436,6 +457,15 @@ def create_app(settings: Settings, assistant: Assistant | None = None, slack_app
 
     app.mount("/static", StaticFiles(directory=WEB), name="static")
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app of one of several `serve --workers` processes: settings from the environment
+    the parent set (the seed index is already built)."""
+    from assistant.cli import app_for
+
+    settings = Settings.from_env()
+    return app_for(settings, Assistant(settings))
 
 
 def sse(model: AnswerModel) -> Iterator[str]:

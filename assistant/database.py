@@ -41,10 +41,31 @@ def migrations() -> list[tuple[int, str, str]]:
 SCHEMA_VERSION = len(migrations())
 
 
+class DatabaseUnavailable(AssistantError):
+    """The database cannot be reached (or refuses the login)."""
+
+
 def connect(url: str, autocommit: bool = False) -> psycopg.Connection:
     import psycopg
 
-    return psycopg.connect(url, autocommit=autocommit)
+    try:
+        return psycopg.connect(url, autocommit=autocommit, connect_timeout=10)
+    except psycopg.OperationalError as error:
+        # The URL may hold a password: name only the server and the database.
+        where = describe(url)
+        reason = str(error).strip().splitlines()[-1] if str(error).strip() else "no reason given"
+        raise DatabaseUnavailable(f"cannot connect to PostgreSQL at {where}: {reason}") from None
+
+
+def describe(url: str) -> str:
+    """Host and database of a connection string, without user or password."""
+    from psycopg.conninfo import conninfo_to_dict
+
+    try:
+        parts = conninfo_to_dict(url)
+    except Exception:  # an unreadable URL: say nothing of it
+        return "the given URL"
+    return f"{parts.get('host') or 'localhost'}/{parts.get('dbname') or ''}"
 
 
 @contextmanager

@@ -117,6 +117,10 @@ class JobBoard:
         if self.is_pending(doc_id):
             raise StillIndexing(f"{doc_id!r} is still being indexed from an earlier upload")
 
+    def cancelled(self, job: Job) -> bool:
+        """The document was deleted while its upload was being indexed."""
+        return self.jobs.get(job.doc_id) is not job
+
     def forget(self, doc_id: str) -> None:
         """A deleted document: its job record and kept source go too."""
         if not SAFE_ID_RE.fullmatch(doc_id):

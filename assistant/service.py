@@ -7,6 +7,7 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from assistant.answer import Answer, Turn, answer
 from assistant.documents import DOCUMENT_SUFFIXES, Document, Metadata, parse_file
@@ -22,6 +23,9 @@ from assistant.store import (
     index_exists,
     writer_lock,
 )
+
+if TYPE_CHECKING:
+    from assistant.library_db import Library
 
 
 def collect_files(paths: Iterable[Path]) -> list[Path]:
@@ -61,7 +65,8 @@ class Assistant:
         self._encoder = encoder
         self._lock = threading.Lock()
         self._retriever: Retriever | None = None
-        self._version: Path | None = None
+        self._version: Path | int | None = None
+        self._library: Library | None = None
 
     @property
     def encoder(self) -> Encoder:
@@ -69,19 +74,45 @@ class Assistant:
             self._encoder = load_encoder(self.settings.model)
         return self._encoder
 
+    @property
+    def library(self) -> Library | None:
+        """The library in PostgreSQL (with a database URL), else None: the index folder."""
+        if self.settings.database_url is None:
+            return None
+        if self._library is None:
+            from assistant.database import check_schema
+            from assistant.library_db import Library
+
+            check_schema(self.settings.database_url)
+            self._library = Library(
+                self.settings.database_url,
+                self.settings.model,
+                self.encoder.dimension,
+                self.settings.chunking,
+                self.settings.ann_threshold,
+            )
+        return self._library
+
     # reading ---------------------------------------------------------------------------------
     def retriever(self) -> Retriever:
-        """The retriever for the current index version, reloaded when a writer swapped it."""
-        version = current_version(self.settings.index_dir)
+        """The retriever for the current index version, reloaded when a writer swapped it
+        (in another process too, with a database)."""
+        library = self.library
+        version = library.version() if library else current_version(self.settings.index_dir)
         with self._lock:
             if self._retriever is None or version != self._version:
-                store = Store.load(
-                    self.settings.index_dir, self.settings.model, self.encoder.dimension
-                )
+                if library:
+                    store = library.load()
+                    version = store.manifest["database_version"]
+                else:
+                    store = Store.load(
+                        self.settings.index_dir, self.settings.model, self.encoder.dimension
+                    )
+                    version = store.path
                 self._retriever = Retriever(
                     store, self.encoder, max_question_chars=self.settings.max_question_chars
                 )
-                self._version = store.path
+                self._version = version
             return self._retriever
 
     @property
@@ -124,10 +155,13 @@ class Assistant:
     ) -> tuple[Store, UpdateStats]:
         """Index exactly these documents, reusing vectors of unchanged chunks; `force` builds
         in a folder that holds other files too (they are left alone)."""
-        if not force:
+        if not force and not self.library:
             check_index_dir(self.settings.index_dir)  # before the work, not after it
         docs = [parse_file(p) for p in collect_files(paths)]
         _check_unique(docs)
+        if self.library:
+            stats = self.library.add_documents(docs, self.encoder, True, progress)
+            return self.retriever().store, stats
         with writer_lock(self.settings.index_dir):
             try:
                 base = self._base_store(fresh=False)
@@ -150,6 +184,8 @@ class Assistant:
     ) -> UpdateStats:
         """Embed outside the writer lock (minutes for a long document), then merge and save
         under it (seconds), so a delete or another writer never waits for the embedding."""
+        if self.library:
+            return self.library.add_documents([doc], self.encoder, progress=progress)
         index_dir = self.settings.index_dir
         base = self._base_store(fresh=not index_exists(index_dir))
         store, stats = base.with_documents([doc], self.encoder, progress=progress)
@@ -162,6 +198,9 @@ class Assistant:
 
     def refresh(self) -> None:
         """Load the current index version now and swap it in for the next requests."""
+        if self.library:
+            self.retriever()  # reads the library again when its version moved on
+            return
         store = Store.load(self.settings.index_dir, self.settings.model, self.encoder.dimension)
         retriever = Retriever(
             store, self.encoder, max_question_chars=self.settings.max_question_chars
@@ -170,6 +209,9 @@ class Assistant:
             self._retriever, self._version = retriever, store.path
 
     def remove(self, doc_id: str) -> Store:
+        if self.library:
+            self.library.remove(doc_id)
+            return self.retriever().store
         with writer_lock(self.settings.index_dir):
             if not index_exists(self.settings.index_dir):
                 raise IndexNotFound(f"no index at {self.settings.index_dir}")
@@ -178,8 +220,18 @@ class Assistant:
             store.save(self.settings.index_dir)
         return store
 
+    def has_index(self) -> bool:
+        if self.library:
+            return self.library.document_count() > 0
+        return index_exists(self.settings.index_dir)
+
     def ensure_index(self, seeds: Path) -> bool:
         """Build the index from `seeds` when there is none; True when it built one."""
+        if self.library:
+            if self.library.document_count():
+                return False
+            self.build([seeds])
+            return True
         if index_exists(self.settings.index_dir):
             return False
         self.build([seeds])

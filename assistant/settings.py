@@ -49,6 +49,13 @@ class Settings:
     slack_signing_secret: str | None = field(default=None, repr=False)
     slack_app_token: str | None = field(default=None, repr=False)
     slack_api_url: str | None = None  # another Web API base URL (a proxy, or a test double)
+    # PostgreSQL mode: documents, chunks, vectors, upload jobs and Slack events in a database
+    # that several API processes share (a secret when it holds a password: never printed).
+    database_url: str | None = field(default=None, repr=False)
+    # API processes `serve` starts (PostgreSQL mode only: they share the database), and how
+    # long a worker holds an upload job without renewing before another worker takes it.
+    processes: int = 1
+    job_lease_s: float = 30.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **flags: object) -> Settings:
@@ -80,6 +87,12 @@ class Settings:
             values["max_pending_uploads"] = int(env["ASSISTANT_MAX_PENDING_UPLOADS"])
         if env.get("ASSISTANT_UPLOAD_BUDGET_S"):
             values["upload_budget_s"] = float(env["ASSISTANT_UPLOAD_BUDGET_S"])
+        if env.get("ASSISTANT_DATABASE_URL"):
+            values["database_url"] = env["ASSISTANT_DATABASE_URL"]
+        if env.get("ASSISTANT_PROCESSES"):
+            values["processes"] = int(env["ASSISTANT_PROCESSES"])
+        if env.get("ASSISTANT_JOB_LEASE_S"):
+            values["job_lease_s"] = float(env["ASSISTANT_JOB_LEASE_S"])
         if env.get("ASSISTANT_HOST"):
             values["host"] = env["ASSISTANT_HOST"]
         if env.get("ASSISTANT_PORT"):

@@ -184,7 +184,12 @@ def create_slack_app(settings: Settings, assistant: Assistant, socket_mode: bool
         token_verification_enabled=False,
         process_before_response=False,
     )
-    seen = SeenEvents()
+    if settings.database_url:  # several processes: one set of ids for all of them
+        from assistant.jobs_db import DatabaseSeenEvents
+
+        seen: SeenEvents | DatabaseSeenEvents = DatabaseSeenEvents(settings.database_url)
+    else:
+        seen = SeenEvents()
 
     @app.middleware
     def answer_each_event_once(body: dict, next, logger) -> BoltResponse | None:

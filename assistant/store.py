@@ -32,7 +32,7 @@ import faiss
 import numpy as np
 
 from assistant import __version__
-from assistant.chunking import Chunk, ChunkCell, ChunkingParams, chunk_document, chunk_units
+from assistant.chunking import Chunk, ChunkCell, ChunkingParams, chunk_document
 from assistant.documents import Document
 from assistant.embedding import Encoder
 from assistant.errors import (
@@ -43,6 +43,7 @@ from assistant.errors import (
     IndexNotFound,
 )
 from assistant.figures import Figure, document_figures
+from assistant.indexing import embed_chunks
 from assistant.lexical import BM25, chunk_lexical_text, tokenize
 
 FORMAT_VERSION = 3
@@ -314,7 +315,7 @@ class Store:
         else:
             embedded = {}
         missing = [k for k, h in enumerate(new_hashes) if h not in by_hash and k not in embedded]
-        embedded.update(self._embed(new_chunks, missing, encoder, progress))
+        embedded.update(embed_chunks(new_chunks, missing, encoder, progress))
 
         chunk_rows: list[np.ndarray] = [old_vectors[k] for k in keep]
         sentence_rows: list[np.ndarray] = [self.sentences_of(k) for k in keep]
@@ -341,39 +342,6 @@ class Store:
         return store, UpdateStats(
             embedded=len(missing), reused=len(new_chunks) - len(missing), documents=len(docs)
         )
-
-    def _embed(
-        self,
-        chunks: list[Chunk],
-        rows: list[int],
-        encoder: Encoder,
-        progress: Callable[[int, int], None] | None,
-        batch: int = 128,
-    ) -> dict[int, tuple[np.ndarray, np.ndarray]]:
-        """Chunk vector and sentence vectors for each of `rows`, embedded in batches."""
-        out: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-        for start in range(0, len(rows), batch):
-            part = rows[start : start + batch]
-            texts: list[str] = []
-            counts: list[int] = []
-            for k in part:
-                chunk = chunks[k]
-                sentences = [text for text, _ in chunk_units(chunk)]
-                texts.append(chunk.embedding_text)
-                texts.extend(sentences)
-                counts.append(len(sentences))
-            unique = list(dict.fromkeys(texts))  # a text said twice is embedded once
-            found = dict(zip(unique, encoder.embed(unique), strict=True))
-            vectors = np.asarray([found[t] for t in texts], dtype=np.float32).reshape(
-                len(texts), -1
-            )
-            at = 0
-            for k, count in zip(part, counts, strict=True):
-                out[k] = (vectors[at], vectors[at + 1 : at + 1 + count])
-                at += 1 + count
-            if progress:
-                progress(min(start + batch, len(rows)), len(rows))
-        return out
 
     def _derived(
         self,

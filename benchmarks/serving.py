@@ -22,7 +22,14 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, index: Path, log: Path, port: int | None = None, **env: str) -> None:
+    def __init__(
+        self,
+        index: Path,
+        log: Path,
+        port: int | None = None,
+        args: tuple[str, ...] = (),
+        **env: str,
+    ) -> None:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log
@@ -40,6 +47,7 @@ class Server:
                 str(self.port),
                 "--index",
                 str(index),
+                *args,
             ],
             cwd=ROOT,
             env=environ,

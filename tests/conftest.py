@@ -15,6 +15,9 @@ SEEDS = ROOT / "seeds"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 TRANSCRIPT_SEED = SEEDS / "000_71abd0ac3770a833.txt"
 FILING_SEED = SEEDS / "003_a308b794af7827e1.txt"
+ECTSUM = ROOT.parent / "shared" / "corpus" / "ectsum-train"
+# A small library of real calls: several companies, one of them with two quarters.
+ECTSUM_CALLS = ("RMD_q1_2022", "RMD_q2_2021", "YUM_q2_2021", "AAP_q3_2021", "DPZ_q2_2021")
 
 
 @pytest.fixture(scope="session")
@@ -48,6 +51,26 @@ def seed_index(tmp_path_factory, encoder):
     path = tmp_path_factory.mktemp("seed-index")
     Assistant(Settings(index_dir=path), encoder).build([SEEDS])
     return path
+
+
+@pytest.fixture(scope="session")
+def ectsum_library(tmp_path_factory, encoder):
+    """A real index of a few ECTSum calls with their sidecars, built once."""
+    import shutil
+
+    from assistant.service import Assistant
+    from assistant.settings import Settings
+
+    if not ECTSUM.exists():
+        pytest.skip("../shared/corpus is absent")
+    folder = tmp_path_factory.mktemp("calls")
+    for name in ECTSUM_CALLS:
+        for suffix in (".txt", ".txt.meta.json"):
+            shutil.copy(ECTSUM / f"{name}{suffix}", folder / f"{name}{suffix}")
+    index = tmp_path_factory.mktemp("library-index")
+    assistant = Assistant(Settings(index_dir=index), encoder)
+    assistant.build([folder])
+    return assistant
 
 
 @pytest.fixture

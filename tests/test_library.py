@@ -11,10 +11,8 @@ import pytest
 
 from assistant.service import Assistant
 from assistant.settings import Settings
-from tests.conftest import ROOT
+from tests.conftest import ECTSUM, ECTSUM_CALLS, ROOT
 
-ECTSUM = ROOT.parent / "shared" / "corpus" / "ectsum-train"
-CALLS = ("RMD_q1_2022", "RMD_q2_2021", "YUM_q2_2021", "AAP_q3_2021", "DPZ_q2_2021")
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(not ECTSUM.exists(), reason="../shared/corpus is absent"),
@@ -22,15 +20,8 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def library(tmp_path_factory, encoder):
-    folder = tmp_path_factory.mktemp("calls")
-    for name in CALLS:
-        for suffix in (".txt", ".txt.meta.json"):
-            shutil.copy(ECTSUM / f"{name}{suffix}", folder / f"{name}{suffix}")
-    index = tmp_path_factory.mktemp("library-index")
-    assistant = Assistant(Settings(index_dir=index), encoder)
-    assistant.build([folder])
-    return assistant
+def library(ectsum_library):
+    return ectsum_library
 
 
 @pytest.mark.parametrize(
@@ -104,7 +95,7 @@ def test_the_dev_questions_on_these_calls_do_no_worse_than_their_golden_file(lib
 
     questions = ROOT.parent / "shared" / "eval" / "ectsum_dev.jsonl"
     golden = json.loads((GOLDEN / "ectsum_library.json").read_text(encoding="utf-8"))
-    asked = [q for q in read_questions(questions) if q.doc in CALLS]
+    asked = [q for q in read_questions(questions) if q.doc in ECTSUM_CALLS]
     report = ask_each(library, asked)
     assert len(asked) == len(golden["per_question"]) > 20
     assert regressions(report, golden) == []

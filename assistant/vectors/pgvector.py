@@ -8,7 +8,6 @@ HNSW filters after it walks the graph and would return fewer than k.
 
 from __future__ import annotations
 
-import io
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -25,18 +24,35 @@ TABLE = "chunk_vectors"
 DIMENSION = 384  # the column's type, set by migration 0001 for the shipped model
 
 
-def vector_literal(vector: np.ndarray) -> str:
-    return "[" + ",".join(f"{x:.8g}" for x in vector.tolist()) + "]"
+def open_connection(url: str) -> psycopg.Connection:
+    """An autocommit connection that sends and reads vectors as numpy arrays, in binary."""
+    from pgvector.psycopg import register_vector
+
+    from assistant.database import connect
+
+    conn = connect(url, autocommit=True)
+    register_vector(conn)
+    return conn
+
+
+def write_vectors(conn: psycopg.Connection, ids: np.ndarray, vectors: np.ndarray) -> None:
+    """Replace the vectors of `ids`, inside the caller's transaction."""
+    conn.execute(f"DELETE FROM {TABLE} WHERE id = ANY(%s)", (ids.tolist(),))
+    with (
+        conn.cursor() as cur,
+        cur.copy(f"COPY {TABLE} (id, embedding) FROM STDIN WITH (FORMAT BINARY)") as copy,
+    ):
+        copy.set_types(["int8", "vector"])
+        for i, vector in zip(ids.tolist(), vectors, strict=True):
+            copy.write_row((i, vector))
 
 
 class PgVectorBackend:
     def __init__(self, url: str, dimension: int = DIMENSION) -> None:
         if dimension != DIMENSION:
             raise ValueError(f"the database holds {DIMENSION}-dimensional vectors, not {dimension}")
-        from assistant.database import connect
-
         # Autocommit: each change is one explicit transaction, each read sees the latest.
-        self.conn: psycopg.Connection = connect(url, autocommit=True)
+        self.conn: psycopg.Connection = open_connection(url)
         self.dimension = dimension
 
     def close(self) -> None:
@@ -46,16 +62,8 @@ class PgVectorBackend:
         ids, vectors = checked(ids, vectors, self.dimension)
         if len(ids) == 0:
             return
-        rows = io.StringIO()
-        for i, vector in zip(ids.tolist(), vectors, strict=True):
-            rows.write(f"{i}\t{vector_literal(vector)}\n")
         with self.conn.transaction():
-            self.conn.execute(f"DELETE FROM {TABLE} WHERE id = ANY(%s)", (ids.tolist(),))
-            with (
-                self.conn.cursor() as cur,
-                cur.copy(f"COPY {TABLE} (id, embedding) FROM STDIN") as copy,
-            ):
-                copy.write(rows.getvalue())
+            write_vectors(self.conn, ids, vectors)
 
     def delete(self, ids) -> None:
         with self.conn.transaction():
@@ -74,19 +82,18 @@ class PgVectorBackend:
             else:
                 self.conn.execute(f"SET LOCAL hnsw.ef_search = {max(HNSW_EF_SEARCH, k)}")
             for q, query in enumerate(queries):
-                literal = vector_literal(query)
                 if allowed is None:
                     sql = (
-                        f"SELECT id, -(embedding <#> %s::vector) FROM {TABLE}"
-                        " ORDER BY embedding <#> %s::vector, id LIMIT %s"
+                        f"SELECT id, -(embedding <#> %s) FROM {TABLE}"
+                        " ORDER BY embedding <#> %s, id LIMIT %s"
                     )
-                    params: tuple = (literal, literal, k)
+                    params: tuple = (query, query, k)
                 else:
                     sql = (
-                        f"SELECT id, -(embedding <#> %s::vector) FROM {TABLE}"
-                        " WHERE id = ANY(%s) ORDER BY embedding <#> %s::vector, id LIMIT %s"
+                        f"SELECT id, -(embedding <#> %s) FROM {TABLE}"
+                        " WHERE id = ANY(%s) ORDER BY embedding <#> %s, id LIMIT %s"
                     )
-                    params = (literal, allowed, literal, k)
+                    params = (query, allowed, query, k)
                 rows = self.conn.execute(sql, params).fetchall()
                 for place, (i, score) in enumerate(rows):
                     out_ids[q, place], out_scores[q, place] = i, score

@@ -1,0 +1,44 @@
+"""The indexing pipeline's last stage, shared by the file store and the database: a chunk's
+vector and its sentences' vectors, embedded in batches, each distinct text once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from assistant.chunking import Chunk, chunk_units
+from assistant.embedding import Encoder
+
+Embedded = dict[int, tuple[np.ndarray, np.ndarray]]  # chunk position -> (vector, sentences)
+
+
+def embed_chunks(
+    chunks: Sequence[Chunk],
+    positions: Sequence[int],
+    encoder: Encoder,
+    progress: Callable[[int, int], None] | None = None,
+    batch: int = 128,
+) -> Embedded:
+    """Chunk vector and sentence vectors for each of `positions` in `chunks`."""
+    out: Embedded = {}
+    for start in range(0, len(positions), batch):
+        part = positions[start : start + batch]
+        texts: list[str] = []
+        counts: list[int] = []
+        for k in part:
+            chunk = chunks[k]
+            sentences = [text for text, _ in chunk_units(chunk)]
+            texts.append(chunk.embedding_text)
+            texts.extend(sentences)
+            counts.append(len(sentences))
+        unique = list(dict.fromkeys(texts))  # a text said twice is embedded once
+        found = dict(zip(unique, encoder.embed(unique), strict=True))
+        vectors = np.asarray([found[t] for t in texts], dtype=np.float32).reshape(len(texts), -1)
+        at = 0
+        for k, count in zip(part, counts, strict=True):
+            out[k] = (vectors[at], vectors[at + 1 : at + 1 + count])
+            at += 1 + count
+        if progress:
+            progress(min(start + batch, len(positions)), len(positions))
+    return out
