@@ -43,6 +43,7 @@ serve: install
 
 bench: install
 	$(BIN)/python -m benchmarks.bench
+	$(BIN)/python -m benchmarks.bench_backends
 
 # The 1,681 ECTSum calls indexed together in a scratch folder, the ectsum_dev questions asked
 # against them (LIMIT=N for the first N calls only).

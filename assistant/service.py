@@ -3,7 +3,9 @@ index snapshot and its retriever. Model loading happens here, at start, never at
 
 from __future__ import annotations
 
+import contextlib
 import threading
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +28,8 @@ from assistant.store import (
 
 if TYPE_CHECKING:
     from assistant.library_db import Library
+
+SYNC_RELOAD_S = 1.0  # a library read that took longer than this is redone in the background
 
 
 def collect_files(paths: Iterable[Path]) -> list[Path]:
@@ -67,6 +71,8 @@ class Assistant:
         self._retriever: Retriever | None = None
         self._version: Path | int | None = None
         self._library: Library | None = None
+        self._load_s = 0.0  # how long the last read of the database's library took
+        self._loading: threading.Thread | None = None
 
     @property
     def encoder(self) -> Encoder:
@@ -97,22 +103,52 @@ class Assistant:
     def retriever(self) -> Retriever:
         """The retriever for the current index version, reloaded when a writer swapped it
         (in another process too, with a database)."""
-        library = self.library
-        version = library.version() if library else current_version(self.settings.index_dir)
+        if self.library:
+            return self._library_retriever(self.library)
+        version = current_version(self.settings.index_dir)
         with self._lock:
             if self._retriever is None or version != self._version:
-                if library:
-                    store = library.load()
-                    version = store.manifest["database_version"]
-                else:
-                    store = Store.load(
-                        self.settings.index_dir, self.settings.model, self.encoder.dimension
-                    )
-                    version = store.path
-                self._retriever = Retriever(
-                    store, self.encoder, max_question_chars=self.settings.max_question_chars
+                store = Store.load(
+                    self.settings.index_dir, self.settings.model, self.encoder.dimension
                 )
-                self._version = version
+                self._retriever = self._retriever_of(store)
+                self._version = store.path
+            return self._retriever
+
+    def _retriever_of(self, store: Store) -> Retriever:
+        return Retriever(store, self.encoder, max_question_chars=self.settings.max_question_chars)
+
+    def _library_retriever(self, library: Library) -> Retriever:
+        """A new version is read in the request when the last read was quick (small
+        libraries); when it took longer, the current snapshot keeps answering while a thread
+        reads the new one (about 11 s at 100,000 chunks)."""
+        version = library.version()
+        with self._lock:
+            current = self._retriever
+            if current is not None and version == self._version:
+                return current
+            if current is not None and self._load_s > SYNC_RELOAD_S:
+                if self._loading is None or not self._loading.is_alive():
+                    self._loading = threading.Thread(
+                        target=self._load_library, args=(library,), daemon=True
+                    )
+                    self._loading.start()
+                return current
+            return self._load_library(library, locked=True)
+
+    def _load_library(self, library: Library, locked: bool = False) -> Retriever:
+        started = time.perf_counter()
+        store = library.load()
+        retriever = self._retriever_of(store)
+        with contextlib.nullcontext() if locked else self._lock:
+            version = store.manifest["database_version"]
+            if (
+                self._retriever is None
+                or not isinstance(self._version, int)
+                or (version >= self._version)
+            ):
+                self._retriever, self._version = retriever, version
+            self._load_s = time.perf_counter() - started
             return self._retriever
 
     @property
@@ -202,9 +238,7 @@ class Assistant:
             self.retriever()  # reads the library again when its version moved on
             return
         store = Store.load(self.settings.index_dir, self.settings.model, self.encoder.dimension)
-        retriever = Retriever(
-            store, self.encoder, max_question_chars=self.settings.max_question_chars
-        )
+        retriever = self._retriever_of(store)
         with self._lock:
             self._retriever, self._version = retriever, store.path
 

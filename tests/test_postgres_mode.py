@@ -269,3 +269,22 @@ def _cmdline(pid: int) -> str:
             return handle.read().replace(b"\0", b" ").decode(errors="replace")
     except OSError:
         return ""
+
+
+def test_a_slow_library_read_is_redone_in_the_background(
+    database_url, seed_index, encoder, tmp_path, monkeypatch
+):
+    import assistant.service as service
+
+    migrate(database_url)
+    writer = Assistant(Settings(index_dir=tmp_path / "w", database_url=database_url), encoder)
+    writer.library.import_store(Assistant(Settings(index_dir=seed_index), encoder).store)
+    reader = Assistant(Settings(index_dir=tmp_path / "r", database_url=database_url), encoder)
+    assert len(reader.store.documents) == 2
+    monkeypatch.setattr(service, "SYNC_RELOAD_S", -1.0)  # every read counts as slow
+    writer.remove("003_a308b794af7827e1")
+    assert len(reader.store.documents) == 2  # the old snapshot answers meanwhile
+    deadline = time.monotonic() + 30
+    while len(reader.store.documents) == 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert list(reader.store.documents) == ["000_71abd0ac3770a833"]
