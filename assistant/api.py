@@ -15,11 +15,12 @@ import logging
 import threading
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Literal
 
 import anyio
-from fastapi import FastAPI, File, Form, HTTPException, Request, UploadFile
+from fastapi import FastAPI, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
@@ -32,7 +33,9 @@ from assistant.api_models import (
     ChatRequest,
     DocumentsModel,
     ErrorModel,
+    FiguresModel,
     JobModel,
+    LedgerRowModel,
     SearchModel,
     SearchRequest,
     document_model,
@@ -360,6 +363,30 @@ def create_app(settings: Settings, assistant: Assistant | None = None, slack_app
         """The indexed documents."""
         store: Store = await service.run(lambda: assistant.store)
         return DocumentsModel(documents=[document_model(r) for r in store.documents.values()])
+
+    @app.get(
+        "/v1/figures",
+        tags=["figures"],
+        responses={**errors, 200: {"content": {"text/csv": {}}}},
+    )
+    async def figures(
+        company: Annotated[str | None, Query(max_length=200)] = None,
+        metric: Annotated[str | None, Query(max_length=200)] = None,
+        period: Annotated[str | None, Query(max_length=50)] = None,
+        kind: Annotated[Literal["actual", "guidance", "prior"] | None, Query()] = None,
+        format: Annotated[Literal["json", "csv"], Query()] = "json",
+    ) -> FiguresModel:
+        """The figures found in the documents (the ledger), filtered by company (name, part
+        of it, or ticker), metric (key or name), period and kind; as JSON or CSV."""
+        from assistant.ledger import rows_of, select, to_csv
+
+        def run() -> list:
+            return select(rows_of(assistant.store), company, metric, period, kind)
+
+        rows = await service.run(run)
+        if format == "csv":
+            return Response(to_csv(rows), media_type="text/csv")  # type: ignore[return-value]
+        return FiguresModel(figures=[LedgerRowModel(**asdict(r)) for r in rows])
 
     @app.post(
         "/v1/documents",

@@ -84,6 +84,30 @@ class DocumentsModel(BaseModel):
     documents: list[DocumentModel]
 
 
+class LedgerRowModel(BaseModel):
+    """One figure of the ledger: what, when, how much, and where it was said."""
+
+    company: str | None
+    ticker: str | None
+    period: str | None
+    metric: str | None = Field(description="Key shared by one metric's names (eps_diluted).")
+    label: str | None = Field(description="The metric as the source says it.")
+    qualifiers: str
+    kind: Literal["actual", "guidance", "prior"]
+    value: float
+    high: float | None = Field(description="Top of a range; value is its bottom.")
+    unit: str
+    text: str = Field(description="The figure as written.")
+    doc_id: str
+    chunk_id: str
+    lines: str
+    page: str | None
+
+
+class FiguresModel(BaseModel):
+    figures: list[LedgerRowModel]
+
+
 class JobModel(BaseModel):
     doc_id: str
     state: Literal["queued", "parsing", "embedding", "ready", "failed"]

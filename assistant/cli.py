@@ -197,6 +197,17 @@ def remote(server: tuple[str, str | None] | None, path: str, payload: dict) -> d
         return None
 
 
+def library_store(index: Path | None):
+    """The library's snapshot: read from the index folder (no model needed), or from the
+    database when ASSISTANT_DATABASE_URL is set."""
+    settings = settings_for(index)
+    if settings.database_url:
+        return open_assistant(index).store
+    from assistant.store import Store
+
+    return Store.load(settings.index_dir)
+
+
 def open_assistant(index: Path | None):
     from assistant.service import Assistant
 
@@ -299,6 +310,61 @@ def remove(
 
 
 @app.command()
+def figures(
+    company: Annotated[
+        str | None, typer.Option("--company", help="Company name, part of it, or ticker.")
+    ] = None,
+    metric: Annotated[
+        str | None,
+        typer.Option("--metric", help="Metric key (eps_diluted) or name ('diluted EPS')."),
+    ] = None,
+    period: Annotated[str | None, typer.Option("--period", help="e.g. 'Q3 2021', FY2021.")] = None,
+    kind: Annotated[str | None, typer.Option("--kind", help="actual, guidance or prior.")] = None,
+    as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV on stdout.")] = False,
+    as_json: JsonOpt = False,
+    index: IndexOpt = None,
+) -> None:
+    """List the figures found in the documents (the ledger), one row per figure.
+
+    Examples:
+
+        assistant figures --company RMD --metric revenue
+
+        assistant figures --metric "diluted EPS" --period "Q2 2021" --csv > eps.csv
+    """
+    from assistant.ledger import rows_of, select, to_csv, to_dicts
+
+    try:
+        store = library_store(index)
+    except AssistantError as error:
+        raise fail(error) from error
+    rows = select(rows_of(store), company, metric, period, kind)
+    if as_csv:
+        sys.stdout.write(to_csv(rows))
+        return
+    if as_json:
+        emit_json({"figures": to_dicts(rows)})
+        return
+    table = RichTable(title=plural(len(rows), "figure"), title_justify="left")
+    for column in ("company", "period", "metric", "kind", "figure", "cited"):
+        table.add_column(column, overflow="fold")
+    for r in rows:
+        table.add_row(
+            r.ticker or r.company or "",
+            r.period or "",
+            r.metric or "",
+            r.kind,
+            r.text,
+            f"{r.doc_id} lines {r.lines}" + (f", {r.page}" if r.page else ""),
+        )
+    out.print(table)
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count:,} {noun}" + ("" if count == 1 else "s")
+
+
+@app.command()
 def docs(index: IndexOpt = None, as_json: JsonOpt = False) -> None:
     """List the documents in the index.
 
@@ -308,10 +374,8 @@ def docs(index: IndexOpt = None, as_json: JsonOpt = False) -> None:
 
         assistant docs --json --index scratch
     """
-    from assistant.store import Store
-
     try:
-        store = Store.load(settings_for(index).index_dir)
+        store = library_store(index)
     except AssistantError as error:
         raise fail(error) from error
     records = [

@@ -1,0 +1,151 @@
+"""The figure ledger: metric keys shared by one metric's names (phrasings taken from the
+development calls and bank reports), rows that quote their own passage, and the same rows from
+the CLI and the HTTP API of a real server."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+
+import httpx
+import pytest
+
+from assistant.ledger import metric_key, metric_words, rows_of, select
+from assistant.vocabulary import (
+    METRIC_CHANGING_WORDS,
+    METRIC_KEYS,
+    METRIC_LEADING_WORDS,
+    NOT_METRIC_WORDS,
+)
+from benchmarks.serving import Server
+from tests.conftest import ROOT
+
+
+@pytest.mark.parametrize(
+    ("names", "key"),
+    [
+        (
+            ("diluted EPS", "earnings per diluted share", "Diluted earnings per share"),
+            "eps_diluted",
+        ),
+        (("CET1", "common equity tier 1 ratio", "CET1 capital ratio"), "cet1_ratio"),
+        (
+            ("net sales", "Revenues", "total revenue", "group revenue for the december quarter"),
+            "revenue",
+        ),
+        (("adjusted EBITDA", "Adjusted EBITDA"), "ebitda_adjusted"),
+        (
+            ("non-GAAP operating profit", "core operating profit", "adjusted operating income"),
+            "operating_income_adjusted",
+        ),
+        (("same-store sales", "comp store sales", "comparable sales"), "same_store_sales"),
+        (
+            ("net income", "net earnings", "Net income attributable to common shareholders"),
+            "net_income",
+        ),
+        (("RoTCE", "return on tangible common equity"), "rotce"),
+        (("quarterly dividend", "dividends"), "dividend"),
+    ],
+)
+def test_one_metric_said_several_ways_has_one_key(names, key):
+    assert {metric_key(name) for name in names} == {key}
+
+
+def test_qualifiers_come_from_the_figures_own_clause():
+    assert metric_key("earnings per share", "adjusted diluted earnings per share of $1.23") == (
+        "eps_diluted_adjusted"
+    )
+    assert metric_key("net income", "GAAP net income of $12 million") == "net_income"
+    assert metric_key("revenue", "non-GAAP revenue") == "revenue_adjusted"
+
+
+def test_a_part_or_another_measure_keeps_a_key_of_its_own():
+    assert metric_key("system sales") == "system_sales"  # not the company's revenue
+    assert metric_key("operating margin") == "operating_margin"
+    assert metric_key("EBITDA margin") == "ebitda_margin"
+    assert metric_key("revenue growth") == "revenue_growth"
+    assert metric_key("net interest income") == "net_interest_income"  # not net income
+
+
+def test_fillers_and_clauses_get_no_key():
+    for label in ("turning to slide", "slide", "sequentially", None, ""):
+        assert metric_key(label) is None
+    assert metric_key("in covid generated ventilator revenue in our march quarter") is None
+
+
+def test_every_vocabulary_phrase_has_words_and_maps_to_its_own_key():
+    for key, phrases in METRIC_KEYS.items():
+        for phrase in phrases:
+            assert metric_words(phrase), phrase
+            # Its base key; a qualifier in the phrase itself is added ("diluted").
+            assert metric_key(phrase).removesuffix("_diluted") == key, phrase
+    for word in (*METRIC_LEADING_WORDS, *METRIC_CHANGING_WORDS, *NOT_METRIC_WORDS):
+        assert metric_words(word), word
+
+
+def test_every_row_quotes_its_own_passage(seed_index, assistant_on):
+    store = assistant_on(seed_index).store
+    chunks = {c.chunk_id: c for c in store.chunks}
+    rows = rows_of(store)
+    assert len(rows) > 100
+    for row in rows:
+        chunk = chunks[row.chunk_id]
+        said = " ".join([chunk.text, chunk.translation or "", *(c.text for c in chunk.cells)])
+        assert row.text in said, row
+        assert row.doc_id == chunk.doc_id
+
+
+def test_one_metric_meets_under_one_key_across_calls(ectsum_library):
+    rows = rows_of(ectsum_library.store)
+    revenue = select(rows, metric="revenue")
+    assert {r.doc_id for r in revenue} >= {"RMD_q1_2022", "AAP_q3_2021", "DPZ_q2_2021"}
+    assert len({r.label.lower() for r in revenue}) >= 3  # "net sales", "revenues", ...
+    eps = select(rows, metric="EPS")
+    assert {r.metric for r in eps} <= {"eps", "eps_diluted", "eps_adjusted", "eps_diluted_adjusted"}
+    assert len({r.doc_id for r in eps}) >= 3
+    rmd = select(rows, company="rmd", metric="revenue")
+    assert rmd and {r.ticker for r in rmd} == {"RMD"}
+    ordered = [r.period for r in select(rows, company="RMD", metric="revenue", kind="actual")]
+    assert ordered.index("Q2 2021") < ordered.index("Q1 2022")  # fiscal order, not text order
+    assert all(r.period == "Q1 2022" for r in select(rows, company="RMD", period="q1 2022"))
+
+
+def test_the_cli_and_the_api_give_the_same_rows(seed_index, tmp_path):
+    index = tmp_path / "index"
+    shutil.copytree(seed_index, index, symlinks=True)
+    cli = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "assistant.cli",
+            "figures",
+            "--company",
+            "LexinFintech",
+            "--csv",
+            "--index",
+            str(index),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    server = Server(index, tmp_path / "server.log")
+    try:
+        server.wait_ready()
+        response = httpx.get(
+            f"{server.url}/v1/figures", params={"company": "LexinFintech", "format": "csv"}
+        )
+        as_json = httpx.get(
+            f"{server.url}/v1/figures", params={"company": "lexinfintech", "metric": "revenue"}
+        ).json()
+    finally:
+        server.stop()
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv")
+    assert response.text == cli
+    assert cli.count("\n") > 50 and cli.startswith("company,ticker,period,metric,")
+    assert as_json["figures"] and {f["metric"].split("_")[0] for f in as_json["figures"]} == {
+        "revenue"
+    }
