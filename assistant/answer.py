@@ -99,6 +99,10 @@ class Answer:
     scope: Scope | None = None
     # Said beside the answer, not in it: other companies whose passages match too.
     note: str | None = None
+    # A question across periods: one item per period (company, metric, period, value, unit,
+    # text, kind, citation), and the asked periods no document states.
+    series: tuple[dict, ...] = ()
+    missing_periods: tuple[str, ...] = ()
 
 
 # Composition --------------------------------------------------------------------------------
@@ -191,6 +195,10 @@ def compose(retriever: Retriever, query: Query, top_k: int) -> Answer:
     )
     if scope.missing:
         return replace(base, answer=scope.missing)
+    from assistant.series import asks_for_series, compose_series
+
+    if asks_for_series(question) and (series := compose_series(store, query, base)):
+        return series
     hits = retriever.search_query(query, top_k)
     citations = tuple(
         _citation(n, store.chunks[h.row], store.documents[store.chunks[h.row].doc_id], h.score)

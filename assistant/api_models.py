@@ -97,6 +97,7 @@ class LedgerRowModel(BaseModel):
     value: float
     high: float | None = Field(description="Top of a range; value is its bottom.")
     unit: str
+    change: str | None = Field(description="increase or decrease when the figure is a change.")
     text: str = Field(description="The figure as written.")
     doc_id: str
     chunk_id: str

@@ -27,6 +27,10 @@ class Question:
     figure: dict | None
     raw: dict
     doc: str | None = None
+    # Across periods: strings that must each occur in some citation among the top 10, and
+    # {value, unit, period} items that must all be in the answer's series or figures.
+    evidence_each: tuple[str, ...] = ()
+    figures_each: tuple[dict, ...] = ()
 
 
 def read_questions(path: Path) -> list[Question]:
@@ -50,6 +54,8 @@ def read_questions(path: Path) -> list[Question]:
                     figure=raw.get("figure"),
                     raw=raw,
                     doc=doc_id_for(raw["doc"]) if raw.get("doc") else None,  # as indexing names it
+                    evidence_each=tuple(raw.get("evidence_each") or ()),
+                    figures_each=tuple(raw.get("figures_each") or ()),
                 )
             )
         except (ValueError, KeyError, TypeError, AttributeError) as err:
@@ -98,12 +104,36 @@ class Outcome:
     figures: list[dict] | None
     scope_inferred: bool = False
     extra: dict = field(default_factory=dict)
+    series: list[dict] = field(default_factory=list)
+
+
+def item_found(expected: dict, found: Sequence[dict]) -> bool:
+    """An expected {value, unit, period} among series items or figures (value within 0.5%;
+    the period only when the expectation names one)."""
+    value = float(expected["value"])
+    return any(
+        f.get("unit") == expected.get("unit")
+        and abs(float(f.get("value", 0)) - value) <= abs(value) * 0.005
+        and (not expected.get("period") or f.get("period") == expected["period"])
+        for f in found
+    )
+
+
+def series_complete(question: Question, outcome: Outcome) -> bool:
+    """series@all: every `evidence_each` string in some citation among the top 10, and every
+    `figures_each` item in the series or the figures."""
+    texts = [(c.text, c.translation) for c in outcome.citations[:10]]
+    for evidence in question.evidence_each:
+        if not any(citation_hits([evidence], texts)):
+            return False
+    found = [*outcome.series, *(outcome.figures or [])]
+    return all(item_found(item, found) for item in question.figures_each)
 
 
 def evaluate(questions: list[Question], run: Callable[[Question], Outcome], k: int = 5) -> dict:
     per_question = []
     totals = {"hit@1": 0, "hit@3": 0, "hit@5": 0, "figure@1": 0, "figure@3": 0, "doc@1": 0}
-    figure_questions = doc_questions = inferred = 0
+    figure_questions = doc_questions = inferred = series_questions = series_all = 0
     figures_available = True
     context_chars = 0
     for question in questions:
@@ -141,6 +171,12 @@ def evaluate(questions: list[Question], run: Callable[[Question], Outcome], k: i
             totals["figure@3"] += int(figure_rank is not None and figure_rank <= 3)
             entry["figure_rank"] = figure_rank
             entry["figures"] = outcome.figures[:3]
+        if question.evidence_each or question.figures_each:
+            series_questions += 1
+            complete = series_complete(question, outcome)
+            series_all += int(complete)
+            entry["series_all"] = complete
+            entry["series"] = outcome.series
         per_question.append(entry)
     n = len(questions)
     report: dict = {"n": n}
@@ -156,6 +192,7 @@ def evaluate(questions: list[Question], run: Callable[[Question], Outcome], k: i
     report["context_chars@5"] = round(context_chars / n, 1) if n else 0.0
     report["doc@1"] = round(totals["doc@1"] / doc_questions, 4) if doc_questions else None
     report["scope_inferred"] = round(inferred / n, 4) if n else 0.0
+    report["series@all"] = round(series_all / series_questions, 4) if series_questions else None
     report["per_question"] = per_question
     return report
 
@@ -200,10 +237,14 @@ def outcome_of_model(model) -> Outcome:
         ],
         scope_inferred=bool(model.scope.inferred),
         extra={"found": model.found},
+        series=[
+            {"value": i.value, "unit": i.unit, "period": i.period, "text": i.text}
+            for i in model.series
+        ],
     )
 
 
-GOLDEN_FIELDS = ("id", "question", "hit_rank", "doc_hit", "figure_rank")
+GOLDEN_FIELDS = ("id", "question", "hit_rank", "doc_hit", "figure_rank", "series_all")
 
 
 def golden_of(report: dict, previous: dict | None = None) -> dict:
@@ -246,6 +287,8 @@ def regressions(report: dict, golden: dict) -> list[str]:
             lost.append("figure@1")
         if old_rank and old_rank <= 3 and not (new_rank and new_rank <= 3):
             lost.append("figure@3")
+        if old.get("series_all") and not q.get("series_all"):
+            lost.append("series@all")
         if lost:
             out.append(f"{q['id']}: lost {', '.join(lost)} — {q['question']}")
     return out

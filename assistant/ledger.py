@@ -41,6 +41,7 @@ class LedgerRow:
     value: float
     high: float | None
     unit: str
+    change: str | None  # increase, decrease: the figure is a change, not a level
     text: str  # as written ("$1.2 billion")
     doc_id: str
     chunk_id: str
@@ -113,6 +114,22 @@ def metric_key(label: str | None, clause: str = "") -> str | None:
     return "_".join([base, *suffixes])
 
 
+def named_metric(text: str) -> str | None:
+    """The vocabulary metric a text names (its longest name), with the qualifiers it states:
+    "adjusted diluted EPS" is eps_diluted_adjusted."""
+    words = metric_words(text)
+    best: tuple[int, str] | None = None
+    for form, key in _forms():
+        said = any(words[k : k + len(form)] == form for k in range(len(words) - len(form) + 1))
+        if said and (best is None or len(form) > best[0]):
+            best = (len(form), key)
+    if best is None:
+        return None
+    stated = qualifiers_of(text)
+    suffixes = [q for q in SUFFIXED if q in stated and (q == "adjusted" or best[1] == "eps")]
+    return "_".join([best[1], *suffixes])
+
+
 def rows_of(store: Store) -> list[LedgerRow]:
     """The ledger of a snapshot, built once per snapshot."""
     with _LOCK:
@@ -139,13 +156,16 @@ def _build(store: Store) -> list[LedgerRow]:
                     company=record.company if record else None,
                     ticker=record.ticker if record else None,
                     period=figure.period,
-                    metric=metric_key(label, clause),
+                    # A label that names nothing ("a preliminary 13.5%"): the metric its own
+                    # clause names ("Our CET1 ratio ticked up to ...").
+                    metric=metric_key(label, clause) or named_metric(clause),
                     label=label,
                     qualifiers=" ".join(sorted(q for q in stated if q != "per_share")),
                     kind=figure.kind,
                     value=figure.value,
                     high=figure.high,
                     unit=figure.unit,
+                    change=figure.change,
                     text=figure.text,
                     doc_id=chunk.doc_id,
                     chunk_id=chunk.chunk_id,

@@ -110,6 +110,17 @@ def scope_model(scope: Scope | None) -> ScopeModel:
     )
 
 
+class SeriesItemModel(BaseModel):
+    company: str
+    metric: str
+    period: str
+    value: float
+    unit: str
+    text: str = Field(description="The figure as written in its cited passage.")
+    kind: str
+    citation: int
+
+
 class AnswerModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
     question: str
@@ -122,6 +133,12 @@ class AnswerModel(BaseModel):
     scope: ScopeModel = Field(default_factory=ScopeModel)
     note: str | None = Field(
         None, description="Other companies whose passages match, when the question names none."
+    )
+    series: list[SeriesItemModel] = Field(
+        default_factory=list, description="A question across periods: one item per period."
+    )
+    missing_periods: list[str] = Field(
+        default_factory=list, description="Asked periods that no document states."
     )
 
 
@@ -169,4 +186,6 @@ def answer_model(result: Answer) -> AnswerModel:
         filters=result.filters,
         scope=scope_model(result.scope),
         note=result.note,
+        series=[SeriesItemModel(**item) for item in result.series],
+        missing_periods=list(result.missing_periods),
     )

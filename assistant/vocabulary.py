@@ -334,6 +334,8 @@ METRIC_CHANGING_WORDS: tuple[str, ...] = (
 # Words that alone never name a metric ("turning to slide", "sequentially"): a label of only
 # these gets no key.
 NOT_METRIC_WORDS: tuple[str, ...] = (
+    "preliminary",
+    "run",
     "slide",
     "slides",
     "page",

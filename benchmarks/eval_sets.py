@@ -31,6 +31,7 @@ class DevSet:
     name: str
     questions: Path
     paths: tuple[Path, ...]
+    index: str | None = None  # another set's index, when both read the same documents
 
 
 SETS = (
@@ -51,12 +52,29 @@ SETS = (
         ROOT / "eval" / "documents_dev.jsonl",
         (SHARED / "corpus" / "pdf", SHARED / "corpus" / "html"),
     ),
+    # Questions across quarters (series, guidance against results) over the same documents
+    # and the ECTSum calls' two-quarter companies.
+    DevSet(
+        "series",
+        ROOT / "eval" / "series_dev.jsonl",
+        (SHARED / "corpus" / "pdf", SHARED / "corpus" / "html"),
+        index="documents",
+    ),
 )
-COLUMNS = ("n", "hit@1", "hit@5", "doc@1", "figure@1", "figure@3", "context_chars@5")
+COLUMNS = (
+    "n",
+    "hit@1",
+    "hit@5",
+    "doc@1",
+    "figure@1",
+    "figure@3",
+    "series@all",
+    "context_chars@5",
+)
 
 
 def run_set(dev: DevSet, encoder: Encoder) -> dict:
-    assistant = Assistant(Settings(index_dir=WORK / dev.name), encoder)
+    assistant = Assistant(Settings(index_dir=WORK / (dev.index or dev.name)), encoder)
     started = time.perf_counter()
     _, stats = assistant.build(list(dev.paths))
     built = time.perf_counter() - started

@@ -1,0 +1,216 @@
+"""Questions across periods ("How did Citi's CET1 ratio move through 2024?", "ResMed's revenue
+in each quarter"): one figure per period from the ledger, each quoting its own passage, and the
+asked periods the documents do not cover listed as missing, never filled in."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, replace
+
+from assistant.answer import Answer, Citation, _citation
+from assistant.figure_choice import CitedFigure
+from assistant.figures import Figure, sentence_bounds
+from assistant.ledger import LedgerRow, metric_words, named_metric, rows_of, select
+from assistant.periods import Period, parse_period, periods_in
+from assistant.query import Query
+from assistant.store import Store
+from assistant.vocabulary import METRIC_KEYS
+
+SERIES_RE = re.compile(
+    r"\b(?:trend(?:s|ed)?|each (?:quarter|year|period)|every quarter|quarter by quarter|"
+    r"quarter after quarter|over (?:the )?(?:last|past) (?:\w+ )?(?:quarters|years)|"
+    r"through(?:out)? (?:fiscal |FY)?(?:19|20)\d{2}|across (?:the )?(?:quarters|periods|year)|"
+    r"from (?:Q[1-4]|FY)\s?(?:(?:19|20)\d{2} )?to (?:Q[1-4]|FY)|over time|series|history of)\b",
+    re.I,
+)
+# "How did X move" asks across periods only when it names more than one quarter (or a year).
+MOVE_RE = re.compile(r"\b(?:move|moved|change|changed|evolve|evolved|develop|developed)\b", re.I)
+
+
+@dataclass(frozen=True)
+class SeriesPoint:
+    period: str
+    row: LedgerRow
+    store_row: int
+
+
+@dataclass(frozen=True)
+class Series:
+    company: str
+    metric: str
+    points: tuple[SeriesPoint, ...]
+    missing: tuple[str, ...]
+
+
+def asks_for_series(text: str) -> bool:
+    if SERIES_RE.search(text):
+        return True
+    if MOVE_RE.search(text):
+        periods = asked_periods(text)
+        return bool(periods and len(periods) > 1)
+    return False
+
+
+def asked_metric(text: str) -> str | None:
+    """The vocabulary metric the question names, with the qualifiers it asks for."""
+    return named_metric(text)
+
+
+def asked_periods(text: str) -> list[Period] | None:
+    """The quarters asked: a range ("from Q2 2021 to Q1 2022"), a year's quarters ("through
+    2024", "each quarter of 2023"), the quarters named; None when the question names none."""
+    found = [p for p in (parse_period(label) for _, label in periods_in(text)) if p and p.year]
+    if not found:
+        return None
+    quarters = [p for p in found if p.quarter]
+    if len(quarters) == 2 and re.search(r"\bfrom\b.*\bto\b|\bbetween\b", text, re.I):
+        first, last = sorted(quarters, key=Period.ordinal)
+        out, step = [], first
+        while step.ordinal() <= last.ordinal() and len(out) < 40:
+            out.append(step)
+            q = (step.quarter or 0) % 4 + 1
+            step = Period(step.year + (1 if q == 1 else 0) if step.year else None, q)
+        return out
+    out = []
+    for p in found:
+        out.extend([Period(p.year, q) for q in (1, 2, 3, 4)] if p.is_year else [p])
+    return sorted(set(out), key=Period.ordinal)
+
+
+def build_series(store: Store, query: Query) -> Series | None:
+    """One figure per asked period for the question's company and metric, or None when the
+    question is not one the ledger can answer (no company, or no metric it knows)."""
+    scope = query.scope
+    metric = asked_metric(query.text)
+    if not scope.companies or metric is None or len(scope.companies) != 1:
+        return None
+    company = scope.companies[0]
+    docs = {
+        d.doc_id
+        for d in store.documents.values()
+        if d.company == company or (d.ticker and d.ticker in scope.tickers)
+    }
+    base = metric.split("_")[0] if metric.startswith("eps") else metric.removesuffix("_adjusted")
+    rows = [
+        r
+        for r in select(rows_of(store), metric=base)
+        if r.doc_id in docs and r.kind == "actual" and r.period
+    ]
+    if not rows:
+        return None
+    unit = level_unit(rows, query)
+    position = {c.chunk_id: k for k, c in enumerate(store.chunks)}
+    own = {d.doc_id: parse_period(d.period) for d in store.documents.values() if d.doc_id in docs}
+    by_period: dict[Period, list[LedgerRow]] = {}
+    for r in rows:
+        p = parse_period(r.period)
+        if p and p.quarter and p.year and r.unit == unit:
+            by_period.setdefault(p, []).append(r)
+    wanted = asked_periods(query.text) or sorted(by_period, key=Period.ordinal)
+    points, missing = [], []
+    for period in wanted:
+        found = by_period.get(period, [])
+        if not found:
+            missing.append(period.label)
+            continue
+        best = max(
+            found,
+            key=lambda r: (
+                *point_score(r, metric, own.get(r.doc_id), period),
+                -position[r.chunk_id],  # the first said: headline figures come first
+            ),
+        )
+        points.append(SeriesPoint(period.label, best, position[best.chunk_id]))
+    if not points:
+        return None
+    return Series(company, metric, tuple(points), tuple(missing))
+
+
+def level_unit(rows: list[LedgerRow], query: Query) -> str:
+    """The unit the metric's level is stated in: the asked one, else the most common (a
+    ratio in %, revenue in money), never basis points, which move a level."""
+    counts = Counter(r.unit for r in rows if r.unit != "bps" and r.change is None)
+    # "How did it move" expects a change in %, but a series shows levels.
+    asked = set() if query.change_intent else {u for u in query.units if u != "bps"}
+    for unit, _ in counts.most_common():
+        if not asked or unit in asked:
+            return unit
+    return rows[0].unit
+
+
+def point_score(row: LedgerRow, metric: str, own: Period | None, period: Period) -> tuple:
+    """Which of a period's figures is its level: from that period's own document, a level
+    rather than a change, with the asked qualifiers, a figure stated for the quarter, first
+    said."""
+    return (own == period, row.change is None, row.metric == metric, plainly_named(row))
+
+
+def plainly_named(row: LedgerRow) -> bool:
+    """The label is just a name of the metric ("revenues", not "revenues north of")."""
+    words = metric_words(row.label or "")
+    return any(words == metric_words(p) for phrases in METRIC_KEYS.values() for p in phrases)
+
+
+def compose_series(store: Store, query: Query, base: Answer) -> Answer | None:
+    """The answer to a question across periods: a line per period quoting its passage with
+    its [n], the missing periods said, and `series` in the answer; None when the ledger cannot
+    answer it (the usual answer is given instead)."""
+    series = build_series(store, query)
+    if series is None:
+        return None
+    citations: list[Citation] = []
+    numbers: dict[int, int] = {}
+    lines, figures, items = [], [], []
+    for point in series.points:
+        if point.store_row not in numbers:
+            numbers[point.store_row] = len(citations) + 1
+            chunk = store.chunks[point.store_row]
+            citations.append(
+                _citation(numbers[point.store_row], chunk, store.documents[chunk.doc_id], 1.0)
+            )
+        n = numbers[point.store_row]
+        figure = figure_of(store, point)
+        lines.append(f"{point.period}: {point.row.text} — “{quote(store, point, figure)}” [{n}]")
+        if figure is not None:
+            figures.append(CitedFigure(figure, n, point.row.chunk_id, 1.0))
+        items.append(
+            {
+                "company": series.company,
+                "metric": series.metric,
+                "period": point.period,
+                "value": point.row.value,
+                "unit": point.row.unit,
+                "text": point.row.text,
+                "kind": point.row.kind,
+                "citation": n,
+            }
+        )
+    head = f"{series.company} · {series.metric} by quarter:"
+    tail = [f"Not in the documents: {', '.join(series.missing)}."] if series.missing else []
+    return replace(
+        base,
+        answer="\n".join([head, *lines, *tail]),
+        found=True,
+        figures=tuple(figures),
+        citations=tuple(citations),
+        series=tuple(items),
+        missing_periods=series.missing,
+    )
+
+
+def quote(store: Store, point: SeriesPoint, figure: Figure | None) -> str:
+    """The sentence (or table row) that states the point's figure."""
+    chunk = store.chunks[point.store_row]
+    if chunk.kind == "table_row" or figure is None or figure.source != "text":
+        head = " › ".join(chunk.row_path)
+        return f"{head} — {point.row.text}" if head else chunk.text
+    start, end = sentence_bounds(chunk.text, figure.span[0])
+    return chunk.text[start:end].strip()
+
+
+def figure_of(store: Store, point: SeriesPoint) -> Figure | None:
+    for figure in store.figures[point.store_row]:
+        if figure.text == point.row.text and figure.value == point.row.value:
+            return figure
+    return None
