@@ -177,6 +177,8 @@ def evaluate(questions: list[Question], run: Callable[[Question], Outcome], k: i
             series_all += int(complete)
             entry["series_all"] = complete
             entry["series"] = outcome.series
+        if any(not item.get("quoted", True) for item in outcome.series):
+            entry["series_unquoted"] = [i for i in outcome.series if not i.get("quoted", True)]
         per_question.append(entry)
     n = len(questions)
     report: dict = {"n": n}
@@ -238,7 +240,14 @@ def outcome_of_model(model) -> Outcome:
         scope_inferred=bool(model.scope.inferred),
         extra={"found": model.found},
         series=[
-            {"value": i.value, "unit": i.unit, "period": i.period, "text": i.text}
+            {
+                "value": i.value,
+                "unit": i.unit,
+                "period": i.period,
+                "text": i.text,
+                # Whether the figure as written is in the passage it cites.
+                "quoted": any(c.n == i.citation and i.text in c.text for c in model.citations),
+            }
             for i in model.series
         ],
     )

@@ -228,7 +228,8 @@ def figure_context(text: str, figures: Sequence[Figure], figure: Figure) -> str:
     next_start = min(
         (f.span[0] for f in same_source if f.span[0] >= figure.span[1]), default=len(text)
     )
-    return text[begin : min(len(text), figure.span[1] + 24, next_start)]
+    sentence_end = sentence_bounds(text, figure.span[0])[1]  # never the next sentence's words
+    return text[begin : min(len(text), figure.span[1] + 24, next_start, sentence_end)]
 
 
 RESTATEMENT_RE = re.compile(r"[^;.]{0,40}?\bor\s*", re.I)

@@ -22,6 +22,7 @@ from assistant.periods import parse_period
 from assistant.query import qualifiers_of
 from assistant.store import Store
 from assistant.vocabulary import (
+    LOSS_NAMES,
     METRIC_CHANGING_WORDS,
     METRIC_KEYS,
     METRIC_LEADING_WORDS,
@@ -71,9 +72,23 @@ def metric_words(text: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=1)
 def _forms() -> list[tuple[tuple[str, ...], str]]:
-    """(the words of a phrase, its key), longest phrase first."""
+    """(the words of a phrase, its key), longest phrase first; a loss's names included."""
     forms = [(metric_words(p), key) for key, phrases in METRIC_KEYS.items() for p in phrases]
+    forms += [(metric_words(p), key) for p, key in LOSS_NAMES.items()]
     return sorted((f for f in forms if f[0]), key=lambda f: -len(f[0]))
+
+
+LOSS_FORMS = frozenset(metric_words(p) for p in LOSS_NAMES)
+
+
+def names_loss(label: str | None) -> bool:
+    """Whether the label names a loss ("net loss per share"), whose value is negative."""
+    words = metric_words(label or "")
+    return any(
+        words[k : k + len(form)] == form
+        for form in LOSS_FORMS
+        for k in range(len(words) - len(form) + 1)
+    )
 
 
 NOT_METRIC_TOKENS = frozenset(w for word in NOT_METRIC_WORDS for w in metric_words(word))
@@ -151,6 +166,9 @@ def _build(store: Store) -> list[LedgerRow]:
             label = label_of(figure)
             clause = clause_of(chunk.text, figures, figure)
             stated = qualifiers_of(f"{label or ''} {clause}")
+            # A loss stated as an amount is the metric's negative value; a rate or a change
+            # of a loss ("net loss narrowed 20%") is left as it is.
+            loss = names_loss(label) and figure.unit not in ("%", "bps") and not figure.change
             rows.append(
                 LedgerRow(
                     company=record.company if record else None,
@@ -162,8 +180,8 @@ def _build(store: Store) -> list[LedgerRow]:
                     label=label,
                     qualifiers=" ".join(sorted(q for q in stated if q != "per_share")),
                     kind=figure.kind,
-                    value=figure.value,
-                    high=figure.high,
+                    value=-abs(figure.value) if loss else figure.value,
+                    high=(-abs(figure.high) if loss else figure.high) if figure.high else None,
                     unit=figure.unit,
                     change=figure.change,
                     text=figure.text,

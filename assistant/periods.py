@@ -41,7 +41,15 @@ PERIOD_RES: list[tuple[re.Pattern[str], str]] = [
         ),
         "fy",
     ),
-    (re.compile(rf"\b(first|second) half(?: of)?\s+(?:fiscal\s+)?({YEAR})", re.I), "h"),
+    # "the first half" with no year is the document's year; not "the first half of next year".
+    (
+        re.compile(
+            rf"\b(first|second) half(?!\s+of\s+(?:the\s+)?(?:next|last|prior|previous)\b)"
+            rf"(?:(?: of)?\s+(?:(?:the\s+)?fiscal\s+(?:year\s+)?)?({YEAR}))?",
+            re.I,
+        ),
+        "h",
+    ),
     (re.compile(rf"\bH([12])\s*(?:'|’)?({YEAR}|\d{{2}})\b", re.I), "hn"),
     (re.compile(rf"\b((?:{MONTHS})\.?\s+\d{{1,2}},?\s+{YEAR})", re.I), "date"),
     (re.compile(rf"\byear[- ]end(?:\s+of)?\s+({YEAR})", re.I), "ye"),
@@ -99,7 +107,8 @@ def _label(kind: str, m: re.Match[str], default_year: str | None) -> str | None:
     if kind == "fy":
         return f"FY{_year(m.group(1), None)}"
     if kind == "h":
-        return f"H{1 if m.group(1).lower() == 'first' else 2} {m.group(2)}"
+        year = _year(m.group(2), default_year)
+        return f"H{1 if m.group(1).lower() == 'first' else 2}" + (f" {year}" if year else "")
     if kind == "hn":
         return f"H{m.group(1)} {_year(m.group(2), None)}"
     if kind == "date":

@@ -15,7 +15,7 @@ from assistant.ledger import LedgerRow, metric_words, named_metric, rows_of, sel
 from assistant.periods import Period, parse_period, periods_in
 from assistant.query import Query
 from assistant.store import Store
-from assistant.vocabulary import METRIC_KEYS
+from assistant.vocabulary import LOSS_NAMES, METRIC_KEYS
 
 SERIES_RE = re.compile(
     r"\b(?:trend(?:s|ed)?|each (?:quarter|year|period)|every quarter|quarter by quarter|"
@@ -149,7 +149,8 @@ def point_score(row: LedgerRow, metric: str, own: Period | None, period: Period)
 def plainly_named(row: LedgerRow) -> bool:
     """The label is just a name of the metric ("revenues", not "revenues north of")."""
     words = metric_words(row.label or "")
-    return any(words == metric_words(p) for phrases in METRIC_KEYS.values() for p in phrases)
+    names = [*(p for phrases in METRIC_KEYS.values() for p in phrases), *LOSS_NAMES]
+    return any(words == metric_words(p) for p in names)
 
 
 def compose_series(store: Store, query: Query, base: Answer) -> Answer | None:
@@ -171,7 +172,10 @@ def compose_series(store: Store, query: Query, base: Answer) -> Answer | None:
             )
         n = numbers[point.store_row]
         figure = figure_of(store, point)
-        lines.append(f"{point.period}: {point.row.text} — “{quote(store, point, figure)}” [{n}]")
+        loss = " (a loss)" if point.row.value < 0 else ""
+        lines.append(
+            f"{point.period}: {point.row.text}{loss} — “{quote(store, point, figure)}” [{n}]"
+        )
         if figure is not None:
             figures.append(CitedFigure(figure, n, point.row.chunk_id, 1.0))
         items.append(

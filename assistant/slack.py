@@ -56,6 +56,21 @@ def figure_line(f) -> str:
     return clip(" · ".join(parts) + f" [{f.citation}]" + flag, 1900)
 
 
+def series_table(answer: AnswerModel) -> str:
+    """A series as a compact fixed-width table: quarter, figure as written, its citation;
+    the quarters no document states under it."""
+    first = answer.series[0]
+    width = max(len(i.text) for i in answer.series)
+    rows = [f"{'Quarter':<9} {'Figure':<{width}} Source"]
+    rows += [f"{i.period:<9} {i.text:<{width}} [{i.citation}]" for i in answer.series]
+    missing = (
+        f"\nNot in the documents: {', '.join(answer.missing_periods)}"
+        if (answer.missing_periods)
+        else ""
+    )
+    return f"*{first.company} · {first.metric}*\n```" + "\n".join(rows) + f"```{missing}"
+
+
 def citation_line(c) -> str:
     who = (c.speaker and f"{c.speaker} ({c.role})") or (" › ".join(c.row_path) or c.heading or "")
     return clip(f"[{c.n}] *{c.title}* · {who} · {c.where}", MAX_TEXT)
@@ -88,7 +103,11 @@ def answer_blocks(answer: AnswerModel, share: bool = False) -> tuple[str, list[d
                 }
             )
         return fallback, blocks
-    if answer.figures:
+    if answer.series:
+        blocks.append(
+            {"type": "section", "text": {"type": "mrkdwn", "text": clip(series_table(answer))}}
+        )
+    elif answer.figures:
         lines = "\n".join(f"• {figure_line(f)}" for f in answer.figures[:MAX_FIGURES])
         blocks.append(
             {"type": "section", "text": {"type": "mrkdwn", "text": clip(f"*Figures*\n{lines}")}}

@@ -331,6 +331,20 @@ METRIC_CHANGING_WORDS: tuple[str, ...] = (
     "mix",
     "yield",
 )
+# A loss is the metric's negative value: "a net loss of $1.8 billion" is net income of
+# -$1.8 billion in the ledger (its text stays as written).
+LOSS_NAMES: dict[str, str] = {
+    "net loss": "net_income",
+    "net losses": "net_income",
+    "net loss attributable": "net_income",
+    "net loss per share": "eps",
+    "loss per share": "eps",
+    "net loss per diluted share": "eps",
+    "loss per diluted share": "eps",
+    "operating loss": "operating_income",
+    "operating losses": "operating_income",
+    "loss from operations": "operating_income",
+}
 # Words that alone never name a metric ("turning to slide", "sequentially"): a label of only
 # these gets no key.
 NOT_METRIC_WORDS: tuple[str, ...] = (

@@ -120,6 +120,12 @@ def main() -> int:
             failures += [
                 f"{dev.name} {line}" for line in regressions(report, json.loads(golden.read_text()))
             ]
+        if args.check:  # a series item must quote its own passage, whatever the golden file
+            failures += [
+                f"{dev.name} {q['id']}: series items not in their passages: {q['series_unquoted']}"
+                for q in report["per_question"]
+                if q.get("series_unquoted")
+            ]
     header = f"{'set':<8}" + "".join(f"{c:>17}" for c in (*COLUMNS, "scope_inferred"))
     print(header)
     for name, report in rows:

@@ -132,3 +132,61 @@ def test_upload_a_pdf_and_an_html_filing_then_ask_them(server, browser):
                 headers={"Authorization": f"Bearer {API_TOKEN}"},
                 timeout=60,
             )
+
+
+def test_a_series_is_drawn_its_points_open_their_passages_and_its_csv_downloads(
+    ectsum_library, browser, tmp_path
+):
+    import csv
+    import time
+
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ready
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from benchmarks.serving import Server
+
+    index = tmp_path / "index"
+    shutil.copytree(ectsum_library.settings.index_dir, index, symlinks=True)
+    server = Server(index, tmp_path / "server.log", ASSISTANT_API_TOKEN=API_TOKEN)
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    browser.execute_cdp_cmd(
+        "Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)}
+    )
+    try:
+        server.wait_ready()
+        wait = WebDriverWait(browser, 60)
+        open_chat(browser, server)
+        box = browser.find_element(By.ID, "question")
+        box.send_keys("How did RMD's revenue trend from Q2 2021 to Q1 2022?")
+        browser.find_element(By.ID, "ask").click()
+        answer = wait.until(ready.presence_of_element_located((By.CSS_SELECTOR, "li.assistant")))
+        assert "Not in the documents: Q3 2021, Q4 2021." in answer.text
+        chart = answer.find_element(By.CSS_SELECTOR, "svg.series-chart")
+        points = chart.find_elements(By.CSS_SELECTOR, ".series-point")
+        assert [p.get_attribute("data-period") for p in points] == ["Q2 2021", "Q1 2022"]
+
+        points[1].click()  # the September quarter: its passage opens beside the answer
+        wait.until(ready.visibility_of_element_located((By.ID, "passage")))
+        assert "$904 million" in browser.find_element(By.ID, "passage-text").text
+        assert "RMD" in browser.find_element(By.ID, "passage-meta").text
+        points[0].click()
+        wait.until(lambda d: "$800 million" in d.find_element(By.ID, "passage-text").text)
+
+        ARTIFACTS.mkdir(exist_ok=True)
+        browser.save_screenshot(str(ARTIFACTS / "series.png"))
+
+        answer.find_element(By.CSS_SELECTOR, "button.download").click()
+        target = downloads / "figures.csv"
+        deadline = time.monotonic() + 30
+        while not target.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        rows = list(csv.DictReader(target.read_text(encoding="utf-8").splitlines()))
+        assert [(r["period"], float(r["value"]), r["unit"], r["text"]) for r in rows] == [
+            ("Q2 2021", 800e6, "USD", "$800 million"),
+            ("Q1 2022", 904e6, "USD", "$904 million"),
+        ]
+        assert {r["doc_id"] for r in rows} == {"RMD_q2_2021", "RMD_q1_2022"}
+    finally:
+        server.stop()

@@ -38,3 +38,18 @@ def test_a_lost_figure_is_a_regression():
     }
     assert regressions(worse, golden) == ["a: lost figure@1 — q"]
     assert regressions(same, golden) == []
+
+
+def test_series_items_are_scored_and_checked_against_their_passages():
+    from assistant.evaluation import CitedText, Outcome, Question, evaluate
+
+    question = Question(
+        "s", "trend?", (), None, {}, figures_each=({"value": 13.4, "unit": "%", "period": "Q1"},)
+    )
+    quoted = {"value": 13.4, "unit": "%", "period": "Q1", "text": "13.4%", "quoted": True}
+    wrong = {**quoted, "value": 13.1, "text": "13.1%", "quoted": False}
+    passages = [CitedText("c1", "a 13.4% CET1 ratio")]
+    good = evaluate([question], lambda q: Outcome(passages, [], series=[quoted]))
+    bad = evaluate([question], lambda q: Outcome(passages, [], series=[wrong]))
+    assert good["series@all"] == 1.0 and "series_unquoted" not in good["per_question"][0]
+    assert bad["series@all"] == 0.0 and bad["per_question"][0]["series_unquoted"] == [wrong]

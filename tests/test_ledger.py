@@ -176,3 +176,48 @@ def test_questions_about_one_period_or_an_unknown_metric_are_answered_as_before(
     assert one.found and one.series == ()
     unknown = ectsum_library.ask("How did RMD's mask resupply program trend over time?")
     assert unknown.series == ()
+
+
+def test_losses_are_negative_and_a_clause_ends_with_its_sentence(tmp_path, encoder):
+    from assistant.service import Assistant
+    from assistant.settings import Settings
+
+    source = tmp_path / "docs" / "testco-q4-2023.txt"
+    source.parent.mkdir()
+    source.write_text(
+        "In the fourth quarter, we reported a net loss of $1.8 billion and a net loss per share "
+        "of $1.16 on $17.4 billion of revenues. Excluding the notable items, diluted EPS would "
+        "have been $0.84 for the quarter.\n\n"
+        "The Devices segment recorded an operating loss of $12 million, while gross margin "
+        "rose 3% to 41.5%.\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "docs" / "testco-q4-2023.txt.meta.json").write_text(
+        '{"company": "Testco", "period": "Q4 2023", "type": "notes"}', encoding="utf-8"
+    )
+    assistant = Assistant(Settings(index_dir=tmp_path / "index"), encoder)
+    assistant.build([source.parent])
+    rows = {(r.metric, r.text): r for r in rows_of(assistant.store)}
+    # A loss is the metric's negative value; its text stays as written.
+    assert rows[("net_income", "$1.8 billion")].value == -1.8e9
+    assert rows[("eps", "$1.16")].value == -1.16
+    assert rows[("operating_income", "$12 million")].value == -12e6
+    # "of revenues. Excluding ..." : the next sentence's qualifier is not this figure's.
+    assert rows[("revenue", "$17.4 billion")].value == 17.4e9
+    assert rows[("eps_diluted_adjusted", "$0.84")].value == 0.84
+    # A rate is not a loss's amount: the margin keeps its sign.
+    assert all(r.value > 0 for r in rows.values() if r.unit == "%")
+
+
+def test_slack_shows_a_series_as_a_compact_table(ectsum_library):
+    from assistant.schema import answer_model
+    from assistant.slack import answer_blocks
+
+    model = answer_model(ectsum_library.ask("How did RMD's revenue trend from Q2 2021 to Q1 2022?"))
+    _, blocks = answer_blocks(model)
+    tables = [b["text"]["text"] for b in blocks if "```" in b.get("text", {}).get("text", "")]
+    assert len(tables) == 1
+    lines = tables[0].split("```")[1].splitlines()
+    assert lines[1].split() == ["Q2", "2021", "$800", "million", "[1]"]
+    assert lines[2].split() == ["Q1", "2022", "$904", "million", "[2]"]
+    assert tables[0].endswith("Not in the documents: Q3 2021, Q4 2021")

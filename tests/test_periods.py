@@ -110,3 +110,19 @@ def test_a_day_has_one_spelling_whatever_the_month_abbreviation():
     assert canonical_date("Sept 28 2024") == "September 28, 2024"
     assert canonical_date("December 31, 2023") == "December 31, 2023"
     assert "September 28, 2024" in period_keys("12 Months Ended | Sep. 28, 2024: $ 93,736")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Reported net profit for the first half was 2.9 billion", ["H1 2024"]),
+        ("our margin in the second half improved", ["H2 2024"]),
+        ("in the first half of 2023 we", ["H1 2023"]),
+        ("we expect it to recover in the second half of next year", []),
+        ("compared with the first half of last year", []),
+    ],
+)
+def test_a_half_without_a_year_is_the_documents_year(text, expected):
+    from assistant.periods import periods_in
+
+    assert [label for _, label in periods_in(text, "2024")] == expected

@@ -64,6 +64,78 @@ function showPassage(citation, button) {
   tr.textContent = citation.translation || "";
 }
 
+const SVG = "http://www.w3.org/2000/svg";
+
+function svg(tag, attrs = {}, ...children) {
+  const node = document.createElementNS(SVG, tag);
+  for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, value);
+  for (const child of children) node.append(child);
+  return node;
+}
+
+// A series (one figure per quarter) as a small line chart drawn here, no library: each point
+// opens the passage it is quoted from. The viewBox scales to the column, down to 390 px.
+function seriesChart(answer, byN) {
+  const points = answer.series;
+  const width = 360, height = 150, left = 78, right = 26, top = 14, bottom = 30;
+  const values = points.map((p) => p.value);
+  let low = Math.min(...values), high = Math.max(...values);
+  if (low === high) { low -= Math.abs(low) * 0.05 || 1; high += Math.abs(high) * 0.05 || 1; }
+  const x = (i) => left + (points.length === 1 ? (width - left - right) / 2 : i * (width - left - right) / (points.length - 1));
+  const y = (v) => top + (high - v) * (height - top - bottom) / (high - low);
+  const chart = svg("svg", { class: "series-chart", viewBox: `0 0 ${width} ${height}`, role: "img",
+    "aria-label": `${points[0].company} ${points[0].metric} by quarter` });
+  // The highest and lowest figures as written, beside their height on the left.
+  const highest = points.find((p) => p.value === Math.max(...values));
+  const lowest = points.find((p) => p.value === Math.min(...values));
+  chart.append(svg("text", { x: left - 10, y: y(highest.value) + 4, class: "axis", "text-anchor": "end" }, highest.text));
+  if (lowest !== highest) {
+    chart.append(svg("text", { x: left - 10, y: y(lowest.value) + 4, class: "axis", "text-anchor": "end" }, lowest.text));
+  }
+  chart.append(svg("polyline", { class: "series-line", fill: "none",
+    points: points.map((p, i) => `${x(i)},${y(p.value)}`).join(" ") }));
+  points.forEach((p, i) => {
+    const dot = svg("circle", { class: "series-point", cx: x(i), cy: y(p.value), r: 5, tabindex: 0,
+      role: "button", "data-n": p.citation, "data-period": p.period },
+      svg("title", {}, `${p.period}: ${p.text} [${p.citation}]`));
+    const open = () => showPassage(byN[p.citation], null);
+    dot.addEventListener("click", open);
+    dot.addEventListener("keydown", (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); open(); } });
+    chart.append(dot);
+    chart.append(svg("text", { x: x(i), y: height - 10, class: "axis period", "text-anchor": "middle" },
+      p.period.replace(/^Q(\d) (\d{2})(\d{2})$/, "Q$1 '$3")));
+  });
+  return chart;
+}
+
+// The answer's figures as CSV: the series when there is one, else the figures table.
+function figuresCsv(answer) {
+  const byN = Object.fromEntries(answer.citations.map((c) => [c.n, c]));
+  const quote = (v) => {
+    const text = v === null || v === undefined ? "" : String(v);
+    return /[",\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  };
+  const rows = answer.series.length
+    ? answer.series.map((p) => ({ company: p.company, metric: p.metric, period: p.period, value: p.value,
+        unit: p.unit, text: p.text, kind: p.kind, citation: p.citation, doc_id: byN[p.citation]?.doc_id }))
+    : answer.figures.map((f) => ({ company: byN[f.citation]?.company, metric: f.metric, period: f.period,
+        value: f.value, unit: f.unit, text: f.text, kind: f.kind, citation: f.citation, doc_id: byN[f.citation]?.doc_id }));
+  const columns = ["company", "metric", "period", "value", "unit", "text", "kind", "citation", "doc_id"];
+  return [columns.join(","), ...rows.map((r) => columns.map((c) => quote(r[c])).join(","))].join("\n") + "\n";
+}
+
+function downloadButton(answer) {
+  const button = el("button", { class: "secondary download", type: "button" }, "Download CSV");
+  button.addEventListener("click", () => {
+    const link = el("a", { href: URL.createObjectURL(new Blob([figuresCsv(answer)], { type: "text/csv" })),
+      download: "figures.csv" });
+    document.body.append(link);
+    link.click();
+    link.remove();
+  });
+  return button;
+}
+
 function renderAnswer(answer) {
   const byN = Object.fromEntries(answer.citations.map((c) => [c.n, c]));
   const text = el("p", { class: "answer-text" });
@@ -84,6 +156,8 @@ function renderAnswer(answer) {
     const by = answer.scope.source === "filter" ? " (filter)" : "";
     item.prepend(el("p", { class: "scope" }, answer.scope.description + by));
   }
+  if (answer.series && answer.series.length) item.append(seriesChart(answer, byN));
+  if (answer.figures.length || (answer.series && answer.series.length)) item.append(downloadButton(answer));
   if (answer.figures.length) {
     const table = el("table", { class: "figures" },
       el("thead", {}, el("tr", {}, ...["Value", "Unit", "Metric", "Period", "Change", "Source"].map((h) => el("th", {}, h)))));
