@@ -60,6 +60,12 @@ SETS = (
         (SHARED / "corpus" / "pdf", SHARED / "corpus" / "html"),
         index="documents",
     ),
+    DevSet(
+        "series_calls",
+        ROOT / "eval" / "series_calls_dev.jsonl",
+        (SHARED / "corpus" / "ectsum-train",),
+        index="ectsum",
+    ),
 )
 COLUMNS = (
     "n",
