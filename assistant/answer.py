@@ -195,9 +195,11 @@ def compose(retriever: Retriever, query: Query, top_k: int) -> Answer:
     )
     if scope.missing:
         return replace(base, answer=scope.missing)
-    from assistant.series import asks_for_series, compose_series
+    from assistant.series import asks_for_series, compares_companies, compose_series
 
-    if asks_for_series(question) and (series := compose_series(store, query, base)):
+    if (asks_for_series(question) or compares_companies(query)) and (
+        series := compose_series(store, query, base)
+    ):
         return series
     hits = retriever.search_query(query, top_k)
     citations = tuple(

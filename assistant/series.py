@@ -24,6 +24,9 @@ SERIES_RE = re.compile(
     r"from (?:Q[1-4]|FY)\s?(?:(?:19|20)\d{2} )?to (?:Q[1-4]|FY)|over time|series|history of)\b",
     re.I,
 )
+COMPARE_RE = re.compile(
+    r"\b(?:compare[ds]?|comparison|versus|vs\.?|against|relative to|both|each of)\b", re.I
+)
 # "How did X move" asks across periods only when it names more than one quarter (or a year).
 MOVE_RE = re.compile(r"\b(?:move|moved|change|changed|evolve|evolved|develop|developed)\b", re.I)
 
@@ -78,18 +81,28 @@ def asked_periods(text: str) -> list[Period] | None:
     return sorted(set(out), key=Period.ordinal)
 
 
-def build_series(store: Store, query: Query) -> Series | None:
-    """One figure per asked period for the question's company and metric, or None when the
-    question is not one the ledger can answer (no company, or no metric it knows)."""
-    scope = query.scope
+def build_all(store: Store, query: Query) -> list[Series]:
+    """One series per company the question names, for the metric it names; none when it
+    names no company or no metric the ledger knows."""
     metric = asked_metric(query.text)
-    if not scope.companies or metric is None or len(scope.companies) != 1:
-        return None
-    company = scope.companies[0]
+    if not query.scope.companies or metric is None:
+        return []
+    found = (build_series(store, query, company, metric) for company in query.scope.companies)
+    return [series for series in found if series is not None]
+
+
+def compares_companies(query: Query) -> bool:
+    """ "Compare Citi and UBS's CET1 ratio in Q2 2024": several companies, one metric."""
+    return len(query.scope.companies) > 1 and bool(COMPARE_RE.search(query.text))
+
+
+def build_series(store: Store, query: Query, company: str, metric: str) -> Series | None:
+    """One figure per asked period for one company and metric, or None when the ledger has
+    none of it."""
     docs = {
         d.doc_id
         for d in store.documents.values()
-        if d.company == company or (d.ticker and d.ticker in scope.tickers)
+        if d.company == company or (d.company is None and d.ticker == company)
     }
     base = metric.split("_")[0] if metric.startswith("eps") else metric.removesuffix("_adjusted")
     rows = [
@@ -157,41 +170,50 @@ def compose_series(store: Store, query: Query, base: Answer) -> Answer | None:
     """The answer to a question across periods: a line per period quoting its passage with
     its [n], the missing periods said, and `series` in the answer; None when the ledger cannot
     answer it (the usual answer is given instead)."""
-    series = build_series(store, query)
-    if series is None:
+    found = build_all(store, query)
+    if not found:
         return None
+    several = len(found) > 1
     citations: list[Citation] = []
     numbers: dict[int, int] = {}
-    lines, figures, items = [], [], []
-    for point in series.points:
-        if point.store_row not in numbers:
-            numbers[point.store_row] = len(citations) + 1
-            chunk = store.chunks[point.store_row]
-            citations.append(
-                _citation(numbers[point.store_row], chunk, store.documents[chunk.doc_id], 1.0)
+    lines, figures, items, missing = [], [], [], []
+    for series in found:
+        for point in series.points:
+            if point.store_row not in numbers:
+                numbers[point.store_row] = len(citations) + 1
+                chunk = store.chunks[point.store_row]
+                record = store.documents[chunk.doc_id]
+                citations.append(_citation(numbers[point.store_row], chunk, record, 1.0))
+            n = numbers[point.store_row]
+            figure = figure_of(store, point)
+            loss = " (a loss)" if point.row.value < 0 else ""
+            who = f"{series.company} · " if several else ""
+            said = quote(store, point, figure)
+            lines.append(f"{who}{point.period}: {point.row.text}{loss} — “{said}” [{n}]")
+            if figure is not None:
+                figures.append(CitedFigure(figure, n, point.row.chunk_id, 1.0))
+            items.append(
+                {
+                    "company": series.company,
+                    "metric": series.metric,
+                    "period": point.period,
+                    "value": point.row.value,
+                    "unit": point.row.unit,
+                    "text": point.row.text,
+                    "kind": point.row.kind,
+                    "citation": n,
+                }
             )
-        n = numbers[point.store_row]
-        figure = figure_of(store, point)
-        loss = " (a loss)" if point.row.value < 0 else ""
-        lines.append(
-            f"{point.period}: {point.row.text}{loss} — “{quote(store, point, figure)}” [{n}]"
-        )
-        if figure is not None:
-            figures.append(CitedFigure(figure, n, point.row.chunk_id, 1.0))
-        items.append(
-            {
-                "company": series.company,
-                "metric": series.metric,
-                "period": point.period,
-                "value": point.row.value,
-                "unit": point.row.unit,
-                "text": point.row.text,
-                "kind": point.row.kind,
-                "citation": n,
-            }
-        )
-    head = f"{series.company} · {series.metric} by quarter:"
-    tail = [f"Not in the documents: {', '.join(series.missing)}."] if series.missing else []
+        missing += [f"{series.company} {p}" if several else p for p in series.missing]
+    metric = found[0].metric
+    head = (
+        f"{metric}: {', '.join(s.company for s in found)}"
+        if several
+        else f"{found[0].company} · {metric} by quarter:"
+    )
+    named = set(query.scope.companies) - {s.company for s in found}
+    tail = [f"Not in the documents: {', '.join(missing)}."] if missing else []
+    tail += [f"No {metric} figures for {', '.join(sorted(named))}."] if named else []
     return replace(
         base,
         answer="\n".join([head, *lines, *tail]),
@@ -199,7 +221,7 @@ def compose_series(store: Store, query: Query, base: Answer) -> Answer | None:
         figures=tuple(figures),
         citations=tuple(citations),
         series=tuple(items),
-        missing_periods=series.missing,
+        missing_periods=tuple(missing),
     )
 
 

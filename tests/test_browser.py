@@ -188,5 +188,17 @@ def test_a_series_is_drawn_its_points_open_their_passages_and_its_csv_downloads(
             ("Q1 2022", 904e6, "USD", "$904 million"),
         ]
         assert {r["doc_id"] for r in rows} == {"RMD_q2_2021", "RMD_q1_2022"}
+
+        # Two companies: a line each, every point still opening its own passage.
+        box.send_keys("Compare RMD's and AAP's revenue")
+        browser.find_element(By.ID, "ask").click()
+        wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "li.assistant")) == 2)
+        second = browser.find_elements(By.CSS_SELECTOR, "li.assistant")[1]
+        chart = second.find_element(By.CSS_SELECTOR, "svg.series-chart")
+        assert len(chart.find_elements(By.CSS_SELECTOR, "polyline")) == 2
+        aap = chart.find_element(By.CSS_SELECTOR, ".series-point[data-company='AAP']")
+        aap.click()
+        wait.until(lambda d: "$2.6 billion" in d.find_element(By.ID, "passage-text").text)
+        browser.save_screenshot(str(ARTIFACTS / "series-companies.png"))
     finally:
         server.stop()

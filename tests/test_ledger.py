@@ -221,3 +221,19 @@ def test_slack_shows_a_series_as_a_compact_table(ectsum_library):
     assert lines[1].split() == ["Q2", "2021", "$800", "million", "[1]"]
     assert lines[2].split() == ["Q1", "2022", "$904", "million", "[2]"]
     assert tables[0].endswith("Not in the documents: Q3 2021, Q4 2021")
+
+
+def test_a_comparison_of_companies_gets_each_companys_cited_figures(ectsum_library):
+    result = ectsum_library.ask("Compare RMD's and AAP's revenue")
+    assert [(i["company"], i["period"], i["text"]) for i in result.series] == [
+        ("AAP", "Q3 2021", "$2.6 billion"),
+        ("RMD", "Q2 2021", "$800 million"),
+        ("RMD", "Q1 2022", "$904 million"),
+    ]
+    cited = {c.n: c for c in result.citations}
+    for item in result.series:
+        assert cited[item["citation"]].doc_id.startswith(item["company"])  # never blended
+        assert item["text"] in cited[item["citation"]].text
+    assert "AAP · Q3 2021: $2.6 billion" in result.answer
+    one = ectsum_library.ask("What were AAP's net sales in Q3 2021?")  # one company: as before
+    assert one.series == ()
