@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.vectors.base import as_ids, checked, empty_result, normalised
+from assistant.vectors.base import as_ids, checked, empty_result, normalised, rank_exactly
 
 
 class ExactBackend:
@@ -38,13 +38,7 @@ class ExactBackend:
         )
         if k <= 0 or len(rows) == 0:
             return out_ids, out_scores
-        scores = queries @ self._vectors[rows].T
-        ids = self._ids[rows]
-        for q in range(len(queries)):
-            order = np.lexsort((ids, -scores[q]))[:k]
-            out_ids[q, : len(order)] = ids[order]
-            out_scores[q, : len(order)] = scores[q, order]
-        return out_ids, out_scores
+        return rank_exactly(queries, self._vectors[rows], self._ids[rows], k, len(queries))
 
     def count(self) -> int:
         return len(self._ids)

@@ -14,7 +14,14 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from assistant.vectors.base import NO_ID, as_ids, checked, empty_result, normalised
+from assistant.vectors.base import (
+    NO_ID,
+    as_ids,
+    checked,
+    empty_result,
+    normalised,
+    rank_exactly,
+)
 
 HNSW_M = 32
 HNSW_EF_CONSTRUCTION = 160
@@ -97,7 +104,10 @@ class FaissBackend:
         if k <= 0 or live == 0 or len(queries) == 0:
             return out_ids, out_scores
         if allowed is not None and (not self.hnsw or len(allowed) <= EXACT_FILTER_SIZE):
-            return self._exact(queries, k, np.sort(allowed), out_ids, out_scores)
+            slots = np.sort(allowed)
+            return rank_exactly(
+                queries, self._reconstruct(slots), self._id_of_slot[slots], k, len(queries)
+            )
         params = None
         if allowed is not None:
             params = self._params(faiss.IDSelectorBatch(allowed), k)
@@ -113,15 +123,6 @@ class FaissBackend:
         if self.hnsw:
             return faiss.SearchParametersHNSW(sel=selector, efSearch=max(HNSW_EF_SEARCH, k))
         return faiss.SearchParameters(sel=selector)
-
-    def _exact(self, queries, k, slots, out_ids, out_scores):
-        scores = queries @ self._reconstruct(slots).T
-        ids = self._id_of_slot[slots]
-        for q in range(len(queries)):
-            order = np.lexsort((ids, -scores[q]))[:k]
-            out_ids[q, : len(order)] = ids[order]
-            out_scores[q, : len(order)] = scores[q, order]
-        return out_ids, out_scores
 
     def _fill(self, slots, scores, out_ids, out_scores):
         found = slots >= 0
