@@ -103,6 +103,8 @@ class Answer:
     # text, kind, citation), and the asked periods no document states.
     series: tuple[dict, ...] = ()
     missing_periods: tuple[str, ...] = ()
+    # Numbers worked out from cited figures (never said in a source): each with its inputs.
+    computed: tuple[dict, ...] = ()
 
 
 # Composition --------------------------------------------------------------------------------
@@ -195,8 +197,11 @@ def compose(retriever: Retriever, query: Query, top_k: int) -> Answer:
     )
     if scope.missing:
         return replace(base, answer=scope.missing)
+    from assistant.delivery import asks_guidance_vs_result, compose_delivery
     from assistant.series import asks_for_series, compares_companies, compose_series
 
+    if asks_guidance_vs_result(question) and (delivered := compose_delivery(store, query, base)):
+        return delivered
     if (asks_for_series(question) or compares_companies(query)) and (
         series := compose_series(store, query, base)
     ):

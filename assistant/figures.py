@@ -322,6 +322,7 @@ FULL_YEAR_RE = re.compile(
     r"year[- ]to[- ]date|for 20\d\d)\b",
     re.I,
 )
+THIS_YEAR_RE = re.compile(r"\bthis year\b", re.I)
 PRIOR_RE = re.compile(
     r"\b(?:compared (?:to|with)|versus|vs\.?|from|last year|prior[- ]year|a year ago|"
     r"same (?:quarter|period) (?:of |last )?(?:last )?year)\s*$",
@@ -371,6 +372,18 @@ def period_and_kind(
     if guides(text, start, end, sentence):
         kind = "guidance"
         period = next_occurrence(period, default_period) if stated else period
+    elif (
+        not stated
+        and default_period
+        and default_period.startswith(("Q4", "FY"))
+        and THIS_YEAR_RE.search(sentence_text)
+    ):
+        # A result "this year" on a fourth-quarter call is the fiscal year. Earlier in the
+        # year it is the quarter against last year's or the year to date, and in an outlook it
+        # is the next year, so those are left alone.
+        year = default_period[-4:] if default_period[-4:].isdigit() else None
+        if year:
+            period, stated = f"FY{year}", True
     elif PRIOR_RE.search(text[max(sentence_start, start - 30) : start]) or (
         stated
         and period

@@ -145,6 +145,11 @@ def named_metric(text: str) -> str | None:
     return "_".join([best[1], *suffixes])
 
 
+def base_key(metric: str) -> str:
+    """The key without the qualifiers a ledger selection also takes ("eps_diluted" -> eps)."""
+    return metric.split("_")[0] if metric.startswith("eps") else metric.removesuffix("_adjusted")
+
+
 def rows_of(store: Store) -> list[LedgerRow]:
     """The ledger of a snapshot, built once per snapshot."""
     with _LOCK:

@@ -121,6 +121,17 @@ class SeriesItemModel(BaseModel):
     citation: int
 
 
+class ComputedModel(BaseModel):
+    """A number worked out from cited figures, never stated by a source."""
+
+    label: str
+    value: float
+    unit: str
+    text: str
+    inputs: list[int] = Field(description="The citations of the figures it was computed from.")
+    computed: bool = True
+
+
 class AnswerModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
     question: str
@@ -139,6 +150,9 @@ class AnswerModel(BaseModel):
     )
     missing_periods: list[str] = Field(
         default_factory=list, description="Asked periods that no document states."
+    )
+    computed: list[ComputedModel] = Field(
+        default_factory=list, description="Numbers computed from cited figures, with inputs."
     )
 
 
@@ -188,4 +202,5 @@ def answer_model(result: Answer) -> AnswerModel:
         note=result.note,
         series=[SeriesItemModel(**item) for item in result.series],
         missing_periods=list(result.missing_periods),
+        computed=[ComputedModel(**item) for item in result.computed],
     )

@@ -11,7 +11,14 @@ from dataclasses import dataclass, replace
 from assistant.answer import Answer, Citation, _citation
 from assistant.figure_choice import CitedFigure
 from assistant.figures import Figure, sentence_bounds
-from assistant.ledger import LedgerRow, metric_words, named_metric, rows_of, select
+from assistant.ledger import (
+    LedgerRow,
+    base_key,
+    metric_words,
+    named_metric,
+    rows_of,
+    select,
+)
 from assistant.periods import Period, parse_period, periods_in
 from assistant.query import Query
 from assistant.store import Store
@@ -104,10 +111,9 @@ def build_series(store: Store, query: Query, company: str, metric: str) -> Serie
         for d in store.documents.values()
         if d.company == company or (d.company is None and d.ticker == company)
     }
-    base = metric.split("_")[0] if metric.startswith("eps") else metric.removesuffix("_adjusted")
     rows = [
         r
-        for r in select(rows_of(store), metric=base)
+        for r in select(rows_of(store), metric=base_key(metric))
         if r.doc_id in docs and r.kind == "actual" and r.period
     ]
     if not rows:

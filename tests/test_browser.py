@@ -200,5 +200,12 @@ def test_a_series_is_drawn_its_points_open_their_passages_and_its_csv_downloads(
         aap.click()
         wait.until(lambda d: "$2.6 billion" in d.find_element(By.ID, "passage-text").text)
         browser.save_screenshot(str(ARTIFACTS / "series-companies.png"))
+
+        # At a phone's width the chart shrinks with its column instead of overflowing it.
+        wide = chart.size["width"]
+        browser.set_window_size(390, 900)
+        wait.until(lambda d: chart.size["width"] < wide)
+        column = browser.find_element(By.ID, "chat").size["width"]
+        assert 150 < chart.size["width"] <= column
     finally:
         server.stop()

@@ -337,6 +337,19 @@ def test_a_figure_takes_its_period_from_its_own_sentence_before_the_document():
     assert (quarter.period, quarter.period_stated) == ("Q4 2022", False)
     (stated,) = english_figures("Revenue in the third quarter of 2022 was $9 million.", "Q4 2022")
     assert (stated.period, stated.period_stated) == ("Q3 2022", True)
+    # "This year" is the document's fiscal year, said two ways.
+    for sentence in (
+        "This year, we delivered $81.1 billion of revenue.",
+        "We returned $7 billion to shareholders this year.",
+    ):
+        (year,) = english_figures(sentence, "Q4 2024")
+        assert (year.period, year.period_stated) == ("FY2024", True), sentence
+    # Earlier in the year, "this year" against last year is the quarter, not the year.
+    quarter = english_figures("EPS was $2.23 for this year versus $1.47 last year.", "Q3 2021")[0]
+    assert quarter.period == "Q3 2021"
+    # An outlook on a fourth-quarter call speaks of the next year: not this fiscal year.
+    (outlook,) = english_figures("This year, we expect revenue to grow about 10%.", "Q4 2020")
+    assert outlook.kind == "guidance" and outlook.period != "FY2020"
 
 
 def test_guidance_and_comparatives_are_marked():

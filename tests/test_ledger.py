@@ -237,3 +237,44 @@ def test_a_comparison_of_companies_gets_each_companys_cited_figures(ectsum_libra
     assert "AAP · Q3 2021: $2.6 billion" in result.answer
     one = ectsum_library.ask("What were AAP's net sales in Q3 2021?")  # one company: as before
     assert one.series == ()
+
+
+def test_guidance_against_the_result_is_cited_and_the_gap_marked_computed(tmp_path, encoder):
+    from assistant.service import Assistant
+    from assistant.settings import Settings
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    calls = {
+        "testco-q1-2024": (
+            "Q1 2024",
+            "For the full year 2024, we expect revenue of $4.0 billion "
+            "to $4.2 billion. Year-to-date revenue was $1.1 billion.",
+        ),
+        "testco-q3-2024": (
+            "Q3 2024",
+            "We now expect full-year 2024 revenue of $4.2 billion to "
+            "$4.3 billion. Revenue year-to-date was $3.2 billion.",
+        ),
+        "testco-q4-2024": ("Q4 2024", "Full-year 2024 revenue was $4.4 billion, a record."),
+    }
+    for name, (period, text) in calls.items():
+        (folder / f"{name}.txt").write_text(text + "\n", encoding="utf-8")
+        (folder / f"{name}.txt.meta.json").write_text(
+            f'{{"company": "Testco", "period": "{period}", "type": "notes"}}', encoding="utf-8"
+        )
+    assistant = Assistant(Settings(index_dir=tmp_path / "index"), encoder)
+    assistant.build([folder])
+    result = assistant.ask("Did Testco deliver the 2024 revenue it guided to?")
+    kinds = [(i["kind"], i["text"]) for i in result.series]
+    assert kinds == [
+        ("guidance", "$4.0 billion to $4.2 billion"),  # the first call's guidance
+        ("guidance", "$4.2 billion to $4.3 billion"),  # raised on the third-quarter call
+        ("actual", "$4.4 billion"),  # not the year-to-date $3.2 billion
+    ]
+    cited = {c.n: c for c in result.citations}
+    assert [cited[i["citation"]].doc_id for i in result.series] == list(calls)
+    (gap,) = result.computed
+    assert gap["computed"] and gap["inputs"] == [2, 3]
+    assert gap["value"] == pytest.approx(0.1e9)
+    assert "above the guided $4.2 billion to $4.3 billion" in result.answer
