@@ -6,14 +6,20 @@ do not state is said to be missing, never inferred."""
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
-from assistant.answer import Answer, Citation, _citation
-from assistant.figure_choice import CitedFigure
-from assistant.ledger import LedgerRow, base_key, named_metric, rows_of, select
+from assistant.answer import Answer
+from assistant.ledger import (
+    LedgerRow,
+    base_key,
+    chunk_rows,
+    named_metric,
+    plainly_named,
+    rows_of,
+    select,
+)
 from assistant.periods import Period, parse_period, periods_in
 from assistant.query import Query
-from assistant.series import SeriesPoint, figure_of, plainly_named, quote
+from assistant.series import Quoted, SeriesPoint, documents_of, figure_of, quote
 from assistant.store import Store
 
 DELIVERY_RE = re.compile(
@@ -36,11 +42,7 @@ def compose_delivery(store: Store, query: Query, base: Answer) -> Answer | None:
     if metric is None or len(scope.companies) != 1:
         return None
     company = scope.companies[0]
-    docs = {
-        d.doc_id: parse_period(d.period)
-        for d in store.documents.values()
-        if d.company == company or (d.company is None and d.ticker == company)
-    }
+    docs = documents_of(store, company)
     rows = [r for r in select(rows_of(store), metric=base_key(metric)) if r.doc_id in docs]
     target = asked_period(query.text) or latest_guided(rows)
     if target is None:
@@ -53,85 +55,46 @@ def compose_delivery(store: Store, query: Query, base: Answer) -> Answer | None:
     if not guided:
         return None
     guided = first_per_document(guided)
-    position = {c.chunk_id: k for k, c in enumerate(store.chunks)}
+    position = chunk_rows(store)
+
+    def point(row: LedgerRow) -> SeriesPoint:
+        return SeriesPoint(target.label, row, position[row.chunk_id])
+
+    def said(row: LedgerRow) -> str:
+        return quote(store, point(row), figure_of(store, point(row)))
+
     results = [
         r
         for r in same
         if r.kind == "actual"
         and r.unit == guided[0].unit
         and not r.change
-        and not (target.is_year and PART_OF_YEAR_RE.search(said_of(store, position, r)))
+        and not (target.is_year and PART_OF_YEAR_RE.search(said(r)))
     ]
     result = max(results, key=lambda r: result_score(r, docs, target), default=None)
-    citations: list[Citation] = []
-    numbers: dict[int, int] = {}
-
-    def cite(row: LedgerRow) -> tuple[int, SeriesPoint]:
-        point = SeriesPoint(target.label, row, position[row.chunk_id])
-        if point.store_row not in numbers:
-            numbers[point.store_row] = len(citations) + 1
-            chunk = store.chunks[point.store_row]
-            citations.append(
-                _citation(numbers[point.store_row], chunk, store.documents[chunk.doc_id], 1.0)
-            )
-        return numbers[point.store_row], point
-
-    lines, items, figures = (
-        [f"{company} · {metric} for {target.label}: guidance and result"],
-        [],
-        [],
-    )
+    quoted = Quoted(store)
+    lines = [f"{company} · {metric} for {target.label}: guidance and result"]
     for row in [*guided, *([result] if result else [])]:
-        n, point = cite(row)
-        figure = figure_of(store, point)
-        if figure is not None:
-            figures.append(CitedFigure(figure, n, row.chunk_id, 1.0))
+        n, sentence = quoted.add(point(row), company, metric)
         call = store.documents[row.doc_id].title
         what = "Guided" if row.kind == "guidance" else "Result"
-        said = quote(store, point, figure)
-        lines.append(f"{what} ({call}): {row.text} — “{said}” [{n}]")
-        items.append(
-            {
-                "company": company,
-                "metric": metric,
-                "period": target.label,
-                "value": row.value,
-                "unit": row.unit,
-                "text": row.text,
-                "kind": row.kind,
-                "citation": n,
-            }
-        )
+        lines.append(f"{what} ({call}): {row.text} — “{sentence}” [{n}]")
     computed: tuple[dict, ...] = ()
     if result is None:
         lines.append(f"The documents do not state the {target.label} result.")
     else:
-        latest = guided[-1]
-        computed = (difference(latest, result, numbers, position),)
+        computed = (difference(guided[-1], result, quoted.numbers, position),)
         lines.append(
             f"Computed from [{computed[0]['inputs'][0]}] and [{computed[0]['inputs'][1]}]: "
             f"{computed[0]['text']}."
         )
-    return replace(
-        base,
-        answer="\n".join(lines),
-        found=True,
-        figures=tuple(figures),
-        citations=tuple(citations),
-        series=tuple(items),
-        computed=computed,
-    )
+    return quoted.answer(base, lines, computed=computed)
 
 
 # A year-to-date figure is not the year's result.
 PART_OF_YEAR_RE = re.compile(
     r"\b(?:year[- ]to[- ]date|ytd|so far this year|first (?:half|nine months|six months))\b", re.I
 )
-
-
-def said_of(store: Store, position: dict[str, int], row: LedgerRow) -> str:
-    point = SeriesPoint("", row, position[row.chunk_id])
-    return quote(store, point, figure_of(store, point))
 
 
 def asked_period(text: str) -> Period | None:

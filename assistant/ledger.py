@@ -79,16 +79,30 @@ def _forms() -> list[tuple[tuple[str, ...], str]]:
 
 
 LOSS_FORMS = frozenset(metric_words(p) for p in LOSS_NAMES)
+PLAIN_FORMS = frozenset(form for form, _ in _forms())  # every name of a metric, as said
+
+
+def starts_of(words: tuple[str, ...], form: tuple[str, ...]) -> list[int]:
+    """Where `form` is said, word for word, in `words`."""
+    return [k for k in range(len(words) - len(form) + 1) if words[k : k + len(form)] == form]
 
 
 def names_loss(label: str | None) -> bool:
     """Whether the label names a loss ("net loss per share"), whose value is negative."""
     words = metric_words(label or "")
-    return any(
-        words[k : k + len(form)] == form
-        for form in LOSS_FORMS
-        for k in range(len(words) - len(form) + 1)
-    )
+    return any(starts_of(words, form) for form in LOSS_FORMS)
+
+
+def plainly_named(row: LedgerRow) -> bool:
+    """The label is just a name of the metric ("revenues", not "revenues north of")."""
+    return metric_words(row.label or "") in PLAIN_FORMS
+
+
+def with_qualifiers(base: str, text: str) -> str:
+    """The key with the qualifiers `text` states: adjusted always, diluted and basic for EPS."""
+    stated = qualifiers_of(text)
+    suffixes = [q for q in SUFFIXED if q in stated and (q == "adjusted" or base == "eps")]
+    return "_".join([base, *suffixes])
 
 
 NOT_METRIC_TOKENS = frozenset(w for word in NOT_METRIC_WORDS for w in metric_words(word))
@@ -106,7 +120,7 @@ def metric_key(label: str | None, clause: str = "") -> str | None:
     words = metric_words(label)
     base = None
     for form, key in _forms():
-        starts = [k for k in range(len(words) - len(form) + 1) if words[k : k + len(form)] == form]
+        starts = starts_of(words, form)
         # Before the name, only words that keep its meaning ("adjusted", "total"); after it,
         # none that make it another measure ("margin").
         if any(
@@ -124,25 +138,16 @@ def metric_key(label: str | None, clause: str = "") -> str | None:
         base = "_".join(re.findall(r"[a-z0-9]+", label.lower()))
         if not base:
             return None
-    stated = qualifiers_of(f"{label} {clause}")
-    suffixes = [q for q in SUFFIXED if q in stated and (q == "adjusted" or base == "eps")]
-    return "_".join([base, *suffixes])
+    return with_qualifiers(base, f"{label} {clause}")
 
 
 def named_metric(text: str) -> str | None:
     """The vocabulary metric a text names (its longest name), with the qualifiers it states:
     "adjusted diluted EPS" is eps_diluted_adjusted."""
     words = metric_words(text)
-    best: tuple[int, str] | None = None
-    for form, key in _forms():
-        said = any(words[k : k + len(form)] == form for k in range(len(words) - len(form) + 1))
-        if said and (best is None or len(form) > best[0]):
-            best = (len(form), key)
-    if best is None:
-        return None
-    stated = qualifiers_of(text)
-    suffixes = [q for q in SUFFIXED if q in stated and (q == "adjusted" or best[1] == "eps")]
-    return "_".join([best[1], *suffixes])
+    # The forms come longest first, so the first said is the longest name.
+    key = next((key for form, key in _forms() if starts_of(words, form)), None)
+    return None if key is None else with_qualifiers(key, text)
 
 
 def base_key(metric: str) -> str:
@@ -152,15 +157,27 @@ def base_key(metric: str) -> str:
 
 def rows_of(store: Store) -> list[LedgerRow]:
     """The ledger of a snapshot, built once per snapshot."""
+    return _built(store)[0]
+
+
+def chunk_rows(store: Store) -> dict[str, int]:
+    """Each chunk id's row in the snapshot, for the passage a ledger row cites."""
+    return _built(store)[1]
+
+
+def _built(store: Store) -> tuple[list[LedgerRow], dict[str, int]]:
     with _LOCK:
         found = _BUILT.get(store)
         if found is None:
-            found = _BUILT[store] = _build(store)
+            rows = {c.chunk_id: k for k, c in enumerate(store.chunks)}
+            found = _BUILT[store] = (_build(store), rows)
         return found
 
 
 _LOCK = threading.Lock()
-_BUILT: weakref.WeakKeyDictionary[Store, list[LedgerRow]] = weakref.WeakKeyDictionary()
+_BUILT: weakref.WeakKeyDictionary[Store, tuple[list[LedgerRow], dict[str, int]]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def _build(store: Store) -> list[LedgerRow]:

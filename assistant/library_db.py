@@ -197,28 +197,14 @@ class Library:
         for k, chunk in enumerate(chunks):
             if k not in embedded:
                 embedded[k] = known[chunk.content_hash]
-        conn = self.conn()
-        with conn.transaction():
-            conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
-            model, dimension, encoders = conn.execute(
-                "SELECT model, dimension, encoders FROM library"
-            ).fetchone()
-            self._check_model(model, dimension)
-            if replace_all:
-                gone = conn.execute(
-                    "SELECT doc_id FROM documents WHERE NOT doc_id = ANY(%s)",
-                    ([d.doc_id for d in docs],),
-                ).fetchall()
-                self._delete(conn, [g[0] for g in gone])
-            self._delete(conn, [d.doc_id for d in docs])
-            self._insert(conn, prepared, embedded)
-            used = sorted({*encoders, *([encoder.backend] if missing else [])})
-            conn.execute(
-                "UPDATE library SET version = version + 1, model = %s, dimension = %s,"
-                " chunking = %s, encoders = %s, updated_at = now()",
-                (self.model, self.dimension, json.dumps(self.chunking.as_dict()), json.dumps(used)),
-            )
-        PgVectorBackend(self.url, self.dimension).ensure_ann(self.ann_threshold)
+        self._write(
+            prepared,
+            embedded,
+            replace_all,
+            self.chunking,
+            lambda before: sorted({*before, *([encoder.backend] if missing else [])}),
+            check_model=True,
+        )
         return UpdateStats(
             embedded=len(missing), reused=len(chunks) - len(missing), documents=len(docs)
         )
@@ -241,11 +227,43 @@ class Library:
             figures = [store.figures[r] for r in rows]
             hashes = [store.content_hashes[r] for r in rows]
             prepared.append(Prepared(record, chunks, figures, hashes))
+        self._write(
+            prepared,
+            embedded,
+            True,
+            store.chunking,
+            lambda before: sorted(store.encoders),  # every vector now comes from the store
+            check_model=False,  # it replaces whatever the database held
+        )
+        return len(embedded)
+
+    def _write(
+        self,
+        prepared: list[Prepared],
+        embedded,
+        replace_all: bool,
+        chunking: ChunkingParams,
+        encoders: Callable[[list[str]], list[str]],
+        check_model: bool,
+    ) -> None:
+        """One transaction under the writer lock: the documents replaced (with `replace_all`,
+        every other one dropped), their rows written, the version bumped; then the HNSW index
+        built once the library is past its threshold."""
         conn = self.conn()
         with conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
-            gone = conn.execute("SELECT doc_id FROM documents").fetchall()
-            self._delete(conn, [g[0] for g in gone])
+            model, dimension, before = conn.execute(
+                "SELECT model, dimension, encoders FROM library"
+            ).fetchone()
+            if check_model:
+                self._check_model(model, dimension)
+            doc_ids = [p.record.doc_id for p in prepared]
+            if replace_all:
+                gone = conn.execute(
+                    "SELECT doc_id FROM documents WHERE NOT doc_id = ANY(%s)", (doc_ids,)
+                ).fetchall()
+                self._delete(conn, [g[0] for g in gone])
+            self._delete(conn, doc_ids)
             self._insert(conn, prepared, embedded)
             conn.execute(
                 "UPDATE library SET version = version + 1, model = %s, dimension = %s,"
@@ -253,12 +271,11 @@ class Library:
                 (
                     self.model,
                     self.dimension,
-                    json.dumps(store.chunking.as_dict()),
-                    json.dumps(sorted(store.encoders)),
+                    json.dumps(chunking.as_dict()),
+                    json.dumps(encoders(before)),
                 ),
             )
         PgVectorBackend(self.url, self.dimension).ensure_ann(self.ann_threshold)
-        return len(embedded)
 
     def remove(self, doc_id: str) -> None:
         conn = self.conn()

@@ -14,15 +14,15 @@ from assistant.figures import Figure, sentence_bounds
 from assistant.ledger import (
     LedgerRow,
     base_key,
-    metric_words,
+    chunk_rows,
     named_metric,
+    plainly_named,
     rows_of,
     select,
 )
 from assistant.periods import Period, parse_period, periods_in
 from assistant.query import Query
 from assistant.store import Store
-from assistant.vocabulary import LOSS_NAMES, METRIC_KEYS
 
 SERIES_RE = re.compile(
     r"\b(?:trend(?:s|ed)?|each (?:quarter|year|period)|every quarter|quarter by quarter|"
@@ -62,11 +62,6 @@ def asks_for_series(text: str) -> bool:
     return False
 
 
-def asked_metric(text: str) -> str | None:
-    """The vocabulary metric the question names, with the qualifiers it asks for."""
-    return named_metric(text)
-
-
 def asked_periods(text: str) -> list[Period] | None:
     """The quarters asked: a range ("from Q2 2021 to Q1 2022"), a year's quarters ("through
     2024", "each quarter of 2023"), the quarters named; None when the question names none."""
@@ -91,7 +86,7 @@ def asked_periods(text: str) -> list[Period] | None:
 def build_all(store: Store, query: Query) -> list[Series]:
     """One series per company the question names, for the metric it names; none when it
     names no company or no metric the ledger knows."""
-    metric = asked_metric(query.text)
+    metric = named_metric(query.text)
     if not query.scope.companies or metric is None:
         return []
     found = (build_series(store, query, company, metric) for company in query.scope.companies)
@@ -106,21 +101,16 @@ def compares_companies(query: Query) -> bool:
 def build_series(store: Store, query: Query, company: str, metric: str) -> Series | None:
     """One figure per asked period for one company and metric, or None when the ledger has
     none of it."""
-    docs = {
-        d.doc_id
-        for d in store.documents.values()
-        if d.company == company or (d.company is None and d.ticker == company)
-    }
+    own = documents_of(store, company)
     rows = [
         r
         for r in select(rows_of(store), metric=base_key(metric))
-        if r.doc_id in docs and r.kind == "actual" and r.period
+        if r.doc_id in own and r.kind == "actual" and r.period
     ]
     if not rows:
         return None
     unit = level_unit(rows, query)
-    position = {c.chunk_id: k for k, c in enumerate(store.chunks)}
-    own = {d.doc_id: parse_period(d.period) for d in store.documents.values() if d.doc_id in docs}
+    position = chunk_rows(store)
     by_period: dict[Period, list[LedgerRow]] = {}
     for r in rows:
         p = parse_period(r.period)
@@ -146,6 +136,16 @@ def build_series(store: Store, query: Query, company: str, metric: str) -> Serie
     return Series(company, metric, tuple(points), tuple(missing))
 
 
+def documents_of(store: Store, company: str) -> dict[str, Period | None]:
+    """The company's documents (a ticker stands for a company with no name) and their own
+    periods."""
+    return {
+        d.doc_id: parse_period(d.period)
+        for d in store.documents.values()
+        if d.company == company or (d.company is None and d.ticker == company)
+    }
+
+
 def level_unit(rows: list[LedgerRow], query: Query) -> str:
     """The unit the metric's level is stated in: the asked one, else the most common (a
     ratio in %, revenue in money), never basis points, which move a level."""
@@ -165,11 +165,53 @@ def point_score(row: LedgerRow, metric: str, own: Period | None, period: Period)
     return (own == period, row.change is None, row.metric == metric, plainly_named(row))
 
 
-def plainly_named(row: LedgerRow) -> bool:
-    """The label is just a name of the metric ("revenues", not "revenues north of")."""
-    words = metric_words(row.label or "")
-    names = [*(p for phrases in METRIC_KEYS.values() for p in phrases), *LOSS_NAMES]
-    return any(words == metric_words(p) for p in names)
+class Quoted:
+    """The passages an answer across periods quotes, each cited once and numbered in the
+    order it is first quoted, with the figure, sentence and `series` item of each point."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.citations: list[Citation] = []
+        self.numbers: dict[int, int] = {}  # store row -> [n]
+        self.figures: list[CitedFigure] = []
+        self.items: list[dict] = []
+
+    def add(self, point: SeriesPoint, company: str, metric: str) -> tuple[int, str]:
+        """[n] of the point's passage, and the sentence that states its figure."""
+        store = self.store
+        if point.store_row not in self.numbers:
+            n = self.numbers[point.store_row] = len(self.citations) + 1
+            chunk = store.chunks[point.store_row]
+            self.citations.append(_citation(n, chunk, store.documents[chunk.doc_id], 1.0))
+        n = self.numbers[point.store_row]
+        figure = figure_of(store, point)
+        if figure is not None:
+            self.figures.append(CitedFigure(figure, n, point.row.chunk_id, 1.0))
+        row = point.row
+        self.items.append(
+            {
+                "company": company,
+                "metric": metric,
+                "period": point.period,
+                "value": row.value,
+                "unit": row.unit,
+                "text": row.text,
+                "kind": row.kind,
+                "citation": n,
+            }
+        )
+        return n, quote(store, point, figure)
+
+    def answer(self, base: Answer, lines: list[str], **more) -> Answer:
+        return replace(
+            base,
+            answer="\n".join(lines),
+            found=True,
+            figures=tuple(self.figures),
+            citations=tuple(self.citations),
+            series=tuple(self.items),
+            **more,
+        )
 
 
 def compose_series(store: Store, query: Query, base: Answer) -> Answer | None:
@@ -180,36 +222,14 @@ def compose_series(store: Store, query: Query, base: Answer) -> Answer | None:
     if not found:
         return None
     several = len(found) > 1
-    citations: list[Citation] = []
-    numbers: dict[int, int] = {}
-    lines, figures, items, missing = [], [], [], []
+    quoted = Quoted(store)
+    lines, missing = [], []
     for series in found:
         for point in series.points:
-            if point.store_row not in numbers:
-                numbers[point.store_row] = len(citations) + 1
-                chunk = store.chunks[point.store_row]
-                record = store.documents[chunk.doc_id]
-                citations.append(_citation(numbers[point.store_row], chunk, record, 1.0))
-            n = numbers[point.store_row]
-            figure = figure_of(store, point)
+            n, said = quoted.add(point, series.company, series.metric)
             loss = " (a loss)" if point.row.value < 0 else ""
             who = f"{series.company} · " if several else ""
-            said = quote(store, point, figure)
             lines.append(f"{who}{point.period}: {point.row.text}{loss} — “{said}” [{n}]")
-            if figure is not None:
-                figures.append(CitedFigure(figure, n, point.row.chunk_id, 1.0))
-            items.append(
-                {
-                    "company": series.company,
-                    "metric": series.metric,
-                    "period": point.period,
-                    "value": point.row.value,
-                    "unit": point.row.unit,
-                    "text": point.row.text,
-                    "kind": point.row.kind,
-                    "citation": n,
-                }
-            )
         missing += [f"{series.company} {p}" if several else p for p in series.missing]
     metric = found[0].metric
     head = (
@@ -220,15 +240,7 @@ def compose_series(store: Store, query: Query, base: Answer) -> Answer | None:
     named = set(query.scope.companies) - {s.company for s in found}
     tail = [f"Not in the documents: {', '.join(missing)}."] if missing else []
     tail += [f"No {metric} figures for {', '.join(sorted(named))}."] if named else []
-    return replace(
-        base,
-        answer="\n".join([head, *lines, *tail]),
-        found=True,
-        figures=tuple(figures),
-        citations=tuple(citations),
-        series=tuple(items),
-        missing_periods=tuple(missing),
-    )
+    return quoted.answer(base, [head, *lines, *tail], missing_periods=tuple(missing))
 
 
 def quote(store: Store, point: SeriesPoint, figure: Figure | None) -> str:

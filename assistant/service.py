@@ -261,12 +261,7 @@ class Assistant:
 
     def ensure_index(self, seeds: Path) -> bool:
         """Build the index from `seeds` when there is none; True when it built one."""
-        if self.library:
-            if self.library.document_count():
-                return False
-            self.build([seeds])
-            return True
-        if index_exists(self.settings.index_dir):
+        if self.has_index():
             return False
         self.build([seeds])
         return True

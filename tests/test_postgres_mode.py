@@ -19,6 +19,7 @@ from assistant.settings import Settings
 from benchmarks.serving import Server
 from tests.conftest import ECTSUM, ECTSUM_CALLS, ROOT, SEEDS
 from tests.fake_slack import FakeSlack
+from tests.test_faults import upload, wait_for_job
 from tests.test_slack import SECRET, send_event
 
 EVAL = ROOT.parent / "shared" / "eval"
@@ -120,29 +121,9 @@ def two_servers(database_url, tmp_path, slack):
         server.stop()
 
 
-def upload(server: Server, name: str, body: bytes, **fields: str) -> dict:
-    response = httpx.post(
-        f"{server.url}/v1/documents",
-        files={"file": (name, body, "text/plain")},
-        data=fields,
-        timeout=60,
-    )
+def upload_to(server: Server, name: str, body: bytes, **fields: str) -> None:
+    response = upload(server, name, body, data=fields)
     assert response.status_code in (200, 202), response.text
-    return response.json()
-
-
-def wait_ready_job(server: Server, doc_id: str, timeout_s: float = 300) -> dict:
-    deadline = time.monotonic() + timeout_s
-    status: dict = {}
-    while time.monotonic() < deadline:
-        try:
-            status = httpx.get(f"{server.url}/v1/documents/{doc_id}", timeout=30).json()
-        except httpx.HTTPError:
-            status = {}
-        if status.get("state") in {"ready", "failed"}:
-            return status
-        time.sleep(0.3)
-    raise AssertionError(f"{doc_id} not finished: {status}")
 
 
 @pytest.mark.skipif(not ECTSUM.exists(), reason="../shared/corpus is absent")
@@ -151,8 +132,10 @@ def test_an_upload_on_one_process_is_answered_by_the_other(two_servers):
     for server in two_servers:
         ready = httpx.get(f"{server.url}/readyz").json()
         assert ready["backend"] == "postgresql" and ready["documents"] == 2
-    upload(a, "YUM_q2_2021.txt", (ECTSUM / "YUM_q2_2021.txt").read_bytes(), company="Yum! Brands")
-    assert wait_ready_job(b, "YUM_q2_2021")["state"] == "ready"  # the status is shared too
+    upload_to(
+        a, "YUM_q2_2021.txt", (ECTSUM / "YUM_q2_2021.txt").read_bytes(), company="Yum! Brands"
+    )
+    assert wait_for_job(b.url, "YUM_q2_2021")["state"] == "ready"  # the status is shared too
     answer = httpx.post(
         f"{b.url}/v1/ask", json={"question": "What was Yum! Brands' revenue growth?"}, timeout=60
     ).json()
@@ -190,7 +173,7 @@ def test_a_worker_killed_mid_upload_leaves_the_job_to_the_other(two_servers, dat
     # Several calls in one file: long enough to kill its worker while it embeds.
     names = ("AAP_q3_2021", "DPZ_q2_2021", "RMD_q1_2022", "RMD_q2_2021")
     body = b"\n\n".join((ECTSUM / f"{n}.txt").read_bytes() for n in names)
-    upload(two_servers[0], "big-call.txt", body, company="Several")
+    upload_to(two_servers[0], "big-call.txt", body, company="Several")
     deadline = time.monotonic() + 120
     worker = None
     with psycopg.connect(database_url) as conn:
@@ -209,7 +192,7 @@ def test_a_worker_killed_mid_upload_leaves_the_job_to_the_other(two_servers, dat
     os.kill(pid, signal.SIGKILL)
     killed.proc.wait(timeout=30)
 
-    status = wait_ready_job(survivor, "big-call")
+    status = wait_for_job(survivor.url, "big-call", timeout_s=300)
     assert status["state"] == "ready", status
     with psycopg.connect(database_url) as conn:
         attempts, finished_by = conn.execute(
