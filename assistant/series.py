@@ -254,7 +254,8 @@ def quote(store: Store, point: SeriesPoint, figure: Figure | None) -> str:
 
 
 def figure_of(store: Store, point: SeriesPoint) -> Figure | None:
+    """The extracted figure a ledger row was made from (a loss's row holds its negative)."""
     for figure in store.figures[point.store_row]:
-        if figure.text == point.row.text and figure.value == point.row.value:
+        if figure.text == point.row.text and abs(figure.value) == abs(point.row.value):
             return figure
     return None

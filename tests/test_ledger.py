@@ -207,6 +207,12 @@ def test_losses_are_negative_and_a_clause_ends_with_its_sentence(tmp_path, encod
     assert rows[("eps_diluted_adjusted", "$0.84")].value == 0.84
     # A rate is not a loss's amount: the margin keeps its sign.
     assert all(r.value > 0 for r in rows.values() if r.unit == "%")
+    # A series quotes a loss's own sentence and lists its figure, as for any other value.
+    result = assistant.ask("How did Testco's net income trend through 2023?")
+    assert [(i["period"], i["value"]) for i in result.series] == [("Q4 2023", -1.8e9)]
+    assert "$1.8 billion (a loss) — “In the fourth quarter, we reported a net loss" in result.answer
+    assert "Excluding the notable items" not in result.answer  # not the next sentence
+    assert [f.figure.text for f in result.figures] == ["$1.8 billion"]
 
 
 def test_slack_shows_a_series_as_a_compact_table(ectsum_library):
