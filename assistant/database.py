@@ -7,7 +7,8 @@ version this code knows, and says which command upgrades an older one.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib import resources
 from typing import TYPE_CHECKING
@@ -55,6 +56,21 @@ def connect(url: str, autocommit: bool = False) -> psycopg.Connection:
         where = describe(url)
         reason = str(error).strip().splitlines()[-1] if str(error).strip() else "no reason given"
         raise DatabaseUnavailable(f"cannot connect to PostgreSQL at {where}: {reason}") from None
+
+
+class PerThread:
+    """One open connection per thread (an API process answers on several), opened on first
+    use and again after it closed."""
+
+    def __init__(self, open_connection: Callable[[], psycopg.Connection]) -> None:
+        self._open = open_connection
+        self._local = threading.local()
+
+    def get(self) -> psycopg.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None or conn.closed:
+            conn = self._local.conn = self._open()
+        return conn
 
 
 def describe(url: str) -> str:

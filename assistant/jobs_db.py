@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from assistant.database import PerThread, connect
 from assistant.errors import AssistantError, OverBudget, QueueFull, StillIndexing
 from assistant.jobs import Cancelled, IndexFn, Interrupted, Job
 
@@ -54,15 +55,10 @@ class DatabaseJobBoard:
         self.name = f"{socket.gethostname()}:{os.getpid()}"
         self.stopping = threading.Event()
         self.worker: threading.Thread | None = None
-        self._local = threading.local()
+        self._connections = PerThread(lambda: connect(url, autocommit=True))
 
     def conn(self) -> psycopg.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None or conn.closed:
-            from assistant.database import connect
-
-            conn = self._local.conn = connect(self.url, autocommit=True)
-        return conn
+        return self._connections.get()
 
     # submitting ------------------------------------------------------------------------------
     def spool_file(self) -> Path:
@@ -239,8 +235,6 @@ class DatabaseJobBoard:
 
     def _renew(self, job_id: int, done: threading.Event) -> None:
         """Extend the lease while the job runs (its own connection: the worker's is busy)."""
-        from assistant.database import connect
-
         with connect(self.url, autocommit=True) as conn:
             while not done.wait(self.lease_s / 3):
                 conn.execute(
@@ -273,15 +267,11 @@ class DatabaseSeenEvents:
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self._local = threading.local()
+        self._connections = PerThread(lambda: connect(url, autocommit=True))
         self._pruned = 0.0
 
     def first_time(self, event_id: str) -> bool:
-        from assistant.database import connect
-
-        conn = getattr(self._local, "conn", None)
-        if conn is None or conn.closed:
-            conn = self._local.conn = connect(self.url, autocommit=True)
+        conn = self._connections.get()
         inserted = conn.execute(
             "INSERT INTO slack_events (event_id) VALUES (%s) ON CONFLICT DO NOTHING",
             (event_id,),

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from assistant.chunking import Chunk, ChunkingParams, chunk_document
+from assistant.database import PerThread
 from assistant.errors import DocumentNotFound, IndexMismatch
 from assistant.figures import Figure, document_figures
 from assistant.indexing import embed_chunks
@@ -119,13 +120,10 @@ class Library:
         self.dimension = dimension
         self.chunking = chunking
         self.ann_threshold = ann_threshold
-        self._local = threading.local()
+        self._connections = PerThread(lambda: open_connection(url))
 
     def conn(self) -> psycopg.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None or conn.closed:
-            conn = self._local.conn = open_connection(self.url)
-        return conn
+        return self._connections.get()
 
     # reading ---------------------------------------------------------------------------------
     def version(self) -> int:
