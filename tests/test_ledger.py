@@ -72,6 +72,18 @@ def test_fillers_and_clauses_get_no_key():
     for label in ("turning to slide", "slide", "sequentially", None, ""):
         assert metric_key(label) is None
     assert metric_key("in covid generated ventilator revenue in our march quarter") is None
+    for label in ("preliminary", "run"):  # "a preliminary 13.5%", "a run rate of"
+        assert metric_key(label) is None
+
+
+def test_a_label_that_names_nothing_takes_the_metric_its_clause_names():
+    from assistant.ledger import named_metric
+
+    assert named_metric("Our CET1 ratio ticked up to a preliminary 13.5%") == "cet1_ratio"
+    assert named_metric("adjusted diluted EPS came in at a record $1.23") == (
+        "eps_diluted_adjusted"
+    )
+    assert named_metric("we grew deposits across the franchise") is None
 
 
 def test_every_vocabulary_phrase_has_words_and_maps_to_its_own_key():
