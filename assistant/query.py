@@ -15,6 +15,7 @@ import numpy as np
 from assistant.documents.text import is_cjk
 from assistant.lexical import ordered_words, tokenize
 from assistant.periods import period_spans, periods_in, without_periods, zh_periods_in
+from assistant.phrases import question_pairs
 from assistant.scope import Scope
 from assistant.vocabulary import (
     GUIDANCE_RE,
@@ -53,6 +54,7 @@ class Query:
     terms: frozenset[str] = frozenset()
     qualifiers: frozenset[str] = frozenset()
     words: tuple[str, ...] = ()  # content words in order, for labels said word for word
+    phrases: tuple[tuple[str, str], ...] = ()  # two-word terms, sought word for word
     change_intent: bool = False
     guidance_intent: bool = False
     asks_for_analyst: bool = False  # "which analyst asked ...": the answer is a question
@@ -204,6 +206,7 @@ def understand(retriever, question: str, filters=None, history: Sequence[Turn] =
     guidance = bool(GUIDANCE_RE.search(text))
     scope = retriever.scope_of(text, filters, guidance)
     dense_text = retriever.dense_query(without_names(text, scope.named), expanded)
+    content = searched_content(text, scope)
     vector = retriever.encoder.embed_query(dense_text) if dense_text else None
     return Query(
         question=question,
@@ -212,7 +215,8 @@ def understand(retriever, question: str, filters=None, history: Sequence[Turn] =
         scope=scope,
         expanded=expanded,
         dense_text=dense_text,
-        lexical_terms=lexical_terms(searched_content(text, scope), scope, text, expanded),
+        lexical_terms=lexical_terms(content, scope, text, expanded),
+        phrases=question_pairs(content),
         vector=vector,
         periods=frozenset(question_periods(text)),
         units=frozenset(expected_units(text)),

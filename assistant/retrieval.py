@@ -18,6 +18,7 @@ from assistant.documents.text import is_cjk
 from assistant.errors import BadFilter, BadQuestion
 from assistant.lexical import STOPWORDS, tokenize
 from assistant.periods import Period, is_day, parse_period, period_keys
+from assistant.phrases import phrase_scores
 from assistant.scope import Catalog, Scope, named_by, resolve_scope
 from assistant.store import Store
 from assistant.vocabulary import QUESTION_TOKENS, QUESTION_WORDS
@@ -49,6 +50,8 @@ class FusionWeights:
     dense: float = 0.6
     lexical: float = 1.0
     sentence: float = 1.0
+    # A fourth list, lighter: the question's two-word terms said word for word (phrases.py).
+    phrase: float = 0.3
     k: int = 60
     candidates: int = 100
     # A Chinese question reaches the English-only model through its gloss alone, so its dense
@@ -356,6 +359,12 @@ class Retriever:
             sentence_rank[order] = np.arange(1, len(pool) + 1)
             fused += sentence_weight / (self.weights.k + sentence_rank)
 
+        # Fourth list: the question's two-word terms said as such. Not for "which analyst
+        # asked": analysts ask in their own words, and the company's own term for the topic
+        # leads to its answers instead.
+        if query.phrases and not chinese and not query.asks_for_analyst:
+            fused += self.phrase_fusion(query, pool)
+
         fused *= self.context_factors(query, pool)
         if not query.asks_for_analyst and not query.filters.get("role"):
             self.inherit_question_scores(pool, position, fused)
@@ -384,6 +393,15 @@ class Retriever:
         if query.asks_for_analyst or query.filters.get("role"):
             return hits
         return self.with_replies(hits, allowed, top_k)
+
+    def phrase_fusion(self, query: Query, pool: np.ndarray) -> np.ndarray:
+        """weight / (k + rank) for the candidates that say one of the question's pairs."""
+        scores = np.asarray(
+            phrase_scores([self.store.chunks[int(row)].text for row in pool], query.phrases)
+        )
+        rank = np.empty(len(pool), dtype=np.int64)
+        rank[np.argsort(-scores, kind="stable")] = np.arange(1, len(pool) + 1)
+        return np.where(scores > 0, self.weights.phrase / (self.weights.k + rank), 0.0)
 
     def inherit_question_scores(
         self, pool: np.ndarray, position: dict[int, int], fused: np.ndarray

@@ -464,6 +464,14 @@ QUESTION_WORDS = frozenset(
         "number",
     }
 )
+# Words that say when, not what: a question's two-word term never includes one ("year over
+# year", "full year", "fourth quarter" name no metric). In the form phrases.phrase_word
+# leaves them (no plural "s").
+CALENDAR_WORDS = frozenset(
+    """year quarter month week day annual annually quarterly fiscal full half over yoy ended
+    end period sequential sequentially first second third fourth last next prior current
+    date today""".split()
+)
 # What is measured in money: an amount of these said without a currency ("sales of 712
 # million") is in the document's currency.
 MONEY_METRICS: tuple[str, ...] = (
