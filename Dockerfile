@@ -7,10 +7,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     HF_HUB_OFFLINE=1 \
     TRANSFORMERS_OFFLINE=1
 
-# pip reads this: point it at a CPU-only torch wheel index when the default one would pull
-# the CUDA build.
-ARG PIP_EXTRA_INDEX_URL=""
-ENV PIP_EXTRA_INDEX_URL=${PIP_EXTRA_INDEX_URL}
+# `make install` takes torch's CPU build from this index (a mirror of it may be given).
+ARG TORCH_INDEX=https://download.pytorch.org/whl/cpu
 
 # make is whatever the base image's Debian release ships; pinning it would break with the
 # next release of the base image.
@@ -26,7 +24,7 @@ COPY --chown=assistant:assistant assistant ./assistant
 COPY --chown=assistant:assistant seeds ./seeds
 USER 10001
 
-RUN make install PYTHON=python3.11 \
+RUN make install PYTHON=python3.11 TORCH_INDEX=${TORCH_INDEX} \
     && .venv/bin/assistant build seeds --index index
 
 ENV ASSISTANT_HOST=0.0.0.0 \

@@ -45,7 +45,12 @@ def test_it_installs_and_builds_the_way_make_does():
     assert ".venv/bin/assistant build seeds" in runs
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     recipe = makefile.split("$(STAMP): pyproject.toml", 1)[1].split("\ninstall:", 1)[0]
-    assert "torch==2.13.0" in recipe and "-e '.[dev]'" in recipe
+    assert "-e '.[dev]'" in recipe
+    # The CPU build of torch by name and from its index, on every machine and in the image.
+    assert "TORCH := torch==2.13.0+cpu" in makefile
+    assert "TORCH_INDEX ?= https://download.pytorch.org/whl/cpu" in makefile
+    assert "--extra-index-url $(TORCH_INDEX) '$(TORCH)'" in recipe
+    assert "TORCH_INDEX=${TORCH_INDEX}" in runs
     copied = " ".join(arg for kw, arg in instructions() if kw == "COPY")
     for needed in ("pyproject.toml", "Makefile", "assistant", "seeds"):
         assert needed in copied
