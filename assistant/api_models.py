@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from assistant.jobs import Job
 from assistant.retrieval import Filters
@@ -36,12 +36,20 @@ class HistoryItem(BaseModel):
     filters: FiltersModel | None = None
 
 
+# An earlier question as its text alone, as `assistant ask --history` takes it.
+HistoryText = Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
+
+
 class AskRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     question: str = Field(min_length=1, max_length=2000, examples=["What was Q4 net income?"])
     top_k: int = Field(5, ge=1, le=20)
     filters: FiltersModel | None = None
-    history: list[HistoryItem] = Field(default_factory=list, max_length=20)
+    history: list[HistoryItem | HistoryText] = Field(
+        default_factory=list,
+        max_length=20,
+        description="Earlier questions, oldest first: strings, or objects with their filters.",
+    )
 
 
 class SearchRequest(BaseModel):

@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table as RichTable
 
-from assistant.errors import AssistantError, BadQuestion
+from assistant.errors import AssistantError, BadQuestion, DocumentNotFound
 from assistant.settings import Settings
 
 # Parsing, the index and the model load inside the commands that need them: `ask` through a
@@ -79,6 +79,11 @@ def parse_filters(items: list[str] | None) -> dict[str, str]:
     return filters
 
 
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """ "1 document", "2 documents", "1,204 chunks"."""
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
+
+
 def emit_json(payload: object) -> None:
     sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
 
@@ -132,8 +137,8 @@ def print_summary(s: DocumentSummary) -> None:
     out.print(
         f"type: {s.type} · company: {s.company or '?'} · period: {s.period or '?'} · "
         f"languages: {', '.join(s.languages)} · "
-        + (f"{s.pages} pages, " if s.pages else "")
-        + f"{s.lines} lines",
+        + (f"{counted(s.pages, 'page')}, " if s.pages else "")
+        + counted(s.lines, "line"),
         highlight=False,
     )
     out.print(f"recognised: {'; '.join(s.recognised)}", highlight=False)
@@ -148,7 +153,7 @@ def print_summary(s: DocumentSummary) -> None:
             speakers.add_row(sp.name, sp.role, sp.title or "", sp.firm or "", str(sp.paragraphs))
         out.print(speakers)
     if s.sections:
-        parts = [f"{name}: {count} paragraphs" for name, count in s.sections.items()]
+        parts = [f"{name}: {counted(count, 'paragraph')}" for name, count in s.sections.items()]
         out.print(f"sections: {'; '.join(parts)}; Q&A exchanges: {s.exchanges}", highlight=False)
     if s.flags:
         out.print("markers: " + ", ".join(f"{k} ×{v}" for k, v in s.flags.items()), highlight=False)
@@ -250,8 +255,9 @@ def build(
         for warning in record.warnings:
             err.print(f"warning: {warning}", highlight=False)
     out.print(
-        f"indexed {len(store.documents)} documents, {len(store.chunks)} chunks "
-        f"({stats.embedded} embedded, {stats.reused} reused) into {assistant.settings.index_dir}",
+        f"indexed {counted(len(store.documents), 'document')}, "
+        f"{counted(len(store.chunks), 'chunk')} ({stats.embedded:,} embedded, "
+        f"{stats.reused:,} reused) into {assistant.settings.index_dir}",
         highlight=False,
     )
 
@@ -285,15 +291,17 @@ def add(
     for warning in doc.warnings:
         err.print(f"warning: {warning}", highlight=False)
     out.print(
-        f"added {doc.doc_id} ({doc.title}): {stats.embedded} chunks embedded, "
-        f"{stats.reused} reused",
+        f"added {doc.doc_id} ({doc.title}): {counted(stats.embedded, 'chunk')} embedded, "
+        f"{stats.reused:,} reused",
         highlight=False,
     )
 
 
 @app.command()
 def remove(
-    doc_id: Annotated[str, typer.Argument(help="Id shown by `assistant docs`.")],
+    doc_id: Annotated[
+        str, typer.Argument(help="Id shown by `assistant docs`, or its start if only one has it.")
+    ],
     index: IndexOpt = None,
 ) -> None:
     """Remove a document from the index.
@@ -301,12 +309,36 @@ def remove(
     Examples:
 
         assistant remove 000_71abd0ac3770a833
+
+        assistant remove 000_71ab
     """
     try:
-        store = open_assistant(index).remove(doc_id)
+        assistant = open_assistant(index)
+        doc_id = unique_doc_id(doc_id, list(assistant.store.documents))
+        store = assistant.remove(doc_id)
     except AssistantError as error:
         raise fail(error) from error
-    out.print(f"removed {doc_id}; {len(store.documents)} documents remain", highlight=False)
+    remain = counted(len(store.documents), "document")
+    out.print(
+        f"removed {doc_id}; {remain} {'remains' if len(store.documents) == 1 else 'remain'}",
+        highlight=False,
+    )
+
+
+def unique_doc_id(given: str, doc_ids: list[str]) -> str:
+    """The document id `given` names: itself, or the one id it starts."""
+    if given in doc_ids:
+        return given
+    matches = [d for d in doc_ids if d.startswith(given)] if given else []
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        shown = ", ".join(sorted(matches)[:5]) + (", …" if len(matches) > 5 else "")
+        raise DocumentNotFound(
+            f"{given!r} is the start of {counted(len(matches), 'document id')}: {shown}",
+            hint="give more of the id",
+        )
+    raise DocumentNotFound(f"no document {given!r} in the index")
 
 
 @app.command()
@@ -398,9 +430,13 @@ def docs(index: IndexOpt = None, as_json: JsonOpt = False) -> None:
         emit_json({"documents": records})
         return
     table = RichTable(
-        title=f"{len(records)} documents in {settings_for(index).index_dir}", title_justify="left"
+        title=f"{counted(len(records), 'document')} in {settings_for(index).index_dir}",
+        title_justify="left",
     )
-    table.add_column("doc_id", no_wrap=True, overflow="fold")  # whole, so it can be pasted
+    # Whole on one line, however narrow the terminal, so that it can be pasted; the other
+    # columns give way.
+    widest = max((len(r["doc_id"]) for r in records), default=6)
+    table.add_column("doc_id", no_wrap=True, min_width=widest)
     for column in ("type", "company", "ticker", "period", "chunks", "title"):
         table.add_column(column)
     for r in records:

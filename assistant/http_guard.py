@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hmac
 import json
+import logging
 import re
 import time
 import uuid
@@ -28,6 +29,7 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
+access_log = logging.getLogger("assistant.access")
 REQUEST_ID_RE = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 KNOWN_METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
@@ -35,6 +37,7 @@ KNOWN_METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 # then says no more than "ready"), the page and its files (they hold no data: the page asks
 # for the token), and the API description. Everything under /v1 and /metrics needs the token.
 PROTECTED_PREFIXES = ("/v1/", "/metrics")
+OPEN_PATHS = frozenset({"/v1/config"})  # whether a token is needed, asked before having one
 MiB = 1024 * 1024
 JSON_BODY_LIMIT = 4 * MiB  # 50 chat messages of 20,000 characters, even in CJK
 SLACK_BODY_LIMIT = 1 * MiB  # Slack's payloads are a few kilobytes; a message's blocks, less
@@ -137,7 +140,12 @@ class Guard:
                 return 403, "cross-site requests may not change or query this service", {}
         token = self.settings.api_token
         # A CORS preflight carries no credentials; CORSMiddleware answers it.
-        protected = token and path.startswith(PROTECTED_PREFIXES) and method != "OPTIONS"
+        protected = (
+            token
+            and path.startswith(PROTECTED_PREFIXES)
+            and path not in OPEN_PATHS
+            and method != "OPTIONS"
+        )
         if protected and not token_matches(headers.get("authorization", ""), token or ""):
             return 401, "missing or wrong bearer token", {"www-authenticate": "Bearer"}
         length = headers.get("content-length", "")
@@ -196,10 +204,32 @@ class Guard:
             self.observe(scope, status["code"], time.perf_counter() - started)
 
     def observe(self, scope: Scope, status: int, seconds: float) -> None:
+        """Metrics, and one access-log line: method, route, status, time and request id;
+        never a header, a token or a body."""
         method = scope["method"] if scope["method"] in KNOWN_METHODS else "other"
-        route = getattr(scope.get("route"), "path", None) or "unmatched"
+        route = route_label(scope)
         self.metrics.requests.labels(method, route, str(status)).inc()
         self.metrics.latency.labels(route).observe(seconds)
+        shown = route if route != "unmatched" else scope["path"][:100]
+        access_log.info(
+            "%s %s %d %.1f ms request_id=%s",
+            method,
+            shown,
+            status,
+            seconds * 1000,
+            scope.get("state", {}).get("request_id", "-"),
+        )
+
+
+def route_label(scope: Scope) -> str:
+    """The route's template (`/v1/documents/{doc_id}`), `/static` for the page's files, or
+    "unmatched": a bounded set of label values whatever paths are requested."""
+    route = getattr(scope.get("route"), "path", None)
+    if route:
+        return route
+    if scope["path"].startswith("/static/"):
+        return "/static"
+    return "unmatched"
 
 
 def limited(receive: Receive, limit: int, message: str) -> Receive:

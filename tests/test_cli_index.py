@@ -202,3 +202,32 @@ def test_a_stale_server_file_is_ignored(index_copy, monkeypatch):
     )
     result = invoke("ask", "What was Q4 net income?", "--index", str(index_copy), "--json")
     assert result.exit_code == 0 and json.loads(result.stdout)["found"]
+
+
+def test_remove_takes_a_unique_start_of_an_id_and_counts_in_words(tmp_path):
+    index = str(tmp_path / "idx")
+    built = invoke(
+        "build", str(FIXTURES / "news_call.txt"), str(FIXTURES / "notes.md"), "--index", index
+    )
+    assert built.exit_code == 0, built.stderr
+    ambiguous = invoke("remove", "n", "--index", index)
+    assert ambiguous.exit_code == 1
+    assert "'n' is the start of 2 document ids: news_call, notes" in ambiguous.stderr
+    assert "Traceback" not in ambiguous.stderr
+    removed = invoke("remove", "new", "--index", index)
+    assert removed.exit_code == 0, removed.stderr
+    assert "removed news_call; 1 document remains" in removed.stdout
+    listed = invoke("docs", "--index", index)
+    assert "1 document in" in listed.stdout and "1 documents" not in listed.stdout
+
+
+def test_the_docs_table_shows_whole_ids_on_a_narrow_terminal(tmp_path, monkeypatch):
+    index = str(tmp_path / "idx")
+    long_name = tmp_path / "acme-corporation-fiscal-2025-second-quarter-earnings-call.txt"
+    long_name.write_bytes((FIXTURES / "news_call.txt").read_bytes())
+    assert invoke("build", str(long_name), "--index", index).exit_code == 0
+    monkeypatch.setenv("COLUMNS", "60")
+    listed = invoke("docs", "--index", index)
+    doc_id = json.loads(invoke("docs", "--json", "--index", index).stdout)["documents"][0]["doc_id"]
+    # On one line, whole, however narrow the terminal: it can be pasted into `remove`.
+    assert any(doc_id in line for line in listed.stdout.splitlines()), listed.stdout

@@ -147,24 +147,42 @@ def test_the_upload_queue_is_bounded_and_says_when_to_retry(open_server):
 
 def test_a_name_that_maps_to_an_indexed_document_is_refused_unless_replacing(open_server):
     text = (FIXTURES / "wire_call.txt").read_bytes()
+    revised = text + b"\n\nOperator\nThis concludes the revised call.\n"
     first = upload(open_server, "helix.txt", text)
     assert first.status_code == 202 and first.json()["replaces"] is None
     assert wait_for_job(open_server.url, "helix")["state"] == "ready"
     for other in ("helix.md", "helix .txt"):
-        clash = upload(open_server, other, text)
+        clash = upload(open_server, other, revised)
         assert clash.status_code == 409, other
         assert "helix.txt" in clash.json()["error"] and "replace" in clash.json()["hint"]
-    replaced = upload(open_server, "helix.md", text, data={"replace": "true"})
+        assert clash.json()["request_id"]
+    replaced = upload(open_server, "helix.md", revised, data={"replace": "true"})
     assert replaced.status_code == 202 and replaced.json()["replaces"] == "helix.txt"
     assert wait_for_job(open_server.url, "helix")["document"]["source"] == "helix.md"
     assert httpx.delete(f"{open_server.url}/v1/documents/helix").status_code == 200
 
 
+def test_the_same_bytes_under_another_name_answer_with_the_indexed_document(open_server):
+    text = (FIXTURES / "wire_call.txt").read_bytes() + b"\n\nA copy kept by the desk.\n"
+    assert upload(open_server, "desk-copy.txt", text).status_code == 202
+    assert wait_for_job(open_server.url, "desk-copy")["state"] == "ready"
+    before = httpx.get(f"{open_server.url}/v1/documents").json()["documents"]
+    for name in ("desk-copy (1).txt", "Desk Copy.md", "desk-copy.txt"):
+        again = upload(open_server, name, text)
+        assert again.status_code == 200, (name, again.text)
+        body = again.json()
+        assert body["doc_id"] == "desk-copy" and body["state"] == "ready"
+        assert body["document"]["source"] == "desk-copy.txt" and "already" in body["message"]
+    after = httpx.get(f"{open_server.url}/v1/documents").json()["documents"]
+    assert [d["doc_id"] for d in after] == [d["doc_id"] for d in before]
+    assert httpx.delete(f"{open_server.url}/v1/documents/desk-copy").status_code == 200
+
+
 def test_names_in_other_scripts_get_their_own_ids(open_server):
     text = (FIXTURES / "wire_call.txt").read_bytes()
     ids = []
-    for name in ("第一季度.txt", "第二季度.txt", "..txt"):
-        response = upload(open_server, name, text)
+    for k, name in enumerate(("第一季度.txt", "第二季度.txt", "..txt")):
+        response = upload(open_server, name, text + f"\n\nVersion {k}.\n".encode())
         assert response.status_code == 202, response.text
         ids.append(response.json()["doc_id"])
         assert wait_for_job(open_server.url, ids[-1])["state"] == "ready"

@@ -1,0 +1,194 @@
+"""Documents and their figures: list, upload (indexed in the background), status, delete, and
+the figure ledger as JSON or CSV."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated, Literal
+
+import anyio
+from fastapi import APIRouter, File, Form, HTTPException, Query, Response, UploadFile
+
+from assistant.api.dependencies import AssistantDep, ServiceDep, SettingsDep
+from assistant.api_models import (
+    DocumentsModel,
+    ErrorModel,
+    FiguresModel,
+    JobModel,
+    LedgerRowModel,
+    document_model,
+    job_model,
+)
+from assistant.documents import DOCUMENT_SUFFIXES, doc_id_for
+from assistant.documents.reading import decode_source
+from assistant.errors import AssistantError, DocumentExists, DocumentNotFound, IndexNotFound
+from assistant.jobs import Job
+from assistant.store import Store
+
+UPLOAD_SUFFIXES = set(DOCUMENT_SUFFIXES)
+MAX_NAME_BYTES = 255
+COPY_CHUNK = 1024 * 1024
+ERRORS = {
+    401: {"model": ErrorModel},
+    422: {"model": ErrorModel},
+    503: {"model": ErrorModel},
+}
+router = APIRouter(prefix="/v1", responses=ERRORS)
+
+
+@router.get("/documents", tags=["documents"])
+async def documents(service: ServiceDep, assistant: AssistantDep) -> DocumentsModel:
+    """The indexed documents, with their company, ticker, period, chunk count and when each
+    was added."""
+    store: Store = await service.run(lambda: assistant.store)
+    return DocumentsModel(documents=[document_model(r) for r in store.documents.values()])
+
+
+@router.get("/figures", tags=["figures"], responses={200: {"content": {"text/csv": {}}}})
+async def figures(
+    service: ServiceDep,
+    assistant: AssistantDep,
+    company: Annotated[str | None, Query(max_length=200)] = None,
+    metric: Annotated[str | None, Query(max_length=200)] = None,
+    period: Annotated[str | None, Query(max_length=50)] = None,
+    kind: Annotated[Literal["actual", "guidance", "prior"] | None, Query()] = None,
+    format: Annotated[Literal["json", "csv"], Query()] = "json",
+) -> FiguresModel:
+    """The figures found in the documents (the ledger), filtered by company (name, part of it,
+    or ticker), metric (key or name), period and kind; as JSON or CSV."""
+    from assistant.ledger import rows_of, select, to_csv
+
+    def run() -> list:
+        return select(rows_of(assistant.store), company, metric, period, kind)
+
+    rows = await service.run(run)
+    if format == "csv":
+        return Response(to_csv(rows), media_type="text/csv")  # type: ignore[return-value]
+    return FiguresModel(figures=[LedgerRowModel(**asdict(r)) for r in rows])
+
+
+@router.post(
+    "/documents",
+    tags=["documents"],
+    status_code=202,
+    responses={
+        200: {"model": JobModel, "description": "These bytes are indexed already."},
+        403: {"model": ErrorModel},
+        409: {"model": ErrorModel},
+        413: {"model": ErrorModel},
+        415: {"model": ErrorModel},
+        429: {"model": ErrorModel},
+    },
+)
+async def upload(
+    file: Annotated[UploadFile, File(description="A transcript, filing, release or notes.")],
+    response: Response,
+    service: ServiceDep,
+    settings: SettingsDep,
+    company: Annotated[str | None, Form(max_length=200)] = None,
+    period: Annotated[str | None, Form(max_length=50)] = None,
+    type: Annotated[Literal["transcript", "filing", "notes"] | None, Form()] = None,
+    replace: Annotated[
+        bool, Form(description="Replace the indexed document with the same id.")
+    ] = False,
+) -> JobModel:
+    """Upload a document; it is written to disk, then indexed in the background (poll its
+    status). The same bytes uploaded again, under any name, answer 200 with the document
+    already indexed. A file whose id is another document's is refused (409) unless `replace`
+    is true."""
+    name = upload_name(file.filename)
+    doc_id = doc_id_for(name)
+    service.board.refuse_if_pending(doc_id)
+    target = service.board.spool_file()
+    sha256 = await spool(file, target, settings.max_upload_bytes, name)
+    try:
+        same = await service.run(service.record_with_content, sha256)
+        if same is not None:
+            response.status_code = 200
+            job = Job(same.doc_id, Path(same.source).name, state="ready", progress=1.0)
+            job.message = f"{name} is indexed already as {same.doc_id!r}"
+            return job_model(job, same)
+        existing = await service.run(service.record, doc_id)
+        if existing is not None and not replace:
+            raise DocumentExists(
+                f"{name} would replace document {doc_id!r} "
+                f"(from {Path(existing.source).name}, added {existing.added_at})",
+                hint="send replace=true to replace it, or rename the file",
+            )
+        # Empty, binary or mis-encoded: say so now, not after the queue.
+        await anyio.to_thread.run_sync(lambda: decode_source(target.read_bytes(), name))
+    except (AssistantError, HTTPException):
+        target.unlink(missing_ok=True)
+        raise
+    job = Job(
+        doc_id,
+        name,
+        replaces=Path(existing.source).name if existing is not None else None,
+        company=company,
+        period=period,
+        doc_type=type,
+    )
+    service.board.submit(job, target)
+    return job_model(job, None)
+
+
+@router.get("/documents/{doc_id}", tags=["documents"], responses={404: {"model": ErrorModel}})
+async def document(doc_id: str, service: ServiceDep) -> JobModel:
+    """A document's indexing status, or the indexed document."""
+    record = await service.run(service.record, doc_id)
+    job = service.board.get(doc_id)
+    if job is None and record is None:
+        raise DocumentNotFound(f"no document {doc_id!r}")
+    if job is None:
+        job = Job(doc_id, Path(record.source).name, state="ready", progress=1.0)
+    return job_model(job, record if job.state == "ready" else None)
+
+
+@router.delete(
+    "/documents/{doc_id}",
+    tags=["documents"],
+    responses={403: {"model": ErrorModel}, 404: {"model": ErrorModel}},
+)
+async def delete(doc_id: str, service: ServiceDep, assistant: AssistantDep) -> dict[str, str]:
+    """Remove a document from the index (and cancel its upload if it is still waiting)."""
+    pending = service.board.is_pending(doc_id)
+    service.board.forget(doc_id) if pending else None
+    try:
+        await service.write(assistant.remove, doc_id)
+        await service.write(assistant.refresh)
+    except (DocumentNotFound, IndexNotFound):
+        if not pending:
+            raise
+    service.board.forget(doc_id)
+    return {"deleted": doc_id}
+
+
+def upload_name(filename: str | None) -> str:
+    """The uploaded file's own name, refused when no file system or log should hold it."""
+    name = (filename or "upload.txt").replace("\\", "/").rsplit("/", 1)[-1]
+    if any(ord(c) < 32 or ord(c) == 127 for c in name):
+        raise HTTPException(422, "the file name contains control characters; rename the file")
+    if len(name.encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES:
+        raise HTTPException(422, f"the file name is longer than {MAX_NAME_BYTES} bytes")
+    if Path(name).suffix.lower() not in UPLOAD_SUFFIXES:
+        raise HTTPException(415, f"{name}: only {', '.join(sorted(UPLOAD_SUFFIXES))} files")
+    return name
+
+
+async def spool(file: UploadFile, target: Path, limit: int, name: str) -> str:
+    """Copy the upload to disk a megabyte at a time, never more than `limit` bytes; its
+    SHA-256, as the index records a document's bytes."""
+    size = 0
+    digest = hashlib.sha256()
+    with open(target, "wb") as out:
+        while chunk := await file.read(COPY_CHUNK):
+            size += len(chunk)
+            if size > limit:
+                out.close()
+                target.unlink(missing_ok=True)
+                raise HTTPException(413, f"{name}: larger than {limit // (1024 * 1024)} MB")
+            digest.update(chunk)
+            out.write(chunk)
+    return digest.hexdigest()
