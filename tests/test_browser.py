@@ -7,10 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import API_TOKEN
+from tests.conftest import API_TOKEN, CHROMEDRIVER, CHROMIUM
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMEDRIVER = shutil.which("chromedriver")
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 
 pytestmark = pytest.mark.skipif(
@@ -19,37 +17,15 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-@pytest.fixture
-def browser(tmp_path):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--window-size=1400,1000",
-        f"--user-data-dir={tmp_path / 'profile'}",
-    ):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    yield driver
-    driver.quit()
-
-
 def open_chat(browser, server) -> None:
     """The chat page with the API token typed in, as a user would."""
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ready
+    from selenium.webdriver.support.ui import WebDriverWait
 
     browser.get(server.url + "/")
-    token = browser.find_element(By.ID, "token")
+    # The field shows once /v1/config has said that this server needs a token.
+    token = WebDriverWait(browser, 30).until(ready.visibility_of_element_located((By.ID, "token")))
     token.send_keys(API_TOKEN)
     browser.execute_script("arguments[0].dispatchEvent(new Event('change'))", token)
 

@@ -1,280 +1,215 @@
 "use strict";
-// The chat page: no framework, no CDN. Talks to /v1/chat and /v1/documents.
-const $ = (id) => document.getElementById(id);
-const messages = [];          // the conversation sent to /v1/chat
-const tokenInput = $("token");
-tokenInput.value = localStorage.getItem("assistant-token") || "";
-tokenInput.addEventListener("change", () => {
-  localStorage.setItem("assistant-token", tokenInput.value);
-  loadDocuments();
-});
+// The chat page: no framework, no CDN, nothing fetched from another origin. Talks to
+// /v1/config, /v1/chat and /v1/documents; the conversation is kept in localStorage.
+import { seriesChart } from "./chart.js";
+import { chosen, loadDocuments, onExample, onFiltersChange, questionFilters, renderExamples, setUpUpload } from "./documents.js";
+import { closePassage, showPassage, where } from "./passage.js";
+import { $, call, csvLine, download, el, token } from "./util.js";
 
-function headers(extra = {}) {
-  const h = { ...extra };
-  if (tokenInput.value) h["Authorization"] = "Bearer " + tokenInput.value;
-  return h;
+const CONVERSATION_KEY = "assistant-conversation";
+let turns = [];  // [{question, answer}], oldest first
+
+function save() {
+  try { localStorage.setItem(CONVERSATION_KEY, JSON.stringify(turns)); } catch { /* full: keep going */ }
 }
 
-async function call(path, options = {}) {
-  const response = await fetch(path, { ...options, headers: headers(options.headers) });
-  const body = await response.json().catch(() => ({}));
-  if (!response.ok) {
-    const message = body.error || response.statusText;
-    const error = new Error(body.hint ? `${message} (${body.hint})` : message);
-    error.status = response.status;
-    error.reason = message;
-    throw error;
+// The sentences quoted for each citation: the text before each [n] in the answer.
+function quotesOf(answer) {
+  const quotes = {};
+  const re = /([^\n]*?)\s*\[(\d+)\]/g;
+  let m;
+  while ((m = re.exec(answer.answer))) {
+    const text = m[1].replace(/^[\s.;:—-]+/, "").replace(/\s*\[\d+\]\s*/g, " ").trim();
+    (quotes[m[2]] ||= []).push(text);
   }
-  return body;
+  return quotes;
 }
 
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (key === "class") node.className = value;
-    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
-    else node.setAttribute(key, value);
-  }
-  for (const child of children) node.append(child);
-  return node;
+function opener(answer) {
+  const byN = Object.fromEntries(answer.citations.map((c) => [c.n, c]));
+  const quotes = quotesOf(answer);
+  return (n, button) => byN[n] && showPassage(byN[n], quotes[n] || [], answer.figures, button);
 }
 
-function formatValue(f) {
+function citeButton(n, open) {
+  const button = el("button", { class: "cite", type: "button", "data-n": String(n) }, `[${n}]`);
+  button.addEventListener("click", () => open(n, button));
+  return button;
+}
+
+// A figure as the source wrote it ("RMB363 million"); its value in base units on hover.
+function figureCell(f) {
   const opts = { maximumFractionDigits: 4 };
-  let text = Number(f.value).toLocaleString("en-US", opts);
-  if (f.high !== null && f.high !== undefined) text += " – " + Number(f.high).toLocaleString("en-US", opts);
-  return text;
+  let base = Number(f.value).toLocaleString("en-US", opts);
+  if (f.high !== null && f.high !== undefined) base += " – " + Number(f.high).toLocaleString("en-US", opts);
+  return el("td", { class: "value", title: `${base} ${f.unit}` }, f.text);
 }
 
-function showPassage(citation, button) {
-  document.querySelectorAll("button.cite.active").forEach((b) => b.classList.remove("active"));
-  if (button) button.classList.add("active");
-  $("passage").hidden = false;
-  $("passage-n").textContent = `[${citation.n}]`;
-  const who = citation.speaker
-    ? `${citation.speaker}${citation.role ? " (" + citation.role + (citation.firm ? ", " + citation.firm : "") + ")" : ""}`
-    : (citation.row_path.length ? citation.row_path.join(" › ") : (citation.heading || ""));
-  const section = citation.section ? ` · ${citation.section === "qa" ? "Q&A" : "prepared remarks"}` : "";
-  const [first, last] = citation.pages || [];
-  const page = first ? (first === last ? `p. ${first} · ` : `pp. ${first}–${last} · `) : "";
-  $("passage-meta").textContent = `${citation.title} · ${who}${section} · ${page}lines ${citation.lines[0]}–${citation.lines[1]}`;
-  $("passage-text").textContent = citation.text;
-  const tr = $("passage-translation");
-  tr.hidden = !citation.translation;
-  tr.textContent = citation.translation || "";
-}
-
-const SVG = "http://www.w3.org/2000/svg";
-
-function svg(tag, attrs = {}, ...children) {
-  const node = document.createElementNS(SVG, tag);
-  for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, value);
-  for (const child of children) node.append(child);
-  return node;
-}
-
-// A series (one figure per quarter, for one company or several) as a small line chart drawn
-// here, no library: one line per company, each point opening the passage it is quoted from.
-// The viewBox scales to the column, down to 390 px.
-const LINE_COLOURS = ["#1f5fbf", "#c0392b", "#2e8b57", "#8e44ad"];
-const periodOrder = (p) => { const m = p.match(/^Q(\d) (\d{4})$/); return m ? Number(m[2]) * 4 + Number(m[1]) : 0; };
-
-function seriesChart(answer, byN) {
-  const points = answer.series;
-  const periods = [...new Set(points.map((p) => p.period))].sort((a, b) => periodOrder(a) - periodOrder(b));
-  const companies = [...new Set(points.map((p) => p.company))];
-  const width = 360, height = 150 + (companies.length > 1 ? 14 : 0), left = 78, right = 26, top = 14;
-  const bottom = 30 + (companies.length > 1 ? 14 : 0);
-  const values = points.map((p) => p.value);
-  let low = Math.min(...values), high = Math.max(...values);
-  if (low === high) { low -= Math.abs(low) * 0.05 || 1; high += Math.abs(high) * 0.05 || 1; }
-  const x = (period) => left + (periods.length === 1 ? (width - left - right) / 2
-    : periods.indexOf(period) * (width - left - right) / (periods.length - 1));
-  const y = (v) => top + (high - v) * (height - top - bottom) / (high - low);
-  const chart = svg("svg", { class: "series-chart", viewBox: `0 0 ${width} ${height}`, role: "img",
-    "aria-label": `${companies.join(", ")} ${points[0].metric} by quarter` });
-  // The highest and lowest figures as written, beside their height on the left.
-  const highest = points.find((p) => p.value === Math.max(...values));
-  const lowest = points.find((p) => p.value === Math.min(...values));
-  chart.append(svg("text", { x: left - 10, y: y(highest.value) + 4, class: "axis", "text-anchor": "end" }, highest.text));
-  if (lowest !== highest) {
-    chart.append(svg("text", { x: left - 10, y: y(lowest.value) + 4, class: "axis", "text-anchor": "end" }, lowest.text));
-  }
-  companies.forEach((company, k) => {
-    const own = points.filter((p) => p.company === company);
-    const colour = LINE_COLOURS[k % LINE_COLOURS.length];
-    chart.append(svg("polyline", { class: "series-line", fill: "none", stroke: colour,
-      points: own.map((p) => `${x(p.period)},${y(p.value)}`).join(" ") }));
-    for (const p of own) {
-      const dot = svg("circle", { class: "series-point", cx: x(p.period), cy: y(p.value), r: 5, tabindex: 0,
-        role: "button", stroke: colour, color: colour, "data-n": p.citation, "data-period": p.period, "data-company": p.company },
-        svg("title", {}, `${p.company} ${p.period}: ${p.text} [${p.citation}]`));
-      const open = () => showPassage(byN[p.citation], null);
-      dot.addEventListener("click", open);
-      dot.addEventListener("keydown", (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); open(); } });
-      chart.append(dot);
-    }
-    if (companies.length > 1) {
-      chart.append(svg("text", { x: left + k * 90, y: height - 4, class: "axis legend", style: `fill: ${colour}` }, company));
-    }
+function figuresTable(answer, open) {
+  const table = el("table", { class: "figures" },
+    el("thead", {}, el("tr", {}, ...["Figure", "Metric", "Period", "Change", "Source"].map((h) => el("th", {}, h)))));
+  const body = el("tbody");
+  answer.figures.forEach((f, k) => {
+    const flags = f.flags.length ? el("span", { class: "flag" }, " " + f.flags.join(", ").replaceAll("_", " ")) : "";
+    const metric = [f.metric || "", f.qualifier ? ` (${f.qualifier})` : "", f.column_path.length ? ` (${f.column_path.join(" › ")})` : ""].join("");
+    const row = el("tr", k >= 3 ? { class: "more-row", hidden: "" } : {},
+      figureCell(f), el("td", {}, metric), el("td", {}, f.period || ""),
+      el("td", {}, f.change || (f.kind !== "actual" ? f.kind : "")), el("td", {}, citeButton(f.citation, open), flags));
+    body.append(row);
   });
-  for (const period of periods) {
-    chart.append(svg("text", { x: x(period), y: height - bottom + 20, class: "axis period", "text-anchor": "middle" },
-      period.replace(/^Q(\d) (\d{2})(\d{2})$/, "Q$1 '$3")));
+  table.append(body);
+  const wrap = el("div", { class: "table-wrap" }, table);
+  if (answer.figures.length > 3) {
+    const more = el("button", { type: "button", class: "link more" }, `${answer.figures.length - 3} more`);
+    more.addEventListener("click", () => {
+      table.querySelectorAll("tr.more-row").forEach((r) => { r.hidden = false; });
+      more.remove();
+    });
+    wrap.append(more);
   }
-  return chart;
+  return wrap;
 }
 
-// The answer's figures as CSV: the series when there is one, else the figures table.
+// The answer as Markdown, its sources listed under it: what "Copy" puts on the clipboard.
+export function answerMarkdown(question, answer) {
+  const sources = answer.citations.map((c) => `[${c.n}] ${where(c)}`);
+  return `**${question}**\n\n${answer.answer}\n\n${sources.length ? "Sources:\n" + sources.join("\n") + "\n" : ""}`;
+}
+
 function figuresCsv(answer) {
   const byN = Object.fromEntries(answer.citations.map((c) => [c.n, c]));
-  const quote = (v) => {
-    const text = v === null || v === undefined ? "" : String(v);
-    return /[",\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-  };
   const rows = answer.series.length
     ? answer.series.map((p) => ({ company: p.company, metric: p.metric, period: p.period, value: p.value,
         unit: p.unit, text: p.text, kind: p.kind, citation: p.citation, doc_id: byN[p.citation]?.doc_id }))
     : answer.figures.map((f) => ({ company: byN[f.citation]?.company, metric: f.metric, period: f.period,
         value: f.value, unit: f.unit, text: f.text, kind: f.kind, citation: f.citation, doc_id: byN[f.citation]?.doc_id }));
   const columns = ["company", "metric", "period", "value", "unit", "text", "kind", "citation", "doc_id"];
-  return [columns.join(","), ...rows.map((r) => columns.map((c) => quote(r[c])).join(","))].join("\n") + "\n";
+  return [csvLine(columns), ...rows.map((r) => csvLine(columns.map((c) => r[c])))].join("\n") + "\n";
 }
 
-function downloadButton(answer) {
-  const button = el("button", { class: "secondary download", type: "button" }, "Download CSV");
-  button.addEventListener("click", () => {
-    const link = el("a", { href: URL.createObjectURL(new Blob([figuresCsv(answer)], { type: "text/csv" })),
-      download: "figures.csv" });
-    document.body.append(link);
-    link.click();
-    link.remove();
-  });
-  return button;
+async function copyText(text) {
+  if (navigator.clipboard && window.isSecureContext) return navigator.clipboard.writeText(text);
+  const area = el("textarea", { class: "offscreen" });
+  area.value = text;
+  document.body.append(area);
+  area.select();
+  document.execCommand("copy");
+  area.remove();
 }
 
-function renderAnswer(answer) {
-  const byN = Object.fromEntries(answer.citations.map((c) => [c.n, c]));
+function renderAnswer(question, answer) {
+  const open = opener(answer);
   const text = el("p", { class: "answer-text" });
   for (const part of answer.answer.split(/(\[\d+\])/)) {
     const m = part.match(/^\[(\d+)\]$/);
-    if (m && byN[m[1]]) {
-      const button = el("button", { class: "cite", type: "button", "data-n": m[1] }, part);
-      button.addEventListener("click", () => showPassage(byN[m[1]], button));
-      text.append(button);
-    } else {
-      text.append(part);
-    }
+    text.append(m && answer.citations.some((c) => String(c.n) === m[1]) ? citeButton(Number(m[1]), open) : part);
   }
-  const item = el("li", { class: answer.found ? "assistant" : "assistant not-found" }, text);
-  if (answer.note) item.append(el("p", { class: "scope" }, answer.note));
+  const item = el("li", { class: answer.found ? "assistant" : "assistant not-found" });
   if (answer.scope && answer.scope.description) {
     // What the question was narrowed to, in one line: "Prologis · Q3 2022".
     const by = answer.scope.source === "filter" ? " (filter)" : "";
-    item.prepend(el("p", { class: "scope" }, answer.scope.description + by));
+    item.append(el("p", { class: "scope" }, answer.scope.description + by));
   }
-  if (answer.series && answer.series.length) item.append(seriesChart(answer, byN));
-  if (answer.figures.length || (answer.series && answer.series.length)) item.append(downloadButton(answer));
-  if (answer.figures.length) {
-    const table = el("table", { class: "figures" },
-      el("thead", {}, el("tr", {}, ...["Value", "Unit", "Metric", "Period", "Change", "Source"].map((h) => el("th", {}, h)))));
-    const body = el("tbody");
-    for (const f of answer.figures.slice(0, 6)) {
-      const source = el("button", { class: "cite", type: "button" }, `[${f.citation}]`);
-      source.addEventListener("click", () => showPassage(byN[f.citation], source));
-      const flags = f.flags.length ? el("span", { class: "flag" }, " " + f.flags.join(", ").replaceAll("_", " ")) : "";
-      body.append(el("tr", {},
-        el("td", { class: "value", title: f.text }, formatValue(f)),
-        el("td", {}, f.unit + (f.qualifier ? " " + f.qualifier : "")),
-        el("td", {}, [f.metric || "", ...(f.column_path.length ? [" (" + f.column_path.join(" › ") + ")"] : [])].join("")),
-        el("td", {}, f.period || ""),
-        el("td", {}, f.change || ""),
-        el("td", {}, source, flags)));
-    }
-    table.append(body);
-    item.append(table);
-  }
-  if (!answer.found && answer.citations.length) {
-    const nearest = el("div", { class: "sources" }, "Nearest passages: ");
+  item.append(text);
+  if (answer.note) item.append(el("p", { class: "scope note" }, answer.note));
+  if (answer.series && answer.series.length) item.append(seriesChart(answer, open));
+  if (answer.figures.length && !(answer.series && answer.series.length)) item.append(figuresTable(answer, open));
+  if (answer.citations.length) {
+    const sources = el("ol", { class: "sources", "aria-label": answer.found ? "Sources" : "Nearest passages" });
     for (const c of answer.citations) {
-      const b = el("button", { class: "cite", type: "button" }, `[${c.n}]`);
-      b.addEventListener("click", () => showPassage(c, b));
-      nearest.append(b);
+      sources.append(el("li", {}, citeButton(c.n, open), " ", el("span", {}, where(c))));
     }
-    item.append(nearest);
+    item.append(el("p", { class: "sources-title" }, answer.found ? "Sources" : "Nearest passages"), sources);
   }
+  const actions = el("div", { class: "actions" });
+  const copy = el("button", { type: "button", class: "secondary small copy" }, "Copy answer");
+  copy.addEventListener("click", async () => {
+    try { await copyText(answerMarkdown(question, answer)); copy.textContent = "Copied"; }
+    catch { copy.textContent = "Copy failed"; }
+    setTimeout(() => { copy.textContent = "Copy answer"; }, 1500);
+  });
+  actions.append(copy);
+  if (answer.figures.length || (answer.series && answer.series.length)) {
+    const csv = el("button", { type: "button", class: "secondary small download" }, "Download CSV");
+    csv.addEventListener("click", () => download("figures.csv", figuresCsv(answer), "text/csv"));
+    actions.append(csv);
+  }
+  item.append(actions);
   return item;
 }
 
-$("ask-form").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  const question = $("question").value.trim();
+function show(turn) {
+  $("conversation").append(el("li", { class: "user" }, turn.question), renderAnswer(turn.question, turn.answer));
+}
+
+async function ask(question) {
+  question = question.trim();
   if (!question) return;
-  $("conversation").append(el("li", { class: "user" }, question));
+  const messages = turns.flatMap((t) => [{ role: "user", content: t.question }, { role: "assistant", content: t.answer.answer }]);
   messages.push({ role: "user", content: question });
+  const pending = el("li", { class: "user" }, question);
+  $("conversation").append(pending);
+  renderExamples();
   $("question").value = "";
   $("ask").disabled = true;
   $("status").textContent = "Searching the documents…";
   try {
+    const filters = questionFilters();
     const answer = await call("/v1/chat", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ messages }),
+      body: JSON.stringify({ messages: messages.slice(-50), ...(filters ? { filters } : {}) }),
     });
-    messages.push({ role: "assistant", content: answer.answer });
-    $("conversation").append(renderAnswer(answer));
+    pending.remove();
+    const turn = { question, answer };
+    turns.push(turn);
+    save();
+    show(turn);
     $("status").textContent = "";
   } catch (error) {
-    messages.pop();
+    pending.remove();
+    $("question").value = question;
     $("status").textContent = "Error: " + error.message;
   } finally {
     $("ask").disabled = false;
     $("question").focus();
-  }
-});
-
-$("new-chat").addEventListener("click", () => {
-  messages.length = 0;
-  $("conversation").replaceChildren();
-  $("passage").hidden = true;
-});
-
-async function loadDocuments() {
-  try {
-    const { documents } = await call("/v1/documents");
-    $("document-list").replaceChildren(...documents.map((d) =>
-      el("li", {}, d.title, el("span", { class: "muted" }, ` · ${d.type}${d.period ? " · " + d.period : ""} · ${d.chunks} passages`))));
-  } catch (error) {
-    $("document-list").replaceChildren(el("li", { class: "muted" }, error.message));
+    renderExamples();
   }
 }
 
-$("upload-form").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  const form = new FormData(event.target);
-  for (const key of ["company", "period", "type"]) if (!form.get(key)) form.delete(key);
-  $("upload-status").textContent = "Uploading…";
-  try {
-    let job;
-    try {
-      job = await call("/v1/documents", { method: "POST", body: form });
-    } catch (error) {
-      // The same document id is indexed already: replace it only if the user says so.
-      if (error.status !== 409 || !confirm(`${error.reason}. Replace it?`)) throw error;
-      form.set("replace", "true");
-      job = await call("/v1/documents", { method: "POST", body: form });
-    }
-    while (job.state !== "ready" && job.state !== "failed") {
-      $("upload-status").textContent = `${job.doc_id}: ${job.state} ${Math.round(job.progress * 100)}%`;
-      await new Promise((r) => setTimeout(r, 700));
-      job = await call(`/v1/documents/${encodeURIComponent(job.doc_id)}`);
-    }
-    $("upload-status").textContent = job.state === "ready" ? `${job.doc_id} is indexed.` : `${job.doc_id}: ${job.message}`;
-    event.target.reset();
-    loadDocuments();
-  } catch (error) {
-    $("upload-status").textContent = "Error: " + error.message;
-  }
-});
+function describeFilters() {
+  const parts = [chosen.company, chosen.period, chosen.type].filter(Boolean);
+  $("asking-within").textContent = parts.length ? `Asking within: ${parts.join(" · ")}` : "";
+}
 
-loadDocuments();
+$("ask-form").addEventListener("submit", (event) => { event.preventDefault(); ask($("question").value); });
+$("new-chat").addEventListener("click", () => {
+  turns = [];
+  save();
+  $("conversation").replaceChildren();
+  closePassage();
+  renderExamples();
+  $("question").focus();
+});
+$("passage-close").addEventListener("click", closePassage);
+document.addEventListener("keydown", (event) => { if (event.key === "Escape") closePassage(); });
+onExample((q) => ask(q));
+onFiltersChange(describeFilters);
+setUpUpload();
+
+async function start() {
+  try { turns = JSON.parse(localStorage.getItem(CONVERSATION_KEY) || "[]"); } catch { turns = []; }
+  if (!Array.isArray(turns)) turns = [];
+  turns = turns.filter((t) => t && t.question && t.answer && Array.isArray(t.answer.citations));
+  turns.forEach(show);
+  $("question").focus();
+  // The token field only when the server asks for one.
+  const config = await call("/v1/config").catch(() => ({ token_required: true }));
+  const field = $("token");
+  $("token-label").hidden = !config.token_required;
+  field.value = token.get();
+  field.addEventListener("change", () => { token.set(field.value); loadDocuments(); });
+  await loadDocuments();
+}
+
+start();
