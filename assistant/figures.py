@@ -120,7 +120,7 @@ INCREASE_WORDS = (
 )
 DECREASE_WORDS = (
     r"decrease[ds]?|decreasing|decline[ds]?|declining|fell|fall(?:s|en|ing)?|down|lower|"
-    r"drop(?:ped|s)?|reduc(?:ed|es|tion)|shrank|contract(?:ed|ion)|cut|narrow(?:ed|s)?|"
+    r"drop(?:ped|s)?|reduc(?:e|ed|es|ing|tion)|shrank|contract(?:ed|ion)|cut|narrow(?:ed|s)?|"
     r"slow(?:ed|s)"
 )
 CHANGE_EN_RE = re.compile(
@@ -143,6 +143,8 @@ LINK_TAIL_RE = re.compile(
     r"improved|expanded|representing|represents|represented|accounted for|hit|"
     r"recorded|reported|delivered|generated|achieved|maintained|kept|stayed|continued|"
     r"another|further|additional|a further|an additional|will|would|should|could|may|"
+    # "reducing our starts guidance to a range of": the range is where the figure goes.
+    r"a range|the range|range|"
     rf"growing|increasing|declining|decreasing|{INCREASE_WORDS}|{DECREASE_WORDS})\s*$",
     re.I,
 )
@@ -185,7 +187,8 @@ LABEL_FILLER = frozenset(
     the and for but are was were has had have been being will would can could our its their
     his her you your not nor yet
     significantly slightly approximately roughly largely mostly primarily partially materially
-    substantially modestly positive negative general generally""".split()
+    substantially modestly positive negative general generally
+    thousand million billion trillion percent""".split()
 )
 CHANGE_WORD_RE = re.compile(rf"(?:{INCREASE_WORDS}|{DECREASE_WORDS})", re.I)
 TRAILING_WORDS = LABEL_FILLER | {"to", "of", "in", "at", "by", "on", "as"}

@@ -588,3 +588,35 @@ def test_returns_and_ratios_are_asked_in_percent():
 
     assert "%" in expected_units("What RoTCE did Citi report for Q2 2023?")
     assert "%" in expected_units("What underlying return on CET1 capital did UBS report?")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "label"),
+    [
+        # Seen on a REIT's call: the range is where the guidance goes, not what it measures.
+        (
+            "With deployment, we are reducing our starts guidance to a range of $4.2 billion "
+            "to $4.6 billion.",
+            "starts guidance",
+        ),
+        (
+            "We are narrowing our adjusted EPS guidance to the range of $2.10 to $2.20.",
+            "EPS guidance",
+        ),
+    ],
+)
+def test_a_figure_moved_to_a_range_is_labelled_by_what_moved(sentence, label):
+    (figure,) = english_figures(sentence, "Q3 2022")
+    assert figure.metric == label and figure.high is not None
+
+
+def test_a_scale_word_left_after_a_change_verb_is_no_label():
+    sentence = (
+        "Capital spending will be significantly reduced by over $100 million to be in the range "
+        "of $110 million to $130 million for the full year."
+    )
+    cut, planned = english_figures(sentence, "Q4 2020")
+    assert (cut.metric, cut.change) == ("capital spending", "decrease")
+    assert planned.metric == "capital spending" and planned.high == 130e6
+    (other,) = english_figures("Revenue grew by about $40 million to $1.2 billion.", "Q1 2021")[1:]
+    assert other.metric == "revenue"
