@@ -19,7 +19,6 @@ def test_no_server_errors_on_generated_requests(server):
     tried = []
     for result in schema.get_all_operations():
         operation = result.ok()
-        documented = set(operation.definition.raw["responses"])
 
         @given(case=operation.as_strategy())
         @settings(
@@ -28,6 +27,7 @@ def test_no_server_errors_on_generated_requests(server):
         def check(case) -> None:
             response = case.call(headers=HEADERS, timeout=60)
             assert response.status_code < 500, (case.method, case.path, response.text)
+            documented = set(case.operation.definition.raw["responses"])
             assert str(response.status_code) in documented or "default" in documented, (
                 case.method,
                 case.path,
