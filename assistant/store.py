@@ -50,7 +50,9 @@ FORMAT_VERSION = 3
 CURRENT = "current"
 # Names a store writes in its directory; anything else belongs to someone else.
 VERSION_RE = re.compile(r"v\d{8}T\d{6}-[0-9a-f]{6}")
-OWN_ENTRIES = {CURRENT, ".lock", "uploads", "jobs"}
+# What an index folder may hold besides versions: the project's own index/ ships with a
+# README.md, and the first `make serve` builds the seed index beside it (never pruned).
+OWN_ENTRIES = {CURRENT, ".lock", "uploads", "jobs", "README.md"}
 FILES = ("vectors.faiss", "sentences.npy", "sentence_offsets.npy", "meta.sqlite", "manifest.json")
 LEXICAL = "lexical"  # BM25 postings: .npy arrays and vocab.json
 HNSW_M = 32

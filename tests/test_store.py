@@ -292,3 +292,35 @@ def test_building_into_a_folder_of_other_files_needs_force(tmp_path, assistant_o
     store, _ = assistant_on(folder).build([FIXTURES / "news_call.txt"], force=True)
     assert len(store.documents) == 1
     assert {"notes", "report.xlsx", "current"} <= {p.name for p in folder.iterdir()}
+
+
+def test_the_first_serve_builds_the_seed_index_beside_the_projects_index_readme(tmp_path):
+    """A fresh clone's index/ holds only its README: `assistant serve` (what `make serve`
+    runs) builds the seed index there and answers, and the README stays."""
+    import httpx
+
+    from benchmarks.serving import Server
+
+    index = tmp_path / "index"
+    index.mkdir()
+    shutil.copy(ROOT / "index" / "README.md", index / "README.md")
+    server = Server(index, tmp_path / "server.log")
+    try:
+        server.wait_ready(timeout_s=240)
+        answer = httpx.post(
+            f"{server.url}/v1/ask", json={"question": "What was Q4 net income?"}, timeout=60
+        ).json()
+        assert answer["found"] and answer["citations"]
+    finally:
+        server.stop()
+    assert (index / "README.md").read_text(encoding="utf-8").startswith("# index/")
+    assert (index / "current").is_symlink()
+
+
+def test_a_readme_beside_other_files_is_still_a_folder_of_other_files(tmp_path, assistant_on):
+    folder = tmp_path / "work"
+    folder.mkdir()
+    (folder / "README.md").write_text("my project\n")
+    (folder / "data.csv").write_text("a,b\n")
+    with pytest.raises(AssistantError, match=r"not an index and is not empty \(data.csv\)"):
+        assistant_on(folder).build([FIXTURES / "news_call.txt"])
