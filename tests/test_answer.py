@@ -158,7 +158,7 @@ def test_follow_up_through_ask_keeps_filters(seeds):
 
 def test_ask_json_contract(seed_index, encoder, monkeypatch):
     monkeypatch.setattr(
-        cli, "open_assistant", lambda index: Assistant(cli.settings_for(index), encoder)
+        cli.common, "open_assistant", lambda index: Assistant(cli.settings_for(index), encoder)
     )
     out = CliRunner().invoke(
         cli.app,

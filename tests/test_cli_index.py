@@ -21,7 +21,7 @@ DEV_QUESTIONS = ROOT.parent / "shared" / "eval" / "questions.jsonl"
 @pytest.fixture(autouse=True)
 def shared_model(monkeypatch, encoder):
     monkeypatch.setattr(
-        cli, "open_assistant", lambda index: Assistant(cli.settings_for(index), encoder)
+        cli.common, "open_assistant", lambda index: Assistant(cli.settings_for(index), encoder)
     )
 
 
