@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from assistant.chunking import Chunk, chunk_units
+from assistant.chunking import Chunk, chunk_units, without_short_opening
 from assistant.documents.text import is_cjk
 from assistant.figure_choice import (
     CitedFigure,
@@ -298,7 +298,11 @@ def compose(retriever: Retriever, query: Query, top_k: int) -> Answer:
     parts = []
     for cand in chosen:
         chunk = store.chunks[cand.row]
-        text = _render_cell(chunk, cand.span) if chunk.kind == "table_row" else cand.text
+        text = (
+            _render_cell(chunk, cand.span)
+            if chunk.kind == "table_row"
+            else without_short_opening(cand.text)
+        )
         if cand.chinese:
             parts.append(f"{cand.chinese} [{cand.citation}] (English: {text})")
         else:

@@ -160,6 +160,19 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return spans or [(0, len(text))]
 
 
+def without_short_opening(sentence: str) -> str:
+    """A quoted sentence without the short remark the splitter joined to it ("Thanks, Laura.
+    Net revenue was $612 million" quotes from "Net revenue"); a short opening that states a
+    figure stays."""
+    match = SENTENCE_SPLIT_RE.search(sentence, 0, MIN_SENTENCE_CHARS + 1)
+    if match is None or any(ch.isdigit() for ch in sentence[: match.start()]):
+        return sentence
+    if ABBREVIATION_RE.search(sentence[: match.start()]):
+        return sentence
+    rest = sentence[match.end() :]
+    return rest if len(rest) >= MIN_SENTENCE_CHARS else sentence
+
+
 DATE_RE = re.compile(
     r"\b(?:January|February|March|April|May|June|July|August|September|October|November|"
     r"December)\s+\d{1,2},\s+(?:19|20)\d{2}|\b(?:FY|Q[1-4]\s?)(?:19|20)\d{2}\b"

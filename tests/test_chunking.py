@@ -123,3 +123,33 @@ def test_a_figures_sentence_is_looked_for_near_it_only():
     text = "x" * 400_000 + " revenue was $5 million " + "y" * 400_000
     start, end = sentence_bounds(text, 400_010)
     assert 400_010 - start <= SENTENCE_WINDOW and end - 400_010 <= SENTENCE_WINDOW
+
+
+def test_a_quote_starts_after_the_short_remark_joined_to_its_sentence():
+    from assistant.chunking import without_short_opening
+
+    said = "Thanks, Laura. Net revenue was $612 million, an increase of 19% year over year."
+    assert without_short_opening(said).startswith("Net revenue was $612 million")
+    reply = "Sure. Yes, our plan would be to sprinkle that in across next year."
+    assert (
+        without_short_opening(reply)
+        == "Yes, our plan would be to sprinkle that in across next year."
+    )
+    # A short opening that states a figure, an abbreviation, or a remark with nothing after
+    # it is kept as it is.
+    for kept in (
+        "Q4 was $3 billion. Up 5% from a year ago.",
+        "Mr. Smith said revenue rose 5%.",
+        "Yes. Okay.",
+    ):
+        assert without_short_opening(kept) == kept
+
+
+def test_an_answer_does_not_quote_the_thanks_before_its_figure(tmp_path, assistant_on):
+    assistant = assistant_on(tmp_path / "index")
+    assistant.build([FIXTURES / "wire_call.txt"])
+    answer = assistant.ask("What was Helix Payments' net revenue?")
+    assert answer.found and "$612 million" in answer.answer
+    assert "Thanks, Laura" not in answer.answer
+    first = answer.answer.split(" [", 1)[0]
+    assert first in answer.citations[0].text or any(first in c.text for c in answer.citations)
