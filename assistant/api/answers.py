@@ -10,10 +10,10 @@ from fastapi.responses import StreamingResponse
 
 from assistant.answer import Turn
 from assistant.api.dependencies import AssistantDep, ServiceDep, SettingsDep
+from assistant.api.errors import V1_ERRORS
 from assistant.api_models import (
     AskRequest,
     ChatRequest,
-    ErrorModel,
     HistoryItem,
     SearchModel,
     SearchRequest,
@@ -22,12 +22,7 @@ from assistant.api_models import (
 from assistant.errors import BadQuestion
 from assistant.schema import AnswerModel, answer_model
 
-ERRORS = {
-    401: {"model": ErrorModel},
-    422: {"model": ErrorModel},
-    503: {"model": ErrorModel},
-}
-router = APIRouter(prefix="/v1", tags=["answers"], responses=ERRORS)
+router = APIRouter(prefix="/v1", tags=["answers"], responses=V1_ERRORS)
 
 
 def turn_of(item: HistoryItem | str) -> Turn:

@@ -12,9 +12,9 @@ import anyio
 from fastapi import APIRouter, File, Form, HTTPException, Query, Response, UploadFile
 
 from assistant.api.dependencies import AssistantDep, ServiceDep, SettingsDep
+from assistant.api.errors import V1_ERRORS, documented
 from assistant.api_models import (
     DocumentsModel,
-    ErrorModel,
     FiguresModel,
     JobModel,
     LedgerRowModel,
@@ -30,12 +30,7 @@ from assistant.store import Store
 UPLOAD_SUFFIXES = set(DOCUMENT_SUFFIXES)
 MAX_NAME_BYTES = 255
 COPY_CHUNK = 1024 * 1024
-ERRORS = {
-    401: {"model": ErrorModel},
-    422: {"model": ErrorModel},
-    503: {"model": ErrorModel},
-}
-router = APIRouter(prefix="/v1", responses=ERRORS)
+router = APIRouter(prefix="/v1", responses=V1_ERRORS)
 
 
 @router.get("/documents", tags=["documents"])
@@ -75,11 +70,7 @@ async def figures(
     status_code=202,
     responses={
         200: {"model": JobModel, "description": "These bytes are indexed already."},
-        403: {"model": ErrorModel},
-        409: {"model": ErrorModel},
-        413: {"model": ErrorModel},
-        415: {"model": ErrorModel},
-        429: {"model": ErrorModel},
+        **documented(403, 409, 413, 415, 429),
     },
 )
 async def upload(
@@ -134,7 +125,7 @@ async def upload(
     return job_model(job, None)
 
 
-@router.get("/documents/{doc_id}", tags=["documents"], responses={404: {"model": ErrorModel}})
+@router.get("/documents/{doc_id}", tags=["documents"], responses=documented(404))
 async def document(doc_id: str, service: ServiceDep) -> JobModel:
     """A document's indexing status, or the indexed document."""
     record = await service.run(service.record, doc_id)
@@ -149,7 +140,7 @@ async def document(doc_id: str, service: ServiceDep) -> JobModel:
 @router.delete(
     "/documents/{doc_id}",
     tags=["documents"],
-    responses={403: {"model": ErrorModel}, 404: {"model": ErrorModel}},
+    responses=documented(403, 404),
 )
 async def delete(doc_id: str, service: ServiceDep, assistant: AssistantDep) -> dict[str, str]:
     """Remove a document from the index (and cancel its upload if it is still waiting)."""

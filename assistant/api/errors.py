@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.api.state import Busy
+from assistant.api_models import ErrorModel
 from assistant.errors import (
     AssistantError,
     BadFilter,
@@ -45,6 +46,15 @@ HTTP_HINTS: dict[type[AssistantError], str] = {
     IndexMismatch: "the server's index must be rebuilt by whoever runs it",
     IndexCorrupt: "the server's index must be rebuilt by whoever runs it",
 }
+
+
+def documented(*codes: int) -> dict[int | str, dict]:
+    """The OpenAPI `responses` of these error codes, each with the one error body."""
+    return {code: {"model": ErrorModel} for code in codes}
+
+
+# What any /v1 route may answer: no or a wrong token, an invalid request, not ready or busy.
+V1_ERRORS = documented(401, 422, 503)
 
 
 def error_response(

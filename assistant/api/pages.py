@@ -15,6 +15,8 @@ WEB = Path(__file__).resolve().parent.parent / "web"
 # Swagger UI and ReDoc's own files, as the fastapi-offline package ships them.
 DOCS_ASSETS = Path(fastapi_offline.__file__).resolve().parent / "static"
 
+DOCS_TITLE = "Earnings-call Q&A assistant API"
+
 router = APIRouter(include_in_schema=False)
 
 
@@ -32,7 +34,7 @@ async def favicon() -> FileResponse:
 async def swagger() -> HTMLResponse:
     return get_swagger_ui_html(
         openapi_url="/openapi.json",
-        title="Earnings-call Q&A assistant API",
+        title=DOCS_TITLE,
         swagger_js_url="/static/docs/swagger-ui-bundle.js",
         swagger_css_url="/static/docs/swagger-ui.css",
         swagger_favicon_url="/favicon.ico",
@@ -45,7 +47,7 @@ async def swagger() -> HTMLResponse:
 async def redoc() -> HTMLResponse:
     return get_redoc_html(
         openapi_url="/openapi.json",
-        title="Earnings-call Q&A assistant API",
+        title=DOCS_TITLE,
         redoc_js_url="/static/docs/redoc.standalone.js",
         redoc_favicon_url="/favicon.ico",
         with_google_fonts=False,

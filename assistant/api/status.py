@@ -7,8 +7,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, Field
 
 from assistant.api.dependencies import ServiceDep
-from assistant.api.errors import error_response
-from assistant.api_models import ErrorModel
+from assistant.api.documents import UPLOAD_SUFFIXES
+from assistant.api.errors import documented, error_response
 from assistant.http_guard import token_matches
 
 router = APIRouter(tags=["service"])
@@ -29,7 +29,7 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", responses={503: {"model": ErrorModel}})
+@router.get("/readyz", responses=documented(503))
 async def readyz(request: Request, service: ServiceDep) -> dict[str, str | int]:
     """The model is loaded and the index answers. Open without a token; the counts of
     documents and chunks only with it (when one is set)."""
@@ -59,8 +59,6 @@ async def metrics_text(request: Request) -> Response:
 @router.get("/v1/config")
 async def config(service: ServiceDep) -> ConfigModel:
     """Whether a token is needed and the limits a client should respect."""
-    from assistant.api.documents import UPLOAD_SUFFIXES
-
     settings = service.settings
     return ConfigModel(
         token_required=bool(settings.api_token),

@@ -2,7 +2,8 @@
 
 One module per kind of command (`library`, `questions`, `serving`), each registering on the
 Typer app of `common`; importing them here registers every command in the order `--help`
-lists them.
+lists them. Parsing, the index and the model load inside the commands that need them: `ask`
+through a running server imports none of them.
 """
 
 from __future__ import annotations

@@ -6,18 +6,13 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 from rich.console import Console
 
 from assistant.errors import AssistantError
 from assistant.settings import Settings
-
-# Parsing, the index and the model load inside the commands that need them: `ask` through a
-# running server imports none of them.
-if TYPE_CHECKING:
-    pass
 
 DEFAULT_SEEDS = Path("seeds")
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 from rich.table import Table as RichTable
@@ -25,9 +25,6 @@ from assistant.cli.common import (
     server_for,
 )
 from assistant.errors import AssistantError, BadQuestion
-
-if TYPE_CHECKING:
-    pass
 
 
 @app.command()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
@@ -17,9 +17,6 @@ from assistant.cli.common import (
 )
 from assistant.errors import AssistantError
 from assistant.settings import Settings
-
-if TYPE_CHECKING:
-    pass
 
 
 @app.command()
