@@ -110,8 +110,8 @@ APPROX_RE = re.compile(
     re.I,
 )
 BOUND_RE = re.compile(
-    r"\b(over|more than|above|exceeds?|exceeding|at least|below|under|less than|up to|"
-    r"at most)\s*$",
+    r"\b(over|more than|in excess of|above|exceeds?|exceeding|at least|below|under|less than|"
+    r"up to|at most)\s*$",
     re.I,
 )
 INCREASE_WORDS = (
@@ -137,8 +137,8 @@ LINK_TAIL_RE = re.compile(
     r"(?:\s+|^)(?:or|and|versus|vs\.?|compared to|compared with|than|"
     r"was|were|is|are|be|been|being|now|stood|stands|stand|reached|reaching|"
     r"came in|totaled|totalled|amounted|amounting|of|at|to|by|from|in|on|for|as|"
-    r"approximately|about|around|roughly|nearly|almost|over|more than|below|under|up|down|"
-    r"negative|minus|ended|ending|closed|finished|"
+    r"approximately|about|around|roughly|nearly|almost|over|more than|in excess of|below|under|"
+    r"up|down|negative|minus|ended|ending|closed|finished|"
     r"remains?|remained|sufficient|decreased|increased|declined|grew|rose|fell|dropped|"
     r"improved|expanded|representing|represents|represented|accounted for|hit|"
     r"recorded|reported|delivered|generated|achieved|maintained|kept|stayed|continued|"
@@ -211,7 +211,14 @@ VERBS = {
     "reported",
     "recorded",
     "delivered",
+    "deliver",
+    "delivering",
+    "achieve",
+    "achieving",
     "generated",
+    "resulting",
+    "leading",
+    "bringing",
     "achieved",
     "another",
     "now",
@@ -225,6 +232,8 @@ VERBS = {
     "has",
     "have",
 }
+# Verbs that name a thing when they close a noun phrase ("savings target", "capital plan").
+NOUN_OR_VERB = {"plan", "plans", "target", "targets"}
 CHANGE_PHRASES = {
     "year-on-year",
     "year over year",
@@ -303,16 +312,18 @@ def parse_number(text: str, scale: str | None = None) -> float:
 # Periods ---------------------------------------------------------------------------------------
 
 
+# What may stand between a figure and the period it is for: "0.66% in Q1", "$0.60 in the
+# third quarter".
+PERIOD_LINK_RE = re.compile(r"^[\s,]*(?:(?:in|at|for|as of|on|of|by|during)\s+(?:the\s+)?)?$", re.I)
+
+
 def figure_period(
     text: str, periods: list[tuple[int, str]], start: int, end: int, sentence_start: int
 ) -> str | None:
     """The period the figure's own sentence states: "0.66% in Q1", a period right after the
     figure; else the last one before it in the sentence."""
     after = [
-        p
-        for p in periods
-        if end <= p[0] <= end + 16
-        and re.match(r"^[\s,]*(?:in|at|for|as of|on|of|by|during)?\s*$", text[end : p[0]], re.I)
+        p for p in periods if end <= p[0] <= end + 16 and PERIOD_LINK_RE.match(text[end : p[0]])
     ]
     if after:
         return after[0][1]
@@ -328,6 +339,7 @@ FULL_YEAR_RE = re.compile(
 THIS_YEAR_RE = re.compile(r"\bthis year\b", re.I)
 PRIOR_RE = re.compile(
     r"\b(?:compared (?:to|with)|versus|vs\.?|from|last year|prior[- ]year|a year ago|"
+    r"(?:higher|lower|more|less|better|worse|greater|above|below) than(?: the| our| its)?|"
     r"same (?:quarter|period) (?:of |last )?(?:last )?year)\s*$",
     re.I,
 )
@@ -350,6 +362,20 @@ PRIOR_AFTER_RE = re.compile(
 NEGATIVE_BEFORE_RE = re.compile(r"\b(?:negative|minus)\s*$", re.I)
 
 
+# "Given our performance year-to-date and expected future growth, our Board approved ...":
+# a leading clause that gives the reason says nothing of the figure's period or kind.
+REASON_CLAUSE_RE = re.compile(
+    r"\s*(?:given|based on|due to|because of|in light of|thanks to)\b[^,;.]{0,160}[,;]", re.I
+)
+
+
+def after_reason_clause(text: str, sentence_start: int, figure_start: int) -> int:
+    """Where the sentence's main clause starts: after a leading reason clause, if any, that
+    ends before the figure."""
+    m = REASON_CLAUSE_RE.match(text, sentence_start)
+    return m.end() if m and m.end() <= figure_start else sentence_start
+
+
 def period_and_kind(
     text: str,
     periods: list[tuple[int, str]],
@@ -364,6 +390,8 @@ def period_and_kind(
     sentence_start, sentence_end = sentence
     period = figure_period(text, periods, start, end, sentence_start)
     stated = period is not None
+    sentence_start = after_reason_clause(text, sentence_start, start)
+    sentence = (sentence_start, sentence_end)
     sentence_text = text[sentence_start:sentence_end]
     if not stated:
         year = default_period[-4:] if default_period and default_period[-4:].isdigit() else None
@@ -531,6 +559,12 @@ def clean_metric(phrase: str) -> str | None:
         lowered = words[k].lower()
         if k > 0 and words[k - 1].lower() in MODIFIER_PREPOSITIONS:
             continue  # "same-store sales for our international business": one name
+        if (
+            lowered in NOUN_OR_VERB
+            and 0 < k == len(words) - 1
+            and words[k - 1].lower() not in PRONOUNS
+        ):
+            continue  # "our cumulative savings target of $850 million": a noun here
         if lowered in {"a", "an", "the", "our", "its", "their"} or (
             lowered in VERBS
             or (lowered.endswith("ed") and len(lowered) > 4 and k > 0)
@@ -543,6 +577,7 @@ def clean_metric(phrase: str) -> str | None:
             else:
                 words = after if after and sensible_label(after) else subject
             break
+    words = LEADING_NOISE_RE.sub("", " ".join(words)).split()  # "increase [of in our] dividend"
     while words and words[-1].lower() in TRAILING_WORDS:
         words = words[:-1]  # "revenue to range" -> "revenue"
     if not words or all(w.lower() in PRONOUNS for w in words):
@@ -601,8 +636,9 @@ def metric_after(text: str, end: int, unit: str) -> str | None:
     """`63 financial partners`, `RMB151 million in research`: the noun after the number."""
     tail = text[end : end + 80]
     m = re.match(
-        r"\s*(?:in|on|for|of)\s+((?:[A-Za-z][\w\-]*\s?){1,4}?)(?=[,.;]|\s+(?:and|to|as|"
-        r"from|in|during|compared|which|while|at|by|versus|vs|or|than|up|down)\b|$)",
+        r"\s*(?:in|on|for|of)\s+([A-Za-z][\w\-]*(?:\s(?:[A-Za-z][\w\-]*|\d{1,2}\b)){0,3}?)"
+        r"(?=\s?[,.;]|\s+(?:and|to|as|from|in|during|compared|which|while|at|by|versus|vs|or|"
+        r"than|up|down)\b|\s?$)",
         tail,
     )
     if m and not PERIOD_WORDS_RE.match(m.group(1)):
@@ -622,7 +658,8 @@ def metric_after(text: str, end: int, unit: str) -> str | None:
 
 RATE_AFTER_RE = re.compile(
     r"\s*((?:[A-Za-z][\w\-/]*\s+){0,3}?"
-    r"(?:ratio|margin|rate|return|yield|share|payout|utilization|occupancy|ro(?:t?ce|e|a|ic)))\b",
+    r"(?:ratio|margin|rate|return|yield|share|payout|utilization|occupancy|growth|"
+    r"ro(?:t?ce|e|a|ic)))\b",
     re.I,
 )
 
@@ -663,6 +700,9 @@ def detect_change(clause: str) -> str | None:
 
 # An amount followed by "of <what>" names itself ("$20.1 billion of revenues"), not "$5
 # billion of which" or "of the quarter".
+BREAKDOWN_RE = re.compile(
+    r"\b(?:compris\w*|consist\w*|made up of|broken down|split (?:between|into)|of which)\b", re.I
+)
 OF_AFTER_RE = re.compile(r"\s+of\s+(?!which\b|the\b|this\b|that\b|these\b|those\b|it\b)")
 
 
@@ -731,7 +771,16 @@ def english_figures(text: str, default_period: str | None, source: Source = "tex
             bound = (
                 "lower"
                 if word
-                in {"over", "more than", "above", "exceed", "exceeds", "exceeding", "at least"}
+                in {
+                    "over",
+                    "more than",
+                    "in excess of",
+                    "above",
+                    "exceed",
+                    "exceeds",
+                    "exceeding",
+                    "at least",
+                }
                 else "upper"
             )
         sentence = sentence_bounds(text, start)
@@ -789,12 +838,16 @@ def english_figures(text: str, default_period: str | None, source: Source = "tex
         counted = metric_after(text, end, unit) if unit == "count" else None
         if counted and counted not in CHANGE_PHRASES and sensible_label(counted.split()):
             metric = counted  # "18,396 homes closed": what is counted names the figure
-        elif unit in CURRENCY_UNITS and OF_AFTER_RE.match(text, end):
+        elif (unit in CURRENCY_UNITS and OF_AFTER_RE.match(text, end)) or BREAKDOWN_RE.search(
+            clause
+        ):
             named = metric_after(text, end, unit)
             if named and named not in CHANGE_PHRASES and sensible_label(named.split()):
-                metric = named  # "an RoTCE of 7.7% on $20.1 billion of revenues"
-        if metric is None and unit == "%":
-            metric = rate_named_after(text, end)  # "a 13.4% CET1 capital ratio"
+                # "an RoTCE of 7.7% on $20.1 billion of revenues"; the parts of a whole are
+                # named after them ("comprised of 14.5% in CET1 capital and 2.5% in AT1").
+                metric = named
+        if unit == "%" and (rate := rate_named_after(text, end)):
+            metric = rate  # "a 13.4% CET1 capital ratio", "deliver 20% core revenue growth"
         if metric is None:
             same_sentence = [f for f in figures if f.span[0] >= sent_start and f.metric]
             after = metric_after(text, end, unit)

@@ -31,7 +31,8 @@ PERIOD_RES: list[tuple[re.Pattern[str], str]] = [
         "q",
     ),
     (re.compile(r"\bQ([1-4])\s*(?:FY\s?)?(?:'|’)?((?:19|20)?\d{2})?\b", re.I), "qn"),
-    (re.compile(r"\b([1-4])Q\s?(?:'|’)?((?:19|20)?\d{2})\b", re.I), "nq"),
+    # "3Q22", "3Q 2022", and "3Q" alone (read like "the third quarter").
+    (re.compile(r"\b([1-4])Q(?:\s?(?:'|’)?((?:19|20)?\d{2}))?\b", re.I), "nq"),
     (re.compile(rf"\b({YEAR})\s+(first|second|third|fourth)[- ]quarter", re.I), "yq"),
     (
         re.compile(
@@ -319,12 +320,14 @@ def period_keys(text: str, own: Period | None = None) -> set[str]:
         if own is not None and COMPARISON_BEFORE_RE.search(text[max(0, start - 40) : start]):
             compared = True
             continue
-        if own is not None and own.quarter and own.year and re.fullmatch(r"Q[1-4]", period):
-            # The quarter before the call's (this year's, or last year's when later in the
-            # year) or the next one (guidance); both are read, the text does not say which.
-            later = int(period[1]) > own.quarter
+        if own is not None and own.quarter and own.year and re.fullmatch(r"[QH][1-4]", period):
+            # A quarter or half before the call's (this year's, or last year's when later in
+            # the year) or after it (guidance); both are read, the text does not say which.
+            number = int(period[1])
+            current = own.quarter if period[0] == "Q" else (own.quarter + 1) // 2
+            later = number > current
             years = (own.year - 1, own.year) if later else (own.year, own.year + 1)
-            if int(period[1]) == own.quarter:
+            if number == current:
                 years = (own.year,)
             keys |= {f"{period} {year}" for year in years} | {str(year) for year in years}
             continue

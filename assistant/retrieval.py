@@ -250,7 +250,9 @@ class Retriever:
                 if own and own.quarter and own.quarter != 4 and str(own.year) in full_years:
                     factors[i] *= self.weights.year_only_factor
             if asked_years:
-                mentioned = self.periods_of(int(row))
+                # A period said without its year ("the first half") cannot be told apart
+                # from the asked one, so it is no sign of another period.
+                mentioned = {p for p in self.periods_of(int(row)) if p[-4:].isdigit()}
                 if mentioned and not (mentioned & asked):
                     factors[i] *= self.weights.period_mismatch_factor
                 elif asked_dates and (dates := {p for p in mentioned if is_day(p)}):

@@ -406,6 +406,9 @@ GUIDANCE_WORDS: tuple[str, ...] = (
     "will result",
     "will come in",
     "will range",
+    "aspire",
+    "aspires",
+    "aspiration",
 )
 GUIDANCE_RE = re.compile(
     r"\b(?:" + "|".join(re.escape(w) for w in GUIDANCE_WORDS) + r")\b|\bguid\w*", re.I

@@ -410,6 +410,25 @@ def test_guidance_is_read_from_the_figures_own_clause(text, figure, kind):
         ),
         ("We ended the quarter with a 13.4% CET1 capital ratio.", "13.4%", "CET1 capital ratio"),
         ("Sales grew 5%, with a 25% operating margin.", "25%", "operating margin"),
+        # the parts of a whole are named after them, digits in a name included
+        (
+            "The going-concern capital ratio was 17.0%, comprised of 14.5% in CET1 capital and "
+            "2.5% in additional Tier 1 capital.",
+            "14.5%",
+            "CET1 capital",
+        ),
+        (
+            "The going-concern capital ratio was 17.0%, comprised of 14.5% in CET1 capital and "
+            "2.5% in additional Tier 1 capital.",
+            "2.5%",
+            "additional tier 1 capital",
+        ),
+        (
+            "Revenue of $5.2 billion consisted of $3.1 billion in product sales and $2.1 billion "
+            "from services.",
+            "$3.1 billion",
+            "product sales",
+        ),
     ],
 )
 def test_a_figure_named_after_it_takes_that_name(text, figure, label):
@@ -495,10 +514,51 @@ def test_earlier_periods_and_differences_are_not_the_result():
         ("We ended the quarter with $7.2 billion in liquidity versus $9.4 billion.", "liquidity"),
         ("Revenue in the quarter was $5 million.", "revenue"),
         ("The company sold 2,280 homes.", "homes"),
+        # a noun phrase after a verb loses its leading link words
+        (
+            "Our Board approved an increase in our recurring quarterly dividend to $0.43 a share.",
+            "recurring quarterly dividend",
+        ),
+        ("For the full year, we now expect to deliver 20% core revenue growth.", "core revenue"),
+        (
+            "We remain on track to deliver our cumulative savings target of $850 million.",
+            ("cumulative savings target"),
+        ),
+        ("Occupancy fell, resulting in occupancy of 54% for the quarter.", "occupancy"),
+        ("We aspire to achieve revenue growth in excess of 10% in 2024.", "revenue"),
     ],
 )
 def test_labels_name_the_metric(text, label):
     assert english_figures(text, "Q1 2021")[0].metric == label
+
+
+def test_a_reason_clause_says_nothing_of_the_figures_period_or_kind():
+    (dividend,) = [
+        f
+        for f in english_figures(
+            "Given our performance year-to-date and expected future growth, our Board approved "
+            "a recurring quarterly dividend of $0.43 per share.",
+            "Q3 2022",
+        )
+    ]
+    assert (dividend.kind, dividend.period) == ("actual", "Q3 2022")
+    (guide,) = english_figures(
+        "Based on our results for the full year, we expect revenue of $5 million in the fourth "
+        "quarter.",
+        "Q3 2022",
+    )
+    assert (guide.kind, guide.period) == ("guidance", "Q4 2022")
+
+
+def test_a_figure_set_below_or_above_another_is_the_earlier_one():
+    now, before = english_figures(
+        "Occupancy for the first quarter was 54%, lower than the 58% occupancy we achieved in "
+        "the fourth quarter.",
+        "Q1 2022",
+    )
+    assert (now.kind, before.kind) == ("actual", "prior")
+    (bounded,) = english_figures("We aspire to revenue growth in excess of 10%.", "Q4 2021")
+    assert (bounded.bound, bounded.kind) == ("lower", "guidance")
 
 
 def test_an_amount_without_currency_takes_the_documents_when_it_measures_money():
@@ -531,6 +591,17 @@ def test_guidance_for_a_quarter_already_reported_is_next_years():
     assert (guide.kind, guide.period) == ("guidance", "Q1 2021")
     (actual,) = english_figures("Revenue for the first quarter was $1.2 billion.", "Q4 2020")
     assert actual.period == "Q1 2020"
+
+
+def test_a_period_right_after_a_figure_is_its_period_with_or_without_the():
+    (guide, _) = english_figures(
+        "We're expecting adjusted earnings per share of $0.55 to $0.60 in the third quarter, "
+        "a 53% to 67% increase versus prior year.",
+        "Q2 2021",
+    )
+    assert (guide.text, guide.period, guide.period_stated) == ("$0.55 to $0.60", "Q3 2021", True)
+    (rate,) = english_figures("Net interest margin was 0.66% in Q1.", "Q2 2021")
+    assert (rate.period, rate.period_stated) == ("Q1 2021", True)
 
 
 def test_a_replaced_range_is_the_earlier_figure_and_odd_pairs_are_no_range():

@@ -88,6 +88,19 @@ def test_a_passage_reads_its_quarters_against_the_calls_own_period():
     assert period_keys("For fiscal 2021, revenue grew.", q4_call) == {"FY2021", "2021"}
 
 
+def test_a_half_or_a_short_quarter_said_without_its_year_is_read_against_the_call():
+    q3_call = Period(2022, 3)
+    # "3Q" and "4Q" alone are quarters, as "3Q22" is
+    assert [label for _, label in periods_in("the volumes you lost in 3Q and 4Q")] == ["Q3", "Q4"]
+    assert "Q3 2022" in period_keys("the volumes you lost in 3Q", q3_call)
+    assert [label for _, label in periods_in("a 10Q filing")] == []
+    # on a Q3 call, "the first half" is this year's or next year's; never a yearless label
+    keys = period_keys("could we see more in the first half of the year?", q3_call)
+    assert {"H1 2022", "H1 2023"} <= keys
+    assert "H1" not in keys
+    assert period_keys("the second half looks better", q3_call) >= {"H2 2022"}
+
+
 def test_a_period_that_names_the_call_is_not_the_figures_period():
     from assistant.query import question_periods
 

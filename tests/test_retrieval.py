@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from assistant.errors import BadFilter, BadQuestion
@@ -173,3 +174,29 @@ def test_a_full_year_question_prefers_the_years_fourth_quarter_call(tmp_path, as
     result = assistant.ask("What was Acme's net income for the full year 2024?")
     assert result.citations[0].doc_id == "acme-q4-2024"
     assert "$160 million" in result.answer
+
+
+def test_a_period_said_without_its_year_is_no_sign_of_another_period(tmp_path, assistant_on):
+    from assistant.query import understand
+
+    said = {
+        "half": "Will the deferred volumes come back in the first half of the year?",
+        "other": "Deferred volumes came back in 2019, when the mills reopened.",
+        "asked": "Deferred volumes were 360,000 tons in the third quarter of 2024.",
+    }
+    text = acme_call("third", "\n\nJane Doe -- Chief Executive Officer\n".join(said.values()))
+    (tmp_path / "acme-q3-2024.txt").write_text(text, encoding="utf-8")
+    assistant = assistant_on(tmp_path / "index")
+    assistant.build([tmp_path / "acme-q3-2024.txt"])
+    retriever = assistant.retriever()
+    query = understand(retriever, "When will Acme's 2024 deferred volumes come back?")
+    rows = {
+        key: next(i for i, c in enumerate(assistant.store.chunks) if sentence in c.text)
+        for key, sentence in said.items()
+    }
+    factors = dict(
+        zip(rows, retriever.context_factors(query, np.array(list(rows.values()))), strict=True)
+    )
+    assert factors["half"] == 1.0  # "the first half" on a 2024 call may well be 2024's
+    assert factors["asked"] == 1.0
+    assert factors["other"] < 1.0  # only 2019 is named

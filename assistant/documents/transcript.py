@@ -121,7 +121,7 @@ TITLED_NAME_RE = re.compile(
 MANAGEMENT_WORDS = re.compile(
     r"\b(chief|officer|ceo|cfo|coo|cro|cto|president|chair|chairman|chairwoman|director|head|"
     r"investor relations|ir|vice|vp|svp|evp|treasurer|controller|founder|secretary|manager|"
-    r"executive|partner|general counsel|spokesperson)\b",
+    r"executive|partner|general counsel|spokesperson|company representative)\b",
     re.I,
 )
 ANALYST_WORDS = re.compile(r"\banalyst\b|\bresearch\b", re.I)
@@ -402,8 +402,11 @@ class _Reader:
             return True  # PDF lines wrap prose: an unfinished sentence goes on
         if self.wrap_width is None or self.current[2] != number - 1:
             return False
+        previous_width = len(self.previous_raw.rstrip())
+        if not previous.endswith(SENTENCE_END) and previous_width >= 0.75 * self.wrap_width:
+            return True  # a long line that stops mid-sentence was wrapped ("in the | Northwest")
         first_word = text.split()[0] if text.split() else ""
-        return len(self.previous_raw.rstrip()) + 1 + len(first_word) > self.wrap_width
+        return previous_width + 1 + len(first_word) > self.wrap_width
 
     # speakers ---------------------------------------------------------------
     def register(self, name: str, title_parts: list[str], listed_as: str | None) -> Speaker:
@@ -435,6 +438,20 @@ class _Reader:
         width = self.wrap_width or 100
         return len(title_line.rstrip()) >= 0.7 * width and len(line.split()) <= 8
 
+    def title_goes_on(self, i: int, title_line: str) -> bool:
+        """A turn header's long title wraps onto the next line ("... Head of Real Estate
+        Research & Senior | Research Analyst"): a few capitalised words naming a job, not the
+        first words of the turn."""
+        line = collapse(self.lines[i])
+        width = self.wrap_width or 100
+        return (
+            len(title_line.rstrip()) >= 0.5 * width
+            and len(line.split()) <= 6
+            and bool(TITLE_WORDS_RE.fullmatch(line))
+            and bool(JOB_WORD_RE.search(line))
+            and not self.speaker_at(i)
+        )
+
     def start_turn(self, speaker: Speaker) -> None:
         self.flush()
         self.turns.append(Turn(speaker=speaker, section=self.section))
@@ -461,6 +478,18 @@ class _Reader:
             name, titles = parts
             if len(name.split()) >= 2 or self.known(name) or nxt == line:
                 return Header(name, titles, 1)
+        if (unnamed := UNNAMED_SPEAKER_RE.fullmatch(line)) is not None:
+            return Header(line, [unnamed["title"].title()], 1)  # "Unidentified Analyst"
+        if (
+            self.mode == "body"
+            and is_name(line)
+            and len(line.split()) >= 2
+            and FIRM_ONLY_RE.match(nxt)
+            and not heading_kind(nxt)
+            and i + 2 < len(self.lines)
+            and collapse(self.lines[i + 2])
+        ):
+            return Header(line, [], 2, firm=nxt)  # "Craig Mailman | CITI"
         if line.lower() in self.participants and not line.endswith("."):
             return Header(line, [], 1)
         if self.mode == "body" and line in self.name_lines:
@@ -507,7 +536,14 @@ class _Reader:
                         titles = [found.firm]  # in a list: "Name, Title"
                     speaker = self.register(name, titles, listed_as)
                     i += used
-                    if used == 2 and i < len(lines) and self.wrapped_title(i, lines[i - 1]):
+                    if (
+                        used == 2
+                        and i < len(lines)
+                        and (
+                            self.wrapped_title(i, lines[i - 1])
+                            or self.title_goes_on(i, lines[i - 1])
+                        )
+                    ):
                         title = f"{speaker.title or ''} {collapse(lines[i])}".strip()
                         self.participants[speaker.name.lower()] = replace(speaker, title=title)
                         i += 1
@@ -541,10 +577,14 @@ class _Reader:
                 if found.firm and speaker.firm is None:
                     speaker = replace(speaker, firm=found.firm)
                     self.participants[speaker.name.lower()] = speaker
+                i += used
+                if used == 2 and i < len(lines) and self.title_goes_on(i, lines[i - 1]):
+                    title = f"{speaker.title or ''} {collapse(lines[i])}".strip()
+                    speaker = replace(speaker, title=title)
+                    i += 1
                 self.start_turn(speaker)
                 if found.rest:
                     self.add_text(found.rest, number)
-                i += used
                 # fold the repeated header lines of the bilingual layout
                 while i + used - 1 < len(lines) and all(
                     collapse(lines[i + k]) == collapse(lines[i - used + k]) for k in range(used)
@@ -554,6 +594,21 @@ class _Reader:
             self.add_text(raw, number)
             i += 1
         self.flush()
+
+
+UNNAMED_SPEAKER_RE = re.compile(
+    r"(?:unidentified|unknown)\s+(?P<title>analyst|participant|speaker|caller|"
+    r"(?:company\s+)?representative|company speaker|executive)",
+    re.I,
+)
+# The end of a wrapped title: capitalised words ("Research Analyst", "Head of Equity Research").
+TITLE_WORDS_RE = re.compile(r"[A-Z][\w&.'’/-]*(?:\s+(?:[A-Z][\w&.'’/-]*|of|and|&|the|for))*")
+JOB_WORD_RE = re.compile(
+    r"\b(?:analyst|research|director|officer|president|head|manager|partner|chair\w*|"
+    r"treasurer|secretary|relations|strategist|associate|principal|counsel|controller|"
+    r"economist|CEO|CFO|COO|VP|MD)\b",
+    re.I,
+)
 
 
 INTRO_FIRM_RE = (
