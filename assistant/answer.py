@@ -22,7 +22,7 @@ from assistant.figure_choice import (
 )
 from assistant.figures import FULL_YEAR_RE, Figure
 from assistant.lexical import token_set, tokenize
-from assistant.periods import Period, period_keys
+from assistant.periods import Period, is_day, period_keys
 from assistant.query import (
     Query,
     Turn,
@@ -177,6 +177,15 @@ def period_fit(query: Query, text: str, own: Period | None) -> float:
     return 0.03 if named & asked else -0.08
 
 
+def names_other_period(named: set[str], asked: set[str]) -> bool:
+    """Whether a column's periods are other than the asked ones: by the day when both name
+    one ("Three Months Ended August 31, 2024" is not September 28, 2024), else by any label."""
+    asked_days, named_days = {p for p in asked if is_day(p)}, {p for p in named if is_day(p)}
+    if asked_days and named_days:
+        return not asked_days & named_days
+    return bool(asked and named and not named & asked)
+
+
 def _render_cell(chunk: Chunk, span: tuple[int, int]) -> str:
     cell_text = chunk.text[span[0] : span[1]]
     head = " › ".join(chunk.row_path)
@@ -217,6 +226,9 @@ def compose(retriever: Retriever, query: Query, top_k: int) -> Answer:
 
     chinese = query.chinese
     terms = set(query.terms)
+    # An English sentence is measured against the English terms: the Chinese gloss of the
+    # question's finance words can never be in it.
+    english_terms = {t for t in terms if not is_cjk(t)}
     vector = query.vector
 
     # Score every sentence (or table cell) of the best passages against the question.
@@ -241,7 +253,7 @@ def compose(retriever: Retriever, query: Query, top_k: int) -> Answer:
             similarities.append(float(sims.max()))
         for k, ((unit_text, span), sim) in enumerate(zip(units, sims, strict=False)):
             text = chunk.text[span[0] : span[1]]
-            score = float(sim) + 0.35 * _overlap(terms, unit_text) - 0.04 * (n - 1)
+            score = float(sim) + 0.35 * _overlap(english_terms, unit_text) - 0.04 * (n - 1)
             figures = store.figures[hit.row]
             score += 0.25 * figure_fit(figures, span, wanted_units, terms, query.words)
             score += sentence_fit(query, unit_text)
@@ -252,8 +264,7 @@ def compose(retriever: Retriever, query: Query, top_k: int) -> Answer:
                 # A row the question names ("net income") is quoted over one that shares
                 # only its words ("other income, net"), however well its column matches.
                 score += 0.3 if says_row(query.words, chunk.row_path) else -0.2
-                named = period_keys(" ".join(column))
-                if asked_periods and named and not named & asked_periods:
+                if names_other_period(period_keys(" ".join(column)), asked_periods):
                     score -= 0.3
             candidates.append(Candidate(n, hit.row, text, span, score))
         if chinese and chunk.translation:

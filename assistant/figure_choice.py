@@ -46,6 +46,31 @@ def figure_fit(
     return best
 
 
+def answer_fit(figures: Sequence[Figure], query: Query, terms: set[str]) -> float:
+    """How well a passage's figures could answer the question, before any passage is cited:
+    the best share of a figure's metric that the question names, among the figures of the
+    asked unit; halved for guidance when none is asked (and the reverse), and for a figure of
+    another year than the one asked."""
+    best = 0.0
+    for figure in figures:
+        if figure.source == "translation" or figure.unit not in query.units:
+            continue
+        described = described_by(figure)
+        if not described:
+            continue
+        fit = len(described & terms) / len(described)
+        if (figure.kind == "guidance") != query.guidance_intent:
+            fit *= 0.5
+        if (
+            query.periods
+            and figure.period
+            and not (figure.period in query.periods or figure.period[-4:] in query.periods)
+        ):
+            fit *= 0.5
+        best = max(best, fit)
+    return best
+
+
 def names_row(figure: Figure, asked_words: Sequence[str]) -> bool:
     """Whether the question names a table row by its label ("net sales", not the "net" and
     "income" of "other income, net"; "credit losses" is not "provision for credit losses").

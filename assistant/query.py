@@ -90,7 +90,15 @@ def expected_units(question: str) -> set[str]:
     if re.search(r"how long|how many (?:months|days)|duration|多久|多長", q):
         return {"months", "days"}
     if re.search(r"\bcoverage\b|\bleverage\b|\bmultiple\b|\bturns\b|to ebitda", q):
-        return {"x"}
+        # "interest coverage" is 3.2x; a "provision coverage ratio" is 255%
+        return {"x", "%"} if re.search(r"\bratio\b", q) else {"x"}
+    if re.match(
+        r"\s*how much (?!(?:did|does|do|has|have|had|was|were|is|are|will|would|can|could|"
+        r"should|might|may|must)\b)"
+        r"(?!(?:\w+ ){0,2}(?:growth|increase|decrease|decline|change|improvement)\b)\w",
+        q,
+    ):
+        return set(MONEY) | {"count"}  # "How much capital investment is load growth driving?"
     percent = re.search(
         r"by how much|what share|share of|as a share|what proportion|proportion of|"
         r"what percentage|as a percentage|percent|%|\bratio\b|\brate\b|"

@@ -16,6 +16,7 @@ import numpy as np
 
 from assistant.documents.text import is_cjk
 from assistant.errors import BadFilter, BadQuestion
+from assistant.figure_choice import answer_fit, figure_terms
 from assistant.lexical import STOPWORDS, tokenize
 from assistant.periods import Period, is_day, parse_period, period_keys
 from assistant.phrases import phrase_scores
@@ -52,6 +53,9 @@ class FusionWeights:
     sentence: float = 1.0
     # A fourth list, lighter: the question's two-word terms said word for word (phrases.py).
     phrase: float = 0.3
+    # A fifth, as light: passages by how well their figures could answer (unit, metric, kind
+    # and year; figure_choice.answer_fit).
+    figure: float = 0.3
     k: int = 60
     candidates: int = 100
     # A Chinese question reaches the English-only model through its gloss alone, so its dense
@@ -366,6 +370,10 @@ class Retriever:
         # leads to its answers instead.
         if query.phrases and not chinese and not query.asks_for_analyst:
             fused += self.phrase_fusion(query, pool)
+        # Fifth list: the passages whose figures could answer, best first; not for "which
+        # analyst asked", whose answer is a question.
+        if not query.asks_for_analyst:
+            fused += self.figure_fusion(query, pool)
 
         fused *= self.context_factors(query, pool)
         if not query.asks_for_analyst and not query.filters.get("role"):
@@ -404,6 +412,18 @@ class Retriever:
         rank = np.empty(len(pool), dtype=np.int64)
         rank[np.argsort(-scores, kind="stable")] = np.arange(1, len(pool) + 1)
         return np.where(scores > 0, self.weights.phrase / (self.weights.k + rank), 0.0)
+
+    def figure_fusion(self, query: Query, pool: np.ndarray) -> np.ndarray:
+        """weight / (k + rank) for the candidates holding a figure of the asked kind."""
+        terms = figure_terms(query)
+        fits = np.fromiter(
+            (answer_fit(self.store.figures[int(row)], query, terms) for row in pool),
+            float,
+            len(pool),
+        )
+        rank = np.empty(len(pool), dtype=np.int64)
+        rank[np.argsort(-fits, kind="stable")] = np.arange(1, len(pool) + 1)
+        return np.where(fits > 0, self.weights.figure / (self.weights.k + rank), 0.0)
 
     def inherit_question_scores(
         self, pool: np.ndarray, position: dict[int, int], fused: np.ndarray

@@ -402,6 +402,7 @@ GUIDANCE_WORDS: tuple[str, ...] = (
     "now see",
     "estimate",
     "we estimate",
+    "estimated to",
     "will be",
     "will result",
     "will come in",

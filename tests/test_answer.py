@@ -232,3 +232,15 @@ def test_ask_answers_or_refuses_any_text(seeds, question, history):
         assert result.answer in (NOT_FOUND, result.scope.missing) or "do not state" in (
             result.answer
         )
+
+
+def test_a_column_of_another_day_names_another_period_though_the_year_matches():
+    from assistant.answer import names_other_period
+
+    asked = {"September 28, 2024", "2024"}
+    assert names_other_period({"August 31, 2024", "2024"}, asked)
+    assert not names_other_period({"September 28, 2024", "2024"}, asked)
+    # without a day on either side, any shared label will do
+    assert not names_other_period({"Q3 2024", "2024"}, {"2024"})
+    assert names_other_period({"2023"}, {"Q3 2024", "2024"})
+    assert not names_other_period(set(), asked)

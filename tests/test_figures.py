@@ -659,6 +659,17 @@ def test_returns_and_ratios_are_asked_in_percent():
 
     assert "%" in expected_units("What RoTCE did Citi report for Q2 2023?")
     assert "%" in expected_units("What underlying return on CET1 capital did UBS report?")
+    assert "%" in expected_units("What was the provision coverage ratio at quarter end?")
+    assert expected_units("What was the interest coverage at quarter end?") == {"x"}
+
+
+def test_how_much_of_a_thing_is_an_amount_and_how_much_it_grew_a_rate():
+    from assistant.query import expected_units
+
+    amount = expected_units("How much additional capital investment is load growth driving?")
+    assert "USD" in amount and "%" not in amount
+    assert "%" in expected_units("How much did revenue grow in the quarter?")
+    assert "%" in expected_units("How much revenue growth did they see?")
 
 
 @pytest.mark.parametrize(
