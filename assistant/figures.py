@@ -700,10 +700,11 @@ def detect_change(clause: str) -> str | None:
 
 # An amount followed by "of <what>" names itself ("$20.1 billion of revenues"), not "$5
 # billion of which" or "of the quarter".
+OF_AFTER_RE = re.compile(r"\s+of\s+(?!which\b|the\b|this\b|that\b|these\b|those\b|it\b)")
+# A clause that breaks a whole into parts: each part is named by what follows it.
 BREAKDOWN_RE = re.compile(
     r"\b(?:compris\w*|consist\w*|made up of|broken down|split (?:between|into)|of which)\b", re.I
 )
-OF_AFTER_RE = re.compile(r"\s+of\s+(?!which\b|the\b|this\b|that\b|these\b|those\b|it\b)")
 
 
 def english_figures(text: str, default_period: str | None, source: Source = "text") -> list[Figure]:
