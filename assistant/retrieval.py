@@ -361,8 +361,7 @@ class Retriever:
         sentence_score = np.full(len(pool), np.nan)
         if dense_query:
             sentence_score = best_sentence_scores(self.store, pool, vector)
-            order = np.argsort(-sentence_score, kind="stable")
-            sentence_rank[order] = np.arange(1, len(pool) + 1)
+            sentence_rank = ranks_of(sentence_score)
             fused += sentence_weight / (self.weights.k + sentence_rank)
 
         # Fourth list: the question's two-word terms said as such. Not for "which analyst
@@ -409,9 +408,7 @@ class Retriever:
         scores = np.asarray(
             phrase_scores([self.store.chunks[int(row)].text for row in pool], query.phrases)
         )
-        rank = np.empty(len(pool), dtype=np.int64)
-        rank[np.argsort(-scores, kind="stable")] = np.arange(1, len(pool) + 1)
-        return np.where(scores > 0, self.weights.phrase / (self.weights.k + rank), 0.0)
+        return self.fusion_of_positive(scores, self.weights.phrase)
 
     def figure_fusion(self, query: Query, pool: np.ndarray) -> np.ndarray:
         """weight / (k + rank) for the candidates holding a figure of the asked kind."""
@@ -421,9 +418,11 @@ class Retriever:
             float,
             len(pool),
         )
-        rank = np.empty(len(pool), dtype=np.int64)
-        rank[np.argsort(-fits, kind="stable")] = np.arange(1, len(pool) + 1)
-        return np.where(fits > 0, self.weights.figure / (self.weights.k + rank), 0.0)
+        return self.fusion_of_positive(fits, self.weights.figure)
+
+    def fusion_of_positive(self, scores: np.ndarray, weight: float) -> np.ndarray:
+        """weight / (k + rank) by `scores`, for the candidates that scored at all."""
+        return np.where(scores > 0, weight / (self.weights.k + ranks_of(scores)), 0.0)
 
     def inherit_question_scores(
         self, pool: np.ndarray, position: dict[int, int], fused: np.ndarray
@@ -511,6 +510,13 @@ def best_sentence_scores(store: Store, rows: np.ndarray, query: np.ndarray) -> n
     index = np.repeat(starts - firsts, counts) + np.arange(int(counts.sum()))
     sims = store.sentence_vectors[index] @ query
     return np.maximum.reduceat(sims, firsts).astype(np.float64)
+
+
+def ranks_of(scores: np.ndarray) -> np.ndarray:
+    """Each score's rank, 1 for the highest; ties keep their order."""
+    ranks = np.empty(len(scores), dtype=np.int64)
+    ranks[np.argsort(-scores, kind="stable")] = np.arange(1, len(scores) + 1)
+    return ranks
 
 
 def top_indices(scores: np.ndarray, k: int) -> np.ndarray:
