@@ -522,8 +522,9 @@ def test_earlier_periods_and_differences_are_not_the_result():
         ("For the full year, we now expect to deliver 20% core revenue growth.", "core revenue"),
         (
             "We remain on track to deliver our cumulative savings target of $850 million.",
-            ("cumulative savings target"),
+            "cumulative savings target",
         ),
+        ("We are keeping our capital plan of $2 billion for next year.", "capital plan"),
         ("Occupancy fell, resulting in occupancy of 54% for the quarter.", "occupancy"),
         ("We aspire to achieve revenue growth in excess of 10% in 2024.", "revenue"),
     ],
