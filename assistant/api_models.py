@@ -115,6 +115,9 @@ class LedgerRowModel(BaseModel):
 
 class FiguresModel(BaseModel):
     figures: list[LedgerRowModel]
+    total: int = Field(description="Rows that match the filters, over all pages.")
+    offset: int = 0
+    next_offset: int | None = Field(None, description="The offset of the next page, if any.")
 
 
 class JobModel(BaseModel):

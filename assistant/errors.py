@@ -71,3 +71,22 @@ class OverBudget(AssistantError):
     """An upload that took longer to index than one upload may."""
 
     hint = "split the document into smaller files"
+
+
+class DiskFull(AssistantError):
+    """The server's disk (or quota) is full: nothing was written."""
+
+    hint = "free space on the server's disk, then try again"
+
+
+NO_SPACE = {28, 122}  # ENOSPC, EDQUOT
+
+
+def failure_reason(error: BaseException) -> str:
+    """What a user may read of an unexpected failure: the disk being full, or an internal
+    error; never a path or a traceback (those go to the log)."""
+    if isinstance(error, OSError) and error.errno in NO_SPACE:
+        return f"the server's disk is full ({DiskFull.hint})"
+    if isinstance(error, AssistantError):
+        return str(error)
+    return "internal error while indexing"

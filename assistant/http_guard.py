@@ -31,6 +31,7 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 access_log = logging.getLogger("assistant.access")
 REQUEST_ID_RE = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 KNOWN_METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 # What stays open when a token is set: liveness and readiness (for orchestrators, readiness
@@ -95,7 +96,29 @@ def request_id_from(given: str | None) -> str:
 def same_origin(origin: str, host: str | None, allowed: tuple[str, ...]) -> bool:
     if origin in allowed:
         return True
-    return bool(host) and urlsplit(origin).netloc.lower() == (host or "").lower()
+    try:
+        netloc = urlsplit(origin).netloc.lower()
+    except ValueError:  # "http://[": no origin this service could be
+        return False
+    return bool(host) and netloc == (host or "").lower()
+
+
+def host_name(host: str) -> str | None:
+    """The name of a Host header ("127.0.0.1:8000" gives "127.0.0.1", "[::1]:80" "::1"); None
+    when it is no host name at all."""
+    try:
+        name = urlsplit(f"//{host}").hostname
+    except ValueError:
+        return None
+    return name.lower().rstrip(".") if name else None
+
+
+def answered_hosts(settings: Settings, is_loopback: bool) -> frozenset[str] | None:
+    """The Host names this service answers to (None for any): the loopback names, which no
+    page elsewhere can make a browser send, its own host, and the names configured."""
+    if "*" in settings.allowed_hosts or not (is_loopback or settings.allowed_hosts):
+        return None
+    return frozenset({*LOOPBACK_NAMES, settings.host.lower(), *settings.allowed_hosts})
 
 
 def token_matches(header: str, token: str) -> bool:
@@ -113,6 +136,7 @@ class Guard:
         self.settings = settings
         self.metrics = metrics
         self.is_loopback = is_loopback
+        self.hosts = answered_hosts(settings, is_loopback)
 
     def body_limit(self, path: str) -> int:
         if path == "/v1/documents":
@@ -129,6 +153,17 @@ class Guard:
     def refusal(self, scope: Scope, headers: dict[str, str]) -> tuple[int, str, dict] | None:
         """Why this request is refused before its body is read, if it is."""
         path, method = scope["path"], scope["method"]
+        host = headers.get("host")
+        # Slack's requests are signed, and reach a loopback server through a proxy's name.
+        checked = self.hosts is not None and host and not path.startswith("/slack/")
+        if checked and host_name(host) not in self.hosts:
+            shown = ", ".join(sorted(self.hosts))
+            return (
+                400,
+                f"this service answers to {shown}, not to the Host {host[:100]!r} "
+                "(set ASSISTANT_ALLOWED_HOSTS to add a name)",
+                {},
+            )
         if method in UNSAFE_METHODS and not path.startswith("/slack/"):
             origin = headers.get("origin")
             fetch_site = headers.get("sec-fetch-site")
@@ -239,12 +274,12 @@ def limited(receive: Receive, limit: int, message: str) -> Receive:
 
     async def receive_limited() -> Message:
         nonlocal seen
-        message = await receive()
-        if message["type"] == "http.request":
-            seen += len(message.get("body", b""))
+        received = await receive()
+        if received["type"] == "http.request":
+            seen += len(received.get("body", b""))
             if seen > limit:
                 raise BodyTooLarge(message)
-        return message
+        return received
 
     return receive_limited
 

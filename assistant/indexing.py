@@ -3,14 +3,29 @@ vector and its sentences' vectors, embedded in batches, each distinct text once.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
-from assistant.chunking import Chunk, chunk_units
+from assistant.chunking import Chunk, ChunkingParams, chunk_document, chunk_units
+from assistant.documents import Document
+from assistant.documents.isolated import ReadResult
 from assistant.embedding import Encoder
+from assistant.figures import Figure, document_figures
 
 Embedded = dict[int, tuple[np.ndarray, np.ndarray]]  # chunk position -> (vector, sentences)
+
+
+def chunks_and_figures(
+    doc: Document, params: ChunkingParams, prepared: Mapping[str, ReadResult] | None = None
+) -> tuple[list[Chunk], list[tuple[Figure, ...]]]:
+    """A document's chunks and their figures: as read in a child process when they were
+    (uploads), else computed here."""
+    read = (prepared or {}).get(doc.doc_id)
+    if read is not None:
+        return list(read.chunks), list(read.figures)
+    chunks = chunk_document(doc, params)
+    return chunks, list(document_figures(chunks, doc.period))
 
 
 def embed_chunks(

@@ -22,10 +22,19 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from assistant.errors import AssistantError, OverBudget, QueueFull, StillIndexing
+from assistant.errors import (
+    AssistantError,
+    OverBudget,
+    QueueFull,
+    StillIndexing,
+    failure_reason,
+)
 
 log = logging.getLogger("assistant.jobs")
 UNFINISHED = ("queued", "parsing", "embedding")
+# A job whose runs were cut off this many times with the whole process (killed, out of
+# memory) is failed on the next start rather than tried again.
+MAX_ATTEMPTS = 3
 SAFE_ID_RE = re.compile(r"(?!\.)[A-Za-z0-9_.-]{1,200}")
 
 
@@ -41,6 +50,8 @@ class Job:
     company: str | None = None
     period: str | None = None
     doc_type: str | None = None
+    sha256: str | None = None  # of the uploaded bytes: the same bytes again find this job
+    attempts: int = 0  # runs started and not finished: a run killed with its process counts
     created_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
 
     @property
@@ -76,22 +87,33 @@ class JobBoard:
 
     # submitting ------------------------------------------------------------------------------
     def submit(self, job: Job, spooled: Path) -> Job:
-        """Take ownership of an uploaded file already on disk; raises QueueFull."""
+        """Take ownership of an uploaded file already on disk; raises QueueFull. When the
+        same bytes are waiting or indexing already, that job is returned and the file is
+        dropped: one upload, indexed once."""
         with self.lock:
+            same = job.sha256 and next(
+                (j for j in self.jobs.values() if j.unfinished and j.sha256 == job.sha256), None
+            )
             pending = sum(1 for j in self.jobs.values() if j.unfinished)
-            if pending >= self.max_pending:
-                spooled.unlink(missing_ok=True)
-                raise QueueFull(
-                    f"{pending} uploads are waiting to be indexed; the limit is {self.max_pending}"
-                )
             try:
+                if same:
+                    return same
+                if pending >= self.max_pending:
+                    raise QueueFull(
+                        f"{pending} uploads are waiting to be indexed; the limit is "
+                        f"{self.max_pending}"
+                    )
                 self.refuse_if_pending(job.doc_id)
-            except StillIndexing:
+                os.replace(spooled, self.spool_path(job.doc_id))
+                self.jobs[job.doc_id] = job
+                try:
+                    self._write(job, durable=True)
+                except OSError:  # a full disk: the upload was not taken, and says so
+                    self.jobs.pop(job.doc_id, None)
+                    self.spool_path(job.doc_id).unlink(missing_ok=True)
+                    raise
+            finally:
                 spooled.unlink(missing_ok=True)
-                raise
-            os.replace(spooled, self.spool_path(job.doc_id))
-            self.jobs[job.doc_id] = job
-            self._write(job, durable=True)
         self.queue.put(job.doc_id)
         return job
 
@@ -147,7 +169,14 @@ class JobBoard:
                 log.warning("skipping unreadable job file %s: %s", path.name, error)
                 continue
             if job.unfinished:
-                if self.spool_path(job.doc_id).exists():
+                if job.attempts >= MAX_ATTEMPTS:
+                    job.state = "failed"
+                    job.message = (
+                        f"indexing it stopped the server {job.attempts} times, so it was not "
+                        "tried again; check the file, or split it and upload the parts"
+                    )
+                    self.spool_path(job.doc_id).unlink(missing_ok=True)
+                elif self.spool_path(job.doc_id).exists():
                     job.state, job.progress = "queued", 0.0
                     job.message = "resumed after a restart"
                     resumed.append(job.doc_id)
@@ -169,6 +198,11 @@ class JobBoard:
         if self.worker is not None:
             self.worker.join(timeout=timeout_s)
 
+    @property
+    def alive(self) -> bool:
+        """The indexer is running (readiness reports a dead one)."""
+        return self.worker is not None and self.worker.is_alive()
+
     def _work(self) -> None:
         while not self.stopping.is_set():
             doc_id = self.queue.get()
@@ -177,10 +211,25 @@ class JobBoard:
             job = self.jobs.get(doc_id)
             if job is None or not job.unfinished:
                 continue  # deleted while it waited
-            self._run(job)
+            try:
+                self._run(job)
+            except Exception as error:  # nothing one upload does may stop the indexer
+                log.exception("upload %s failed outside its indexing", doc_id)
+                self._fail(job, error)
+
+    def _fail(self, job: Job, error: Exception) -> None:
+        """Record a job that failed where no AssistantError said why, if it still exists."""
+        job.state, job.message = "failed", failure_reason(error)
+        self.spool_path(job.doc_id).unlink(missing_ok=True)
+        try:
+            self._write(job)
+        except OSError:
+            log.exception("could not record that upload %s failed", job.doc_id)
 
     def _run(self, job: Job) -> None:
         started = time.monotonic()
+        job.attempts += 1
+        self._write(job, durable=True)  # a run that kills the process still counts
 
         def progress(fraction: float) -> None:
             if self.stopping.is_set():
@@ -202,21 +251,32 @@ class JobBoard:
             return
         except Interrupted:
             job.state, job.progress, job.message = "queued", 0.0, "interrupted by a shutdown"
+            job.attempts -= 1  # a clean stop is not the job's fault
             self._write(job)
             return
         except AssistantError as error:
             job.state, job.message = "failed", str(error)
-        except Exception:  # one bad upload must not stop the worker
+        except Exception as error:  # one bad upload must not stop the worker
             log.exception("indexing %s failed", job.doc_id)
-            job.state, job.message = "failed", "internal error while indexing"
+            job.state, job.message = "failed", failure_reason(error)
         else:
-            job.state, job.progress = "ready", 1.0
-            self.uploads.mkdir(parents=True, exist_ok=True)
-            kept = self.uploads / f"{job.doc_id}{Path(job.name).suffix.lower()}"
-            os.replace(self.spool_path(job.doc_id), kept)
+            job.state, job.progress, job.attempts = "ready", 1.0, 0
+            self.keep_source(job)
         self.spool_path(job.doc_id).unlink(missing_ok=True)
         self._write(job)
         log.info("upload %s %s in %.1f s", job.doc_id, job.state, time.monotonic() - started)
+
+    def keep_source(self, job: Job) -> None:
+        """The indexed upload's bytes move to uploads/, unless it was deleted meanwhile."""
+        self.uploads.mkdir(parents=True, exist_ok=True)
+        kept = self.uploads / f"{job.doc_id}{Path(job.name).suffix.lower()}"
+        try:
+            os.replace(self.spool_path(job.doc_id), kept)
+        except FileNotFoundError:
+            if not self.cancelled(job):
+                raise
+        if self.cancelled(job):  # deleted while it was being saved: its source goes too
+            kept.unlink(missing_ok=True)
 
     def _write(self, job: Job, durable: bool = False) -> None:
         """Atomically, so a crash leaves the old record or the new one; `durable` also syncs

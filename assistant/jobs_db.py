@@ -9,6 +9,7 @@ times fails with that reason instead of taking every worker down in turn.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -20,18 +21,23 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assistant.database import PerThread, connect
-from assistant.errors import AssistantError, OverBudget, QueueFull, StillIndexing
-from assistant.jobs import Cancelled, IndexFn, Interrupted, Job
+from assistant.errors import (
+    AssistantError,
+    OverBudget,
+    QueueFull,
+    StillIndexing,
+    failure_reason,
+)
+from assistant.jobs import MAX_ATTEMPTS, Cancelled, IndexFn, Interrupted, Job
 
 if TYPE_CHECKING:
     import psycopg
 
 log = logging.getLogger("assistant.jobs")
-MAX_ATTEMPTS = 3
 IDLE_POLL_S = 0.5
 # The states the file board reports, from the row's state and stage.
 SHOWN = {"done": "ready", "failed": "failed"}
-META_FIELDS = ("replaces", "company", "period", "doc_type", "created_at")
+META_FIELDS = ("replaces", "company", "period", "doc_type", "sha256", "created_at")
 
 
 class DatabaseJobBoard:
@@ -66,7 +72,8 @@ class DatabaseJobBoard:
         return self.root / f".incoming-{os.getpid()}-{time.monotonic_ns()}"
 
     def submit(self, job: Job, spooled: Path) -> Job:
-        """Store the upload in the database (then it is safe) and drop the local copy."""
+        """Store the upload in the database (then it is safe) and drop the local copy; the
+        job of the same bytes when they are waiting already."""
         try:
             body = spooled.read_bytes()
             conn = self.conn()
@@ -77,6 +84,13 @@ class DatabaseJobBoard:
                 pending = conn.execute(
                     "SELECT count(*) FROM upload_jobs WHERE state IN ('queued', 'running')"
                 ).fetchone()[0]
+                same = conn.execute(
+                    "SELECT doc_id FROM upload_jobs WHERE state IN ('queued', 'running')"
+                    " AND meta->>'sha256' = %s ORDER BY id LIMIT 1",
+                    (job.sha256,),
+                ).fetchone()
+                if same is not None:  # the same bytes are waiting already: indexed once
+                    return self.get(same[0]) or Job(same[0], job.name)
                 if pending >= self.max_pending:
                     raise QueueFull(
                         f"{pending} uploads are waiting to be indexed; "
@@ -160,7 +174,16 @@ class DatabaseJobBoard:
             if claimed is None:
                 self.stopping.wait(IDLE_POLL_S)
                 continue
-            self._run(*claimed)
+            try:
+                self._run(*claimed)
+            except Exception as error:  # nothing one upload does may stop the indexer
+                log.exception("upload %s failed outside its indexing", claimed[1].doc_id)
+                with contextlib.suppress(Exception):
+                    self._finish(claimed[0], "failed", failure_reason(error))
+
+    @property
+    def alive(self) -> bool:
+        return self.worker is not None and self.worker.is_alive()
 
     def claim(self) -> tuple[int, Job, bytes] | None:
         """The oldest job waiting, or one whose worker's lease ran out."""
@@ -224,9 +247,9 @@ class DatabaseJobBoard:
                 self._release(job_id)
             except AssistantError as error:
                 self._finish(job_id, "failed", str(error))
-            except Exception:
+            except Exception as error:
                 log.exception("indexing %s failed", job.doc_id)
-                self._finish(job_id, "failed", "internal error while indexing")
+                self._finish(job_id, "failed", failure_reason(error))
             else:
                 self._finish(job_id, "done", None)
             finally:

@@ -13,16 +13,16 @@ import dataclasses
 import hashlib
 import json
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from assistant.chunking import Chunk, ChunkingParams, chunk_document
+from assistant.chunking import Chunk, ChunkingParams
 from assistant.database import PerThread
 from assistant.errors import DocumentNotFound, IndexMismatch
-from assistant.figures import Figure, document_figures
-from assistant.indexing import embed_chunks
+from assistant.figures import Figure
+from assistant.indexing import chunks_and_figures, embed_chunks
 from assistant.lexical import BM25, chunk_lexical_text, tokenize
 from assistant.store import (
     DocumentRecord,
@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     import psycopg
 
     from assistant.documents import Document
+    from assistant.documents.isolated import ReadResult
     from assistant.embedding import Encoder
 
 WRITE_LOCK = 0x6C696272  # pg_advisory_xact_lock key: one library writer at a time
@@ -184,10 +185,12 @@ class Library:
         encoder: Encoder,
         replace_all: bool = False,
         progress: Callable[[int, int], None] | None = None,
+        read: Mapping[str, ReadResult] | None = None,
     ) -> UpdateStats:
         """Add `docs` (replacing same-id ones; with `replace_all`, every other document goes).
-        Only chunks whose text the library does not hold yet are embedded."""
-        prepared = [self._prepare(doc) for doc in docs]
+        Only chunks whose text the library does not hold yet are embedded. `read` holds
+        documents already chunked, with their figures, by id."""
+        prepared = [self._prepare(doc, read) for doc in docs]
         chunks = [c for p in prepared for c in p.chunks]
         known = self._vectors_by_hash({c.content_hash for c in chunks})
         missing = [k for k, c in enumerate(chunks) if c.content_hash not in known]
@@ -283,9 +286,8 @@ class Library:
                 raise DocumentNotFound(f"no document {doc_id!r} in the library")
             conn.execute("UPDATE library SET version = version + 1, updated_at = now()")
 
-    def _prepare(self, doc: Document) -> Prepared:
-        chunks = chunk_document(doc, self.chunking)
-        figures = list(document_figures(chunks, doc.period))
+    def _prepare(self, doc: Document, read: Mapping[str, ReadResult] | None) -> Prepared:
+        chunks, figures = chunks_and_figures(doc, self.chunking, read)
         record = DocumentRecord.from_document(doc, len(chunks))
         return Prepared(record, chunks, figures, [c.content_hash for c in chunks])
 

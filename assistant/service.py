@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from assistant.answer import Answer, Turn, answer
 from assistant.documents import DOCUMENT_SUFFIXES, Document, Metadata, parse_file
+from assistant.documents.isolated import ReadResult
 from assistant.embedding import Encoder, load_encoder
 from assistant.errors import AssistantError, IndexNotFound
 from assistant.retrieval import Filters, Hit, Retriever
@@ -216,19 +217,28 @@ class Assistant:
         return doc, self.add_document(doc)
 
     def add_document(
-        self, doc: Document, progress: Callable[[int, int], None] | None = None
+        self,
+        doc: Document,
+        progress: Callable[[int, int], None] | None = None,
+        read: ReadResult | None = None,
     ) -> UpdateStats:
         """Embed outside the writer lock (minutes for a long document), then merge and save
-        under it (seconds), so a delete or another writer never waits for the embedding."""
+        under it (seconds), so a delete or another writer never waits for the embedding.
+        `read` is the document already chunked, with its figures (an upload's)."""
+        prepared = {doc.doc_id: read} if read is not None else None
         if self.library:
-            return self.library.add_documents([doc], self.encoder, progress=progress)
+            return self.library.add_documents([doc], self.encoder, progress=progress, read=prepared)
         index_dir = self.settings.index_dir
         base = self._base_store(fresh=not index_exists(index_dir))
-        store, stats = base.with_documents([doc], self.encoder, progress=progress)
+        store, stats = base.with_documents(
+            [doc], self.encoder, progress=progress, prepared=prepared
+        )
         with writer_lock(index_dir):
             if index_exists(index_dir) and current_version(index_dir) != base.path:
                 latest = Store.load(index_dir, self.settings.model, self.encoder.dimension)
-                store, _ = latest.with_documents([doc], self.encoder, reuse=store)
+                store, _ = latest.with_documents(
+                    [doc], self.encoder, reuse=store, prepared=prepared
+                )
             store.save(index_dir)
         return stats
 

@@ -36,11 +36,18 @@ class Settings:
     port: int = 8000
     api_token: str | None = field(default=None, repr=False)  # a secret: never printed
     cors_origins: tuple[str, ...] = ()
+    # Host names the service answers to besides the loopback names and `host`, so a page on
+    # another name that resolves here (DNS rebinding) is refused. Empty, when the service
+    # listens beyond loopback: any name. "*": any name.
+    allowed_hosts: tuple[str, ...] = ()
     max_upload_bytes: int = 50 * 1024 * 1024
     # Uploads waiting to be indexed (on disk, not in memory) before new ones get 429, and
     # the time one upload may take to index before it fails with that reason.
     max_pending_uploads: int = 32
     upload_budget_s: float = 1800.0
+    # The memory a child process may use to read one upload (address space, MB): a file that
+    # needs more (a compressed stream that expands without bound) fails with that reason.
+    read_memory_mb: int = 2048
     workers: int = 2
     max_queue: int = 64
     seeds_dir: Path = Path("seeds")
@@ -75,6 +82,10 @@ class Settings:
             values["cors_origins"] = tuple(
                 o.strip() for o in env["ASSISTANT_CORS_ORIGINS"].split(",") if o.strip()
             )
+        if env.get("ASSISTANT_ALLOWED_HOSTS"):
+            values["allowed_hosts"] = tuple(
+                h.strip().lower() for h in env["ASSISTANT_ALLOWED_HOSTS"].split(",") if h.strip()
+            )
         for name, key in (
             ("SLACK_BOT_TOKEN", "slack_bot_token"),
             ("SLACK_SIGNING_SECRET", "slack_signing_secret"),
@@ -87,6 +98,8 @@ class Settings:
             values["max_pending_uploads"] = int(env["ASSISTANT_MAX_PENDING_UPLOADS"])
         if env.get("ASSISTANT_UPLOAD_BUDGET_S"):
             values["upload_budget_s"] = float(env["ASSISTANT_UPLOAD_BUDGET_S"])
+        if env.get("ASSISTANT_READ_MEMORY_MB"):
+            values["read_memory_mb"] = int(env["ASSISTANT_READ_MEMORY_MB"])
         if env.get("ASSISTANT_DATABASE_URL"):
             values["database_url"] = env["ASSISTANT_DATABASE_URL"]
         if env.get("ASSISTANT_PROCESSES"):

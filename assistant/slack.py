@@ -36,6 +36,12 @@ class SlackConfigError(AssistantError):
     hint = "see the README's Slack section"
 
 
+def escaped(text: str) -> str:
+    """Document or user text made literal in mrkdwn: `<!channel>`, `<@U1>` and `<url|label>`
+    in a passage must not notify a channel, mention anyone or make a link."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def clip(text: str, limit: int = MAX_TEXT) -> str:
     """Text cut to Slack's limit at a word boundary, marked with an ellipsis."""
     if len(text) <= limit:
@@ -48,10 +54,10 @@ def figure_line(f) -> str:
     value = f"{f.value:,.4f}".rstrip("0").rstrip(".")
     if f.high is not None:
         value += " – " + f"{f.high:,.4f}".rstrip("0").rstrip(".")
-    parts = [f"*{value} {f.unit}*" + (f" {f.qualifier}" if f.qualifier else "")]
-    parts += [p for p in (f.metric, f.period, f.change) if p]
+    parts = [f"*{value} {escaped(f.unit)}*" + (f" {escaped(f.qualifier)}" if f.qualifier else "")]
+    parts += [escaped(p) for p in (f.metric, f.period, f.change) if p]
     if f.column_path:
-        parts.append(" › ".join(f.column_path))
+        parts.append(escaped(" › ".join(f.column_path)))
     flag = " _(uncertain transcription)_" if "uncertain_transcription" in f.flags else ""
     return clip(" · ".join(parts) + f" [{f.citation}]" + flag, 1900)
 
@@ -68,33 +74,36 @@ def series_table(answer: AnswerModel) -> str:
         if (answer.missing_periods)
         else ""
     )
-    return f"*{first.company} · {first.metric}*\n```" + "\n".join(rows) + f"```{missing}"
+    title = f"*{escaped(first.company)} · {escaped(first.metric)}*"
+    return f"{title}\n```" + escaped("\n".join(rows)) + f"```{escaped(missing)}"
 
 
 def citation_line(c) -> str:
     who = (c.speaker and f"{c.speaker} ({c.role})") or (" › ".join(c.row_path) or c.heading or "")
-    return clip(f"[{c.n}] *{c.title}* · {who} · {c.where}", MAX_TEXT)
+    return clip(escaped(f"[{c.n}] *{c.title}* · {who} · {c.where}"), MAX_TEXT)
 
 
 def answer_blocks(answer: AnswerModel, share: bool = False) -> tuple[str, list[dict[str, Any]]]:
     """Block Kit for an answer, within Slack's limits (50 blocks, 3,000 characters a text),
     and the plain-text fallback."""
-    fallback = clip(answer.answer, MAX_FALLBACK)
+    fallback = clip(escaped(answer.answer), MAX_FALLBACK)
     scope = answer.scope
-    scoped = f"  ·  _{scope.description}_" if scope is not None and scope.description else ""
+    scoped = (
+        f"  ·  _{escaped(scope.description)}_" if scope is not None and scope.description else ""
+    )
+    question = escaped(answer.question)
     blocks: list[dict[str, Any]] = [
         {
             "type": "context",
-            "elements": [{"type": "mrkdwn", "text": clip(f"*Q:* {answer.question}{scoped}")}],
+            "elements": [{"type": "mrkdwn", "text": clip(f"*Q:* {question}{scoped}")}],
         },
-        {"type": "section", "text": {"type": "mrkdwn", "text": clip(answer.answer)}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": clip(escaped(answer.answer))}},
     ]
     if answer.note:
-        blocks.append(
-            {"type": "context", "elements": [{"type": "mrkdwn", "text": clip(answer.note)}]}
-        )
+        note = clip(escaped(answer.note))
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": note}]})
     if not answer.found:
-        nearest = " · ".join(f"[{c.n}] {c.title}, {c.where}" for c in answer.citations[:3])
+        nearest = escaped(" · ".join(f"[{c.n}] {c.title}, {c.where}" for c in answer.citations[:3]))
         if nearest:
             blocks.append(
                 {
@@ -328,8 +337,8 @@ def create_slack_app(settings: Settings, assistant: Assistant, socket_mode: bool
         where = f"lines {chunk.lines[0]}–{chunk.lines[1]}"
         if chunk.page_label:
             where = f"{chunk.page_label} · {where}"
-        header = f"*{doc.title if doc else chunk.doc_id}* · {where}"
-        body = chunk.text + (f"\n\n{chunk.translation}" if chunk.translation else "")
+        header = f"*{escaped(doc.title if doc else chunk.doc_id)}* · {where}"
+        body = escaped(chunk.text + (f"\n\n{chunk.translation}" if chunk.translation else ""))
         respond(
             response_type="ephemeral",
             replace_original=False,

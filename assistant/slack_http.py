@@ -70,9 +70,63 @@ def signature_matches(secret: bytes, body: bytes, timestamp: str, signature: str
     return bool(secret) and hmac.compare_digest(expected.encode(), signature.encode("latin-1"))
 
 
+# The fields of a payload that Bolt and the handlers read, with the type each must have: a
+# signed body whose `event` is a list, or whose `event_id` is a number, is malformed, not a
+# crash in the middleware that reads it.
+PAYLOAD_FIELDS: dict[str, type | tuple[type, ...]] = {
+    "type": str,
+    "token": str,
+    "team_id": str,
+    "api_app_id": str,
+    "event_id": str,
+    "event_time": (int, float),
+    "event": dict,
+    "authorizations": list,
+    "enterprise_id": (str, type(None)),
+    "is_enterprise_install": bool,
+    "team": dict,
+    "user": dict,
+    "channel": dict,
+    "actions": list,
+    "response_url": str,
+    "trigger_id": str,
+}
+EVENT_FIELDS: dict[str, type | tuple[type, ...]] = {
+    "type": str,
+    "subtype": str,
+    "text": str,
+    "user": str,
+    "bot_id": str,
+    "channel": str,
+    "channel_type": str,
+    "ts": str,
+    "thread_ts": str,
+    "event_ts": str,
+}
+
+
+def fields_typed(value: dict, fields: dict[str, type | tuple[type, ...]]) -> bool:
+    return all(not (k in value and not isinstance(value[k], t)) for k, t in fields.items())
+
+
+def slack_payload(value: object) -> bool:
+    """A JSON object whose known fields have their types, down to the event and the
+    authorizations."""
+    if not isinstance(value, dict) or not fields_typed(value, PAYLOAD_FIELDS):
+        return False
+    event = value.get("event", {})
+    authorizations = value.get("authorizations", [])
+    actions = value.get("actions", [])
+    return (
+        fields_typed(event, EVENT_FIELDS)
+        and all(isinstance(a, dict) for a in authorizations)
+        and all(isinstance(a, dict) for a in actions)
+    )
+
+
 def json_object(text: str) -> bool:
     try:
-        return isinstance(json.loads(text), dict)
+        return slack_payload(json.loads(text))
     except ValueError:
         return False
 

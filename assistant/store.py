@@ -23,7 +23,7 @@ import sqlite3
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,22 +32,26 @@ import faiss
 import numpy as np
 
 from assistant import __version__
-from assistant.chunking import Chunk, ChunkCell, ChunkingParams, chunk_document
+from assistant.chunking import Chunk, ChunkCell, ChunkingParams
 from assistant.documents import Document
+from assistant.documents.isolated import ReadResult
 from assistant.embedding import Encoder
 from assistant.errors import (
     AssistantError,
+    DiskFull,
     DocumentNotFound,
     IndexCorrupt,
     IndexMismatch,
     IndexNotFound,
 )
-from assistant.figures import Figure, document_figures
-from assistant.indexing import embed_chunks
+from assistant.figures import Figure
+from assistant.indexing import chunks_and_figures, embed_chunks
 from assistant.lexical import BM25, chunk_lexical_text, tokenize
 
 FORMAT_VERSION = 3
 CURRENT = "current"
+# Less free space than this after a failed save: the disk was full.
+FULL_DISK_BYTES = 8 * 1024 * 1024
 # Names a store writes in its directory; anything else belongs to someone else.
 VERSION_RE = re.compile(r"v\d{8}T\d{6}-[0-9a-f]{6}")
 # What an index folder may hold besides versions: the project's own index/ ships with a
@@ -283,10 +287,12 @@ class Store:
         replace_all: bool = False,
         progress: Callable[[int, int], None] | None = None,
         reuse: Store | None = None,
+        prepared: Mapping[str, ReadResult] | None = None,
     ) -> tuple[Store, UpdateStats]:
         """A new store with `docs` added (or replacing same-id ones); unchanged chunks reuse
         their vectors by content hash (from this store or from `reuse`), so only new text is
-        embedded."""
+        embedded. `prepared` holds documents already chunked, with their figures (read in a
+        child process), by id."""
         self._check_model(encoder)
         new_ids = {d.doc_id for d in docs}
         records = (
@@ -298,10 +304,10 @@ class Store:
         new_chunks: list[Chunk] = []
         new_figures: list[tuple[Figure, ...]] = []
         for doc in docs:
-            chunks = chunk_document(doc, self.chunking)
+            chunks, figures = chunks_and_figures(doc, self.chunking, prepared)
             records[doc.doc_id] = DocumentRecord.from_document(doc, len(chunks))
             new_chunks.extend(chunks)
-            new_figures.extend(document_figures(chunks, doc.period))
+            new_figures.extend(figures)
 
         old_vectors = self.vectors.vectors()
         by_hash = {h: k for k, h in enumerate(self.content_hashes)}
@@ -432,8 +438,14 @@ class Store:
             version = index_dir / f"v{stamp}-{uuid.uuid4().hex[:6]}"
             assert VERSION_RE.fullmatch(version.name)
             os.rename(build, version)
-        except BaseException:
+        except BaseException as error:
+            free = shutil.disk_usage(index_dir).free
             shutil.rmtree(build, ignore_errors=True)
+            if isinstance(error, Exception) and free < FULL_DISK_BYTES:
+                # numpy, FAISS and SQLite each say "disk full" their own way, or not at all
+                raise DiskFull(
+                    f"the index could not be saved: the disk is full ({free // 1024} KB free)"
+                ) from error
             raise
         previous = os.readlink(index_dir / CURRENT) if index_exists(index_dir) else None
         link = index_dir / f".{CURRENT}-{uuid.uuid4().hex[:6]}"

@@ -1,9 +1,12 @@
-"""Soak test: questions, uploads and deletes at once, and the server killed with -9 and
-restarted in the middle. Prints what happened to every request and document, and the
-server's memory; exits 1 when a question got a 5xx, an upload was lost or never finished,
-or a document went missing.
+"""Soak test: questions, uploads and deletes at once, hostile files among the uploads (a PDF
+whose stream expands to 1.5 GiB, a table slow to lay out, thousands of bare percentages, a
+2 MB line, the same bytes under other names), and the server killed with -9 and restarted in
+the middle. Prints what happened to every request and document, and the server's memory
+against a fresh server on the same library; exits 1 when any request got a 5xx (but 503), an
+upload was lost or never finished, a document went missing, a file was left in the jobs or
+uploads folder that no job or document owns, or memory ended above 1.5 times a fresh start's.
 
-    python -m benchmarks.soak                 # 50 clients, 20 uploads (one of 49 MB), 5 deletes
+    python -m benchmarks.soak                 # 50 clients, 20 calls (one of 49 MB), 5 deletes
 
 Traffic goes only to the loopback server it starts.
 """
@@ -24,6 +27,7 @@ from pathlib import Path
 
 import httpx
 
+from benchmarks import hostile
 from benchmarks.load import QUESTIONS
 from benchmarks.serving import Server, free_port
 
@@ -39,6 +43,7 @@ class Tally:
     refusals: list[str] = field(default_factory=list)
     deleted: set[str] = field(default_factory=set)
     rss_mb: list[tuple[float, float]] = field(default_factory=list)  # (seconds, MB)
+    server_errors: Counter = field(default_factory=Counter)  # "METHOD status" of any 5xx
 
 
 def rss_mb(pid: int) -> float | None:
@@ -49,6 +54,41 @@ def rss_mb(pid: int) -> float | None:
     except OSError:
         return None
     return None
+
+
+def hostile_uploads(folder: Path, calls: list[Path]) -> list[Path]:
+    """Files made to hurt, and copies of a call under other names (duplicates)."""
+    made = {
+        "bomb.pdf": hostile.pdf_bomb(1536),
+        "wide-table.html": hostile.wide_table(800),
+        "percent-tokens.txt": hostile.percent_tokens(295),
+        "one-line.txt": hostile.one_line(2),
+        "damaged.pdf": b"%PDF-1.7\n" + bytes(range(256)) * 40,
+    }
+    for k, call in enumerate(calls[:3]):
+        made[f"copy-{k}-{call.name}"] = call.read_bytes()
+    for name, content in made.items():
+        (folder / name).write_bytes(content)
+    return [folder / name for name in made]
+
+
+def stray_files(index: Path, listed: set[str]) -> list[str]:
+    """Files in jobs/ and uploads/ that no job or listed document owns."""
+    jobs = index / "jobs"
+    names = {p.name for p in jobs.iterdir()} if jobs.is_dir() else set()
+    records = {n[: -len(".json")] for n in names if n.endswith(".json")}
+    stray = [
+        f"jobs/{n}"
+        for n in names
+        if not n.endswith(".json") and not (n.endswith(".upload") and n[:-7] in records)
+    ]
+    kept = index / "uploads"
+    stray += [
+        f"uploads/{p.name}"
+        for p in (kept.iterdir() if kept.is_dir() else ())
+        if p.stem not in listed
+    ]
+    return sorted(stray)
 
 
 def big_upload(folder: Path) -> Path:
@@ -67,6 +107,8 @@ async def ask_loop(client: httpx.AsyncClient, stop: float, tally: Tally) -> None
         try:
             response = await client.post("/v1/ask", json={"question": rng.choice(QUESTIONS)})
             tally.answers[response.status_code] += 1
+            if response.status_code >= 500 and response.status_code != 503:
+                tally.server_errors[f"ask {response.status_code}"] += 1
             if response.status_code == 200:
                 tally.latencies.append((time.perf_counter() - started) * 1000)
         except httpx.HTTPError:
@@ -84,8 +126,17 @@ async def send_upload(client: httpx.AsyncClient, path: Path, tally: Tally) -> st
         except httpx.HTTPError:
             await asyncio.sleep(1)  # down: an unacknowledged upload is sent again
             continue
+        if response.status_code >= 500 and response.status_code != 503:
+            tally.server_errors[f"POST {response.status_code}"] += 1
         if response.status_code == 202:
-            return response.json()["doc_id"]
+            body = response.json()
+            if "being indexed already" in (body.get("message") or ""):  # the same bytes
+                tally.uploads[path.stem] = f"ready: {body['message']}"
+                return None
+            return body["doc_id"]
+        if response.status_code == 200:  # the same bytes, indexed already under another name
+            tally.uploads[path.stem] = f"ready: {response.json().get('message')}"
+            return None
         if response.status_code in (429, 503):
             await asyncio.sleep(min(float(response.headers.get("retry-after", "1")), 5))
             continue
@@ -121,6 +172,8 @@ async def delete_later(client: httpx.AsyncClient, doc_id: str, delay: float, tal
         except httpx.HTTPError:
             await asyncio.sleep(1)
             continue
+        if response.status_code >= 500 and response.status_code != 503:
+            tally.server_errors[f"DELETE {response.status_code}"] += 1
         if response.status_code in (200, 404):
             tally.deleted.add(doc_id)
             return
@@ -154,7 +207,7 @@ async def soak(args: argparse.Namespace, folder: Path) -> bool:
     server_ref = [Server(index, log, port=port)]
     server_ref[0].wait_ready(timeout_s=600)
     calls = sorted(CALLS.glob("*.txt"))[: args.uploads - 1]
-    uploads = [big_upload(folder), *calls]
+    uploads = [big_upload(folder), *calls, *hostile_uploads(folder, calls)]
     tally = Tally()
     start = time.monotonic()
     stop = start + args.seconds
@@ -175,19 +228,46 @@ async def soak(args: argparse.Namespace, folder: Path) -> bool:
         await asyncio.gather(*(follow(client, d, tally, deadline) for d in doc_ids))
         listed = {d["doc_id"] for d in (await client.get("/v1/documents")).json()["documents"]}
         memory.cancel()
+        await asked(client, WARM_QUESTIONS)
+        ended_mb = rss_mb(server_ref[0].proc.pid) or 0.0
     server_ref[0].stop()
-    return report(args, tally, doc_ids, listed, restart_s)
+    stray = stray_files(index, listed)
+    fresh_mb = await fresh_rss(index, folder / "fresh.log")
+    return report(args, tally, doc_ids, listed, restart_s, uploads, stray, (ended_mb, fresh_mb))
+
+
+WARM_QUESTIONS = 200
+
+
+async def asked(client: httpx.AsyncClient, count: int) -> None:
+    for k in range(count):
+        await client.post("/v1/ask", json={"question": QUESTIONS[k % len(QUESTIONS)]})
+
+
+async def fresh_rss(index: Path, log: Path) -> float:
+    """A fresh server's memory on the library the soak left, after the same questions."""
+    fresh = Server(index, log)
+    await asyncio.to_thread(fresh.wait_ready, 300)
+    try:
+        async with httpx.AsyncClient(base_url=fresh.url, timeout=60) as client:
+            await asked(client, WARM_QUESTIONS)
+        return rss_mb(fresh.proc.pid) or 0.0
+    finally:
+        fresh.stop()
 
 
 def report(
-    args: argparse.Namespace, tally: Tally, doc_ids: list[str], listed: set[str], restart_s: float
+    args: argparse.Namespace,
+    tally: Tally,
+    doc_ids: list[str],
+    listed: set[str],
+    restart_s: float,
+    uploads: list[Path],
+    stray: list[str],
+    memory: tuple[float, float],
 ) -> bool:
     answered = sum(n for code, n in tally.answers.items() if code == 200)
-    server_errors = sum(
-        n
-        for code, n in tally.answers.items()
-        if isinstance(code, int) and code >= 500 and code != 503
-    )
+    server_errors = sum(tally.server_errors.values())
     ordered = sorted(tally.latencies) or [0.0]
     print(
         f"{args.clients} clients asking for {args.seconds:.0f} s; "
@@ -202,7 +282,8 @@ def report(
         f"p95 {ordered[int(len(ordered) * 0.95) - 1]:.0f} ms"
     )
     outcomes = Counter(v.split(":")[0] for v in tally.uploads.values())
-    print(f"uploads: {len(tally.uploads)} of {args.uploads}, {dict(outcomes)}")
+    print(f"uploads: {len(tally.uploads)} of {len(uploads)}, {dict(outcomes)}")
+    print(f"5xx answers (503 aside): {dict(tally.server_errors) or 'none'}")
     for name, how in sorted(tally.uploads.items()):
         if not how.startswith("ready"):
             print(f"  {name}: {how[:160]}")
@@ -219,9 +300,15 @@ def report(
         f"server RSS: peak {max(before, default=0):.0f} MB before the kill, "
         f"{max(after, default=0):.0f} MB after the restart"
     )
+    ended, fresh = memory
+    print(
+        f"server RSS at the end {ended:.0f} MB; a fresh server on the same library "
+        f"{fresh:.0f} MB ({ended / max(fresh, 1):.2f}x; at most 1.5x)"
+    )
+    print(f"files no job or document owns: {stray or 'none'}")
     unfinished = [d for d, how in tally.uploads.items() if how == "never finished"]
-    ok = not server_errors and not lost and not resurrected and not unfinished
-    ok = ok and len(tally.uploads) == args.uploads
+    ok = not server_errors and not lost and not resurrected and not unfinished and not stray
+    ok = ok and len(tally.uploads) == len(uploads) and ended <= 1.5 * fresh
     print("soak: " + ("passed" if ok else "FAILED"))
     return ok
 

@@ -117,7 +117,7 @@ def test_routes_take_the_assistant_from_a_dependency(seed_index, encoder, tmp_pa
     settings = Settings(index_dir=seed_index)
     app = create_app(settings, Assistant(settings, encoder))
     app.dependency_overrides[get_assistant] = Failing
-    with TestClient(app, raise_server_exceptions=False) as test:
+    with TestClient(app, base_url="http://127.0.0.1", raise_server_exceptions=False) as test:
         response = test.post("/v1/ask", json={"question": "revenue"})
         assert response.status_code == 500
         assert response.json()["error"] == "internal error" and response.json()["request_id"]

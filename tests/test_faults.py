@@ -130,7 +130,10 @@ def test_a_document_too_long_to_index_is_refused_at_once_with_the_reason(open_se
 
 def test_the_upload_queue_is_bounded_and_says_when_to_retry(open_server):
     content = call_text("AAP_q3_2021.txt")
-    responses = [upload(open_server, f"queued-{k}.txt", content) for k in range(6)]
+    responses = [
+        upload(open_server, f"queued-{k}.txt", content + f"\nCopy {k}.\n".encode())
+        for k in range(6)
+    ]
     codes = [r.status_code for r in responses]
     assert 429 in codes, codes
     refused = next(r for r in responses if r.status_code == 429)
@@ -196,11 +199,11 @@ def test_two_uploads_of_one_name_at_once_keep_one_and_refuse_the_other(open_serv
     codes: list[int] = []
     barrier = threading.Barrier(2)
 
-    def send() -> None:
+    def send(version: bytes) -> None:
         barrier.wait()
-        codes.append(upload(open_server, "same-name.txt", content).status_code)
+        codes.append(upload(open_server, "same-name.txt", content + version).status_code)
 
-    threads = [threading.Thread(target=send) for _ in range(2)]
+    threads = [threading.Thread(target=send, args=(v,)) for v in (b"\nA.\n", b"\nB.\n")]
     for t in threads:
         t.start()
     for t in threads:
@@ -360,13 +363,13 @@ def test_long_questions_and_long_history_still_answer(open_server):
 def test_a_huge_body_without_a_token_is_refused_before_it_is_read(server):
     status = raw_status(
         server.port,
-        "POST /v1/ask HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        "POST /v1/ask HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
         "Content-Length: 300000000\r\n\r\n",
     )
     assert status == 401
     with_token = raw_status(
         server.port,
-        "POST /v1/ask HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        "POST /v1/ask HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
         f"Authorization: Bearer {API_TOKEN}\r\nContent-Length: 300000000\r\n\r\n",
     )
     assert with_token == 413
@@ -375,7 +378,8 @@ def test_a_huge_body_without_a_token_is_refused_before_it_is_read(server):
 def test_non_ascii_bytes_in_the_token_are_a_401_not_a_500(server):
     status = raw_status(
         server.port,
-        "GET /v1/documents HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer caf\xe9\xff\r\n\r\n",
+        "GET /v1/documents HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        "Authorization: Bearer caf\xe9\xff\r\n\r\n",
     )
     assert status == 401
 

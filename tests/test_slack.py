@@ -439,3 +439,81 @@ def test_an_answer_says_in_one_line_what_it_was_scoped_to():
     )
     _, blocks = answer_blocks(answer)
     assert "Prologis · Q3 2022" in blocks[0]["elements"][0]["text"]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"event": []},
+        {"event": "x"},
+        {"event_id": ["Ev1", "Ev2"]},
+        {"authorizations": "x"},
+        {"authorizations": ["x"]},
+        {"event": {"type": "app_mention", "text": ["<@UBOT> hi"], "channel": "C1", "ts": "1.0"}},
+    ],
+    ids=[
+        "event-list",
+        "event-string",
+        "event-id-list",
+        "authorizations-string",
+        "auth-items",
+        "text-list",
+    ],
+)
+def test_a_signed_body_of_the_wrong_shape_is_a_400_not_a_500(bot, change):
+    payload = {
+        "token": "unused",
+        "team_id": "T1",
+        "api_app_id": "A1",
+        "type": "event_callback",
+        "event_id": f"EvShape{time.monotonic_ns()}",
+        "event_time": int(time.time()),
+        "event": {"type": "app_mention", "text": "hi", "channel": "C1", "ts": "1.0"},
+        "authorizations": [{"team_id": "T1", "user_id": "UBOT", "is_bot": True}],
+        **change,
+    }
+    body = json.dumps(payload)
+    headers = {"Content-Type": "application/json", **signed(body)}
+    response = httpx.post(f"{bot.url}/slack/events", content=body, headers=headers, timeout=30)
+    assert response.status_code == 400, response.text
+    assert "malformed body" in response.json()["error"]
+
+
+def test_document_text_in_a_reply_cannot_notify_mention_or_link():
+    hostile = "Revenue was $5 million <!channel> <@U123> <https://evil.example|click> & more"
+    citation = CitationModel(
+        n=1,
+        doc_id="d1",
+        title="Call <!here>",
+        company="Acme",
+        period="Q1 2024",
+        doc_type="transcript",
+        kind="paragraph",
+        chunk_id="c1",
+        speaker="<!everyone>",
+        speaker_title=None,
+        role="management",
+        firm=None,
+        section=None,
+        exchange=None,
+        heading=None,
+        row_path=[],
+        lines=[1, 2],
+        text=hostile,
+        translation=None,
+        score=1.0,
+    )
+    answer = AnswerModel(
+        question="What was revenue? <!channel>",
+        answer=hostile + " [1]",
+        found=True,
+        figures=[],
+        citations=[citation],
+        resolved_question="What was revenue?",
+        filters={},
+    )
+    fallback, blocks = answer_blocks(answer)
+    shown = fallback + json.dumps(blocks)
+    for raw in ("<!channel>", "<!here>", "<!everyone>", "<@U123>", "<https://evil"):
+        assert raw not in shown
+    assert "&lt;!channel&gt;" in fallback and "&amp; more" in fallback

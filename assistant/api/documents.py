@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import anyio
-from fastapi import APIRouter, File, Form, HTTPException, Query, Response, UploadFile
+from fastapi import APIRouter, File, Form, HTTPException, Query, Request, Response, UploadFile
 
 from assistant.api.dependencies import AssistantDep, ServiceDep, SettingsDep
 from assistant.api.errors import V1_ERRORS, documented
@@ -22,14 +22,18 @@ from assistant.api_models import (
     job_model,
 )
 from assistant.documents import DOCUMENT_SUFFIXES, doc_id_for
+from assistant.documents.html import is_html
+from assistant.documents.pdf import is_pdf
 from assistant.documents.reading import decode_source
-from assistant.errors import AssistantError, DocumentExists, DocumentNotFound, IndexNotFound
+from assistant.errors import DocumentExists, DocumentNotFound, IndexNotFound
 from assistant.jobs import Job
 from assistant.store import Store
 
 UPLOAD_SUFFIXES = set(DOCUMENT_SUFFIXES)
 MAX_NAME_BYTES = 255
 COPY_CHUNK = 1024 * 1024
+FIGURES_PAGE = 1000
+MAX_FIGURES_PAGE = 10_000
 router = APIRouter(prefix="/v1", responses=V1_ERRORS)
 
 
@@ -43,6 +47,7 @@ async def documents(service: ServiceDep, assistant: AssistantDep) -> DocumentsMo
 
 @router.get("/figures", tags=["figures"], responses={200: {"content": {"text/csv": {}}}})
 async def figures(
+    request: Request,
     service: ServiceDep,
     assistant: AssistantDep,
     company: Annotated[str | None, Query(max_length=200)] = None,
@@ -50,18 +55,39 @@ async def figures(
     period: Annotated[str | None, Query(max_length=50)] = None,
     kind: Annotated[Literal["actual", "guidance", "prior"] | None, Query()] = None,
     format: Annotated[Literal["json", "csv"], Query()] = "json",
+    offset: Annotated[int, Query(ge=0, description="Rows to skip.")] = 0,
+    limit: Annotated[
+        int, Query(ge=1, le=MAX_FIGURES_PAGE, description="Rows in this page.")
+    ] = FIGURES_PAGE,
 ) -> FiguresModel:
     """The figures found in the documents (the ledger), filtered by company (name, part of it,
-    or ticker), metric (key or name), period and kind; as JSON or CSV."""
+    or ticker), metric (key or name), period and kind; as JSON or CSV, a page at a time
+    (`next_offset` in JSON, a `Link: rel="next"` header in both, `X-Total-Count`)."""
     from assistant.ledger import rows_of, select, to_csv
 
-    def run() -> list:
-        return select(rows_of(assistant.store), company, metric, period, kind)
+    def page() -> tuple[bytes, int]:
+        """Selected, cut and serialised in a worker thread: a large ledger never holds the
+        event loop."""
+        rows = select(rows_of(assistant.store), company, metric, period, kind)
+        shown = rows[offset : offset + limit]
+        following = offset + limit if offset + limit < len(rows) else None
+        if format == "csv":
+            return to_csv(shown).encode("utf-8"), len(rows)
+        body = FiguresModel(
+            figures=[LedgerRowModel(**asdict(r)) for r in shown],
+            total=len(rows),
+            offset=offset,
+            next_offset=following,
+        )
+        return body.model_dump_json().encode("utf-8"), len(rows)
 
-    rows = await service.run(run)
-    if format == "csv":
-        return Response(to_csv(rows), media_type="text/csv")  # type: ignore[return-value]
-    return FiguresModel(figures=[LedgerRowModel(**asdict(r)) for r in rows])
+    body, total = await service.run(page)
+    headers = {"x-total-count": str(total)}
+    if offset + limit < total:
+        following = request.url.include_query_params(offset=offset + limit, limit=limit)
+        headers["link"] = f'<{following}>; rel="next"'
+    media = "text/csv" if format == "csv" else "application/json"
+    return Response(body, media_type=media, headers=headers)  # type: ignore[return-value]
 
 
 @router.post(
@@ -70,7 +96,7 @@ async def figures(
     status_code=202,
     responses={
         200: {"model": JobModel, "description": "These bytes are indexed already."},
-        **documented(403, 409, 413, 415, 429),
+        **documented(403, 409, 413, 415, 429, 507),
     },
 )
 async def upload(
@@ -93,8 +119,8 @@ async def upload(
     doc_id = doc_id_for(name)
     service.board.refuse_if_pending(doc_id)
     target = service.board.spool_file()
-    sha256 = await spool(file, target, settings.max_upload_bytes, name)
     try:
+        sha256 = await spool(file, target, settings.max_upload_bytes, name)
         same = await service.run(service.record_with_content, sha256)
         if same is not None:
             response.status_code = 200
@@ -108,20 +134,25 @@ async def upload(
                 f"(from {Path(existing.source).name}, added {existing.added_at})",
                 hint="send replace=true to replace it, or rename the file",
             )
-        # Empty, binary or mis-encoded: say so now, not after the queue.
-        await anyio.to_thread.run_sync(lambda: decode_source(target.read_bytes(), name))
-    except (AssistantError, HTTPException):
-        target.unlink(missing_ok=True)
-        raise
-    job = Job(
-        doc_id,
-        name,
-        replaces=Path(existing.source).name if existing is not None else None,
-        company=company,
-        period=period,
-        doc_type=type,
-    )
-    service.board.submit(job, target)
+        # Empty, binary or mis-encoded text: said now. PDF and HTML are read by the job, in a
+        # child process under memory and time limits, never in the request.
+        await anyio.to_thread.run_sync(check_upload, target, name)
+        job = Job(
+            doc_id,
+            name,
+            replaces=Path(existing.source).name if existing is not None else None,
+            company=company,
+            period=period,
+            doc_type=type,
+            sha256=sha256,
+        )
+        queued = await anyio.to_thread.run_sync(service.board.submit, job, target)
+    finally:
+        target.unlink(missing_ok=True)  # gone already when the board took it
+    if queued is not job:
+        shown = Job(queued.doc_id, queued.name, state=queued.state, progress=queued.progress)
+        shown.message = f"{name} is being indexed already as {queued.doc_id!r}"
+        return job_model(shown, None)
     return job_model(job, None)
 
 
@@ -140,7 +171,7 @@ async def document(doc_id: str, service: ServiceDep) -> JobModel:
 @router.delete(
     "/documents/{doc_id}",
     tags=["documents"],
-    responses=documented(403, 404),
+    responses=documented(403, 404, 507),
 )
 async def delete(doc_id: str, service: ServiceDep, assistant: AssistantDep) -> dict[str, str]:
     """Remove a document from the index (and cancel its upload if it is still waiting)."""
@@ -154,6 +185,14 @@ async def delete(doc_id: str, service: ServiceDep, assistant: AssistantDep) -> d
             raise
     service.board.forget(doc_id)
     return {"deleted": doc_id}
+
+
+def check_upload(path: Path, name: str) -> None:
+    """What can be said of an upload from its bytes alone, in linear time: plain text that
+    is empty, binary, mis-encoded or too long is refused before the 202."""
+    raw = path.read_bytes()
+    if not (is_pdf(raw) or is_html(raw)):
+        decode_source(raw, name)
 
 
 def upload_name(filename: str | None) -> str:

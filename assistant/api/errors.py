@@ -13,9 +13,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from assistant.api.state import Busy
 from assistant.api_models import ErrorModel
 from assistant.errors import (
+    NO_SPACE,
     AssistantError,
     BadFilter,
     BadQuestion,
+    DiskFull,
     DocumentExists,
     DocumentNotFound,
     IndexCorrupt,
@@ -38,6 +40,7 @@ ERROR_STATUS: dict[type[AssistantError], int] = {
     IndexNotFound: 503,
     IndexMismatch: 503,
     IndexCorrupt: 503,
+    DiskFull: 507,
 }
 # An AssistantError's hint is written for the command line; over HTTP it says what to send.
 HTTP_HINTS: dict[type[AssistantError], str] = {
@@ -47,14 +50,23 @@ HTTP_HINTS: dict[type[AssistantError], str] = {
     IndexCorrupt: "the server's index must be rebuilt by whoever runs it",
 }
 
+# Errors about the server's own index name its folders: over HTTP they say what is wrong in
+# words, and the log keeps the details.
+HTTP_MESSAGES: dict[type[AssistantError], str] = {
+    IndexNotFound: "the server has no index yet",
+    IndexMismatch: "the server's index was built by another version or model",
+    IndexCorrupt: "the server's index is damaged",
+}
+
 
 def documented(*codes: int) -> dict[int | str, dict]:
     """The OpenAPI `responses` of these error codes, each with the one error body."""
     return {code: {"model": ErrorModel} for code in codes}
 
 
-# What any /v1 route may answer: no or a wrong token, an invalid request, not ready or busy.
-V1_ERRORS = documented(401, 422, 503)
+# What any /v1 route may answer: a Host it does not answer to, no or a wrong token, an
+# invalid request, not ready or busy.
+V1_ERRORS = documented(400, 401, 422, 503)
 
 
 def error_response(
@@ -71,7 +83,10 @@ def install_error_handlers(app: FastAPI) -> None:
     async def assistant_error(request: Request, exc: AssistantError) -> JSONResponse:
         status = next((code for kind, code in ERROR_STATUS.items() if isinstance(exc, kind)), 400)
         hint = next((h for kind, h in HTTP_HINTS.items() if isinstance(exc, kind)), None)
-        response = error_response(request, status, exc.message, hint or exc.hint or None)
+        message = next((m for kind, m in HTTP_MESSAGES.items() if isinstance(exc, kind)), None)
+        if message is not None:
+            log.error("request %s: %s", request.state.request_id, exc.message)
+        response = error_response(request, status, message or exc.message, hint or exc.hint or None)
         if status == 429:
             response.headers["retry-after"] = "30"
         return response
@@ -108,6 +123,13 @@ def install_error_handlers(app: FastAPI) -> None:
         response = error_response(request, 503, "the service is busy; try again shortly")
         response.headers["retry-after"] = "1"
         return response
+
+    @app.exception_handler(OSError)
+    async def disk_error(request: Request, exc: OSError) -> JSONResponse:
+        if exc.errno not in NO_SPACE:
+            raise exc
+        log.error("request %s: %s", request.state.request_id, exc)
+        return error_response(request, 507, "the server's disk is full", DiskFull.hint)
 
     @app.exception_handler(Exception)
     async def crashed(request: Request, exc: Exception) -> JSONResponse:

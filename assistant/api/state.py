@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from pathlib import Path
 
 import anyio
 
-from assistant.documents import Metadata, parse_source
-from assistant.documents.reading import decode_source
+from assistant.documents import Metadata
+from assistant.documents.isolated import ReadLimits, read_isolated
 from assistant.errors import IndexNotFound
 from assistant.jobs import Job, JobBoard
 from assistant.jobs_db import DatabaseJobBoard
 from assistant.service import Assistant
 from assistant.settings import Settings
 from assistant.store import DocumentRecord
+
+log = logging.getLogger("assistant.jobs")
 
 
 class Busy(Exception):
@@ -84,17 +88,25 @@ class Service:
         return next((r for r in documents if r.sha256 == sha256), None)
 
     def _index(self, job: Job, spooled: Path, progress) -> None:
+        """Read, chunk and extract figures in a child process under the memory limit and the
+        time left of the upload's budget; embed and save here."""
+        started = time.monotonic()
         job.state = "parsing"
         progress(0.0)
         meta = Metadata(
             company=job.company, period=job.period, doc_type=job.doc_type, doc_id=job.doc_id
         )
-        doc = parse_source(decode_source(spooled.read_bytes(), job.name), meta)
+        limits = ReadLimits(self.settings.read_memory_mb, self.settings.upload_budget_s)
+        read = read_isolated(
+            spooled, job.name, meta, self.settings.chunking, limits, lambda: progress(0.0)
+        )
+        doc = read.doc
         job.warnings = list(doc.warnings)
         job.state = "embedding"
         progress(0.0)
+        log.info("read %s in %.1f s", job.doc_id, time.monotonic() - started)
         self.assistant.add_document(
-            doc, progress=lambda done, total: progress(done / total if total else 1.0)
+            doc, progress=lambda done, total: progress(done / total if total else 1.0), read=read
         )
         if self.board.cancelled(job):  # deleted while it was being saved
             self.assistant.remove(job.doc_id)

@@ -36,6 +36,10 @@ async def readyz(request: Request, service: ServiceDep) -> dict[str, str | int]:
     assistant, settings = service.assistant, service.settings
     if not service.ready or not await service.run(assistant.has_index):
         return error_response(request, 503, "not ready")  # type: ignore[return-value]
+    if not service.board.alive:
+        return error_response(  # type: ignore[return-value]
+            request, 503, "the indexer has stopped: uploads are not being indexed"
+        )
     backend = "postgresql" if settings.database_url else "files"
     token = settings.api_token
     if token and not token_matches(request.headers.get("authorization", ""), token):
