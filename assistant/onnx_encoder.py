@@ -9,6 +9,8 @@ use) with PyTorch and cached: in the virtual environment when it is writable, el
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import json
 import os
 import sys
@@ -146,22 +148,46 @@ class OnnxEncoder(QueryCache):
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
         # Longest first, so each batch pads to texts of about its own length.
         order = sorted(range(len(texts)), key=lambda k: -len(texts[k]))
-        for start in range(0, len(order), self.batch_size):
+        starts = range(0, len(order), self.batch_size)
+        for start in starts:
             rows = order[start : start + self.batch_size]
-            out[rows] = self._embed_batch([texts[k] for k in rows])
+            # A passage batch grows ONNX Runtime's memory arena by hundreds of MB (attention
+            # over 256 tokens), which it keeps: the last batch of a bulk call shrinks it back,
+            # so a server that indexed uploads holds what a fresh one does.
+            shrink = len(texts) > 1 and start == starts[-1]
+            out[rows] = self._embed_batch([texts[k] for k in rows], shrink)
+        if len(texts) > 1:
+            release_freed_memory()
         return out
 
-    def _embed_batch(self, texts: list[str]) -> np.ndarray:
+    def _embed_batch(self, texts: list[str], shrink: bool = False) -> np.ndarray:
         encoded = self._tokenizer.encode_batch(texts)
         ids = np.array([e.ids for e in encoded], dtype=np.int64)
         mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)
         (states,) = self._session.run(
-            None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+            None,
+            {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)},
+            shrinking_run() if shrink else None,
         )
         weights = mask[..., None].astype(np.float32)
         pooled = (states * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
         return pooled / np.clip(norms, 1e-12, None)
+
+
+def shrinking_run():
+    """Run options that hand the CPU arena's unused memory back when the run ends."""
+    import onnxruntime as ort
+
+    options = ort.RunOptions()
+    options.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
+    return options
+
+
+def release_freed_memory() -> None:
+    """Return the C heap's free pages to the system (glibc only; elsewhere nothing)."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def main() -> None:
