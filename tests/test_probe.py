@@ -208,13 +208,15 @@ def test_a_job_that_took_the_server_down_three_times_is_not_resumed(tmp_path):
 
 def test_a_worker_killed_by_its_upload_counts_the_attempt(seed_index, tmp_path):
     """The server is killed with -9 while it reads an upload: the job on disk says one attempt,
-    and after three such kills the upload fails instead of being tried again."""
+    the reader dies with the server, and after three such kills the upload fails instead of
+    being tried again."""
     index = tmp_path / "index"
     shutil.copytree(seed_index, index, symlinks=True)
     slow = hostile.one_line(2)
     for round_ in range(MAX_ATTEMPTS + 1):
         server = Server(index, tmp_path / f"run{round_}.log", ASSISTANT_UPLOAD_BUDGET_S="120")
         server.wait_ready()
+        reading: list[int] = []
         try:
             if round_ == 0:
                 assert upload(server, "killer.txt", slow).status_code == 202
@@ -223,14 +225,35 @@ def test_a_worker_killed_by_its_upload_counts_the_attempt(seed_index, tmp_path):
                 assert status["state"] == "failed" and "3 times" in status["message"]
                 assert answers(server)
                 return
-            while httpx.get(f"{server.url}/v1/documents/killer").json()["state"] != "parsing":
+            deadline = time.monotonic() + 30
+            while not reading and time.monotonic() < deadline:
+                reading = readers_of(server.proc.pid)
                 time.sleep(0.05)
+            assert reading, "the upload was not read in a child process"
             record = json.loads((index / "jobs" / "killer.json").read_text())
             assert record["attempts"] == round_ + 1
         finally:
             server.proc.kill()
             server.proc.wait()
             server.handle.close()
+        deadline = time.monotonic() + 5
+        while any(Path(f"/proc/{pid}").exists() for pid in reading):
+            assert time.monotonic() < deadline, "the reader outlived its server"
+            time.sleep(0.1)
+
+
+def readers_of(parent: int) -> list[int]:
+    """The reader processes `parent` started."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            cmdline = (proc / "cmdline").read_bytes()
+            ppid = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        if ppid == parent and b"assistant.documents.isolated" in cmdline:
+            found.append(int(proc.name))
+    return found
 
 
 # Medium: DNS rebinding ------------------------------------------------------------------------

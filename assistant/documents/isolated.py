@@ -14,6 +14,8 @@ reads a pickled `ReadRequest` and writes a pickled `ReadResult` or `AssistantErr
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import logging
 import math
 import os
@@ -37,6 +39,8 @@ OUT_OF_MEMORY = 4
 # Seconds a child gets past its CPU limit to start and write its result before it is killed.
 WALL_GRACE_S = 10.0
 CHECK_EVERY_S = 0.5
+PR_SET_PDEATHSIG = 1
+ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,7 @@ class ReadRequest:
     meta: object  # documents.Metadata (kept loose: this module is imported before it)
     chunking: ChunkingParams
     limits: ReadLimits
+    parent: int = 0  # the server's pid: the child does not outlive it
 
 
 @dataclass(frozen=True)
@@ -77,7 +82,7 @@ def read_isolated(
     delete) stops the child and is raised here."""
     with tempfile.TemporaryDirectory(prefix="assistant-read-") as folder:
         request_path, result_path = Path(folder) / "request", Path(folder) / "result"
-        request = ReadRequest(str(path), name, meta, chunking, limits)
+        request = ReadRequest(str(path), name, meta, chunking, limits, os.getpid())
         request_path.write_bytes(pickle.dumps(request))
         child = subprocess.Popen(
             [sys.executable, "-m", "assistant.documents.isolated", request_path, result_path],
@@ -85,6 +90,9 @@ def read_isolated(
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             start_new_session=True,  # a Ctrl-C at the server's terminal is the server's
+            # One math thread: thread pools reserve address space per core at import, which
+            # the memory limit counts.
+            env={**os.environ, **ONE_THREAD},
         )
         try:
             stderr = wait_for(child, limits.seconds + WALL_GRACE_S, check)
@@ -135,6 +143,15 @@ def too_slow(name: str, limits: ReadLimits) -> OverBudget:
     return OverBudget(f"{name}: reading it took longer than {limits.seconds:g} s and was stopped")
 
 
+def die_with(parent: int) -> None:
+    """Killed when the server dies (Linux), so a server killed with -9 leaves no reader
+    running to its CPU limit."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if parent and os.getppid() != parent:  # it died before the line above
+        os._exit(1)
+
+
 def apply_limits(limits: ReadLimits) -> None:
     import resource
 
@@ -157,6 +174,7 @@ def read_in_this_process(request: ReadRequest) -> ReadResult:
 
 def main(request_path: str, result_path: str) -> int:
     request: ReadRequest = pickle.loads(Path(request_path).read_bytes())
+    die_with(request.parent)
     apply_limits(request.limits)
     try:
         outcome: ReadResult | tuple[str, str] = read_in_this_process(request)
