@@ -9,8 +9,6 @@ use) with PyTorch and cached: in the virtual environment when it is writable, el
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import json
 import os
 import sys
@@ -23,6 +21,7 @@ import numpy as np
 
 from assistant.embedding import QueryCache, resolve_model_path
 from assistant.errors import AssistantError
+from assistant.memory import release_freed_memory
 
 EXPORT_VERSION = "1"  # bump when the export below changes
 OPSET = 17
@@ -182,12 +181,6 @@ def shrinking_run():
     options = ort.RunOptions()
     options.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
     return options
-
-
-def release_freed_memory() -> None:
-    """Return the C heap's free pages to the system (glibc only; elsewhere nothing)."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def main() -> None:

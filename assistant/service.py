@@ -16,6 +16,7 @@ from assistant.documents import DOCUMENT_SUFFIXES, Document, Metadata, parse_fil
 from assistant.documents.isolated import ReadResult
 from assistant.embedding import Encoder, load_encoder
 from assistant.errors import AssistantError, IndexNotFound
+from assistant.memory import release_freed_memory
 from assistant.retrieval import Filters, Hit, Retriever
 from assistant.settings import Settings
 from assistant.store import (
@@ -251,6 +252,7 @@ class Assistant:
         retriever = self._retriever_of(store)
         with self._lock:
             self._retriever, self._version = retriever, store.path
+        release_freed_memory(collect=True)  # the snapshot swapped out
 
     def remove(self, doc_id: str) -> Store:
         if self.library:

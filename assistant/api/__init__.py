@@ -97,6 +97,8 @@ def app_from_environment() -> FastAPI:
     """The app of one of several `serve --workers` processes: settings from the environment
     the parent set (the seed index is already built)."""
     from assistant.cli import app_for
+    from assistant.memory import limit_arenas
 
+    limit_arenas()
     settings = Settings.from_env()
     return app_for(settings, Assistant(settings))

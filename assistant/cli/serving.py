@@ -16,6 +16,7 @@ from assistant.cli.common import (
     fail,
 )
 from assistant.errors import AssistantError
+from assistant.memory import limit_arenas
 from assistant.settings import Settings
 
 
@@ -58,6 +59,7 @@ def serve(
 
     from assistant.service import Assistant
 
+    limit_arenas()  # before the model's and the workers' threads exist
     settings = Settings.from_env(
         index_dir=index, host=host, port=port, database_url=database_url, processes=workers
     )
