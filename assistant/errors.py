@@ -80,13 +80,14 @@ class DiskFull(AssistantError):
 
 
 NO_SPACE = {28, 122}  # ENOSPC, EDQUOT
+DISK_FULL = "the server's disk is full"
 
 
 def failure_reason(error: BaseException) -> str:
     """What a user may read of an unexpected failure: the disk being full, or an internal
     error; never a path or a traceback (those go to the log)."""
     if isinstance(error, OSError) and error.errno in NO_SPACE:
-        return f"the server's disk is full ({DiskFull.hint})"
+        return str(DiskFull(DISK_FULL))
     if isinstance(error, AssistantError):
         return str(error)
     return "internal error while indexing"

@@ -118,7 +118,8 @@ def answered_hosts(settings: Settings, is_loopback: bool) -> frozenset[str] | No
     page elsewhere can make a browser send, its own host, and the names configured."""
     if "*" in settings.allowed_hosts or not (is_loopback or settings.allowed_hosts):
         return None
-    return frozenset({*LOOPBACK_NAMES, settings.host.lower(), *settings.allowed_hosts})
+    named = (name.lower() for name in settings.allowed_hosts)
+    return frozenset({*LOOPBACK_NAMES, settings.host.lower(), *named})
 
 
 def token_matches(header: str, token: str) -> bool:

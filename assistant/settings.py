@@ -84,7 +84,7 @@ class Settings:
             )
         if env.get("ASSISTANT_ALLOWED_HOSTS"):
             values["allowed_hosts"] = tuple(
-                h.strip().lower() for h in env["ASSISTANT_ALLOWED_HOSTS"].split(",") if h.strip()
+                h.strip() for h in env["ASSISTANT_ALLOWED_HOSTS"].split(",") if h.strip()
             )
         for name, key in (
             ("SLACK_BOT_TOKEN", "slack_bot_token"),

@@ -4,10 +4,13 @@ script."""
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -77,3 +80,36 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
         self.handle.close()
+
+
+@contextmanager
+def serving_copy(index: Path, root: Path, **env: str) -> Iterator[Server]:
+    """A ready server on its own copy of `index` (`root/index`, logging to `root/server.log`),
+    stopped afterwards: the copy is the server's to change."""
+    shutil.copytree(index, root / "index", symlinks=True)
+    server = Server(root / "index", root / "server.log", **env)
+    server.wait_ready()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def stray_files(index: Path, listed: set[str]) -> list[str]:
+    """Files in jobs/ and uploads/ that no job or listed document owns: an upload's bytes
+    left behind."""
+    jobs = index / "jobs"
+    names = {p.name for p in jobs.iterdir()} if jobs.is_dir() else set()
+    records = {n[: -len(".json")] for n in names if n.endswith(".json")}
+    stray = [
+        f"jobs/{n}"
+        for n in names
+        if not n.endswith(".json") and not (n.endswith(".upload") and n[:-7] in records)
+    ]
+    kept = index / "uploads"
+    stray += [
+        f"uploads/{p.name}"
+        for p in (kept.iterdir() if kept.is_dir() else ())
+        if p.stem not in listed
+    ]
+    return sorted(stray)

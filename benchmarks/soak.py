@@ -29,7 +29,7 @@ import httpx
 
 from benchmarks import hostile
 from benchmarks.load import QUESTIONS
-from benchmarks.serving import Server, free_port
+from benchmarks.serving import Server, free_port, stray_files
 
 ROOT = Path(__file__).resolve().parent.parent
 CALLS = ROOT.parent / "shared" / "corpus" / "ectsum-train"
@@ -73,25 +73,6 @@ def hostile_uploads(folder: Path, calls: list[Path]) -> list[Path]:
     for name, content in made.items():
         (folder / name).write_bytes(content)
     return [folder / name for name in made]
-
-
-def stray_files(index: Path, listed: set[str]) -> list[str]:
-    """Files in jobs/ and uploads/ that no job or listed document owns."""
-    jobs = index / "jobs"
-    names = {p.name for p in jobs.iterdir()} if jobs.is_dir() else set()
-    records = {n[: -len(".json")] for n in names if n.endswith(".json")}
-    stray = [
-        f"jobs/{n}"
-        for n in names
-        if not n.endswith(".json") and not (n.endswith(".upload") and n[:-7] in records)
-    ]
-    kept = index / "uploads"
-    stray += [
-        f"uploads/{p.name}"
-        for p in (kept.iterdir() if kept.is_dir() else ())
-        if p.stem not in listed
-    ]
-    return sorted(stray)
 
 
 def big_upload(folder: Path) -> Path:

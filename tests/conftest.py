@@ -99,17 +99,11 @@ API_TOKEN = "test-token-0123456789"
 def server(seed_index, tmp_path_factory):
     """A real uvicorn server (the `assistant serve` command) on a free loopback port, on its
     own copy of the seed index, with an API token configured."""
-    import shutil
-
-    from benchmarks.serving import Server
+    from benchmarks.serving import serving_copy
 
     root = tmp_path_factory.mktemp("server")
-    index = root / "index"
-    shutil.copytree(seed_index, index, symlinks=True)
-    running = Server(index, root / "server.log", ASSISTANT_API_TOKEN=API_TOKEN)
-    running.wait_ready()
-    yield running
-    running.stop()
+    with serving_copy(seed_index, root, ASSISTANT_API_TOKEN=API_TOKEN) as running:
+        yield running
 
 
 @pytest.fixture(scope="session")

@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from benchmarks.serving import Server, free_port
+from benchmarks.serving import Server, free_port, serving_copy
 from tests.conftest import API_TOKEN
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "ectsum-train"
@@ -53,19 +53,15 @@ def raw_status(port: int, head: str) -> int:
 @pytest.fixture(scope="module")
 def open_server(seed_index, tmp_path_factory):
     """No token, on loopback, with Slack configured but its API at a port nothing listens on."""
-    root = tmp_path_factory.mktemp("open")
-    shutil.copytree(seed_index, root / "index", symlinks=True)
-    server = Server(
-        root / "index",
-        root / "server.log",
+    with serving_copy(
+        seed_index,
+        tmp_path_factory.mktemp("open"),
         SLACK_BOT_TOKEN="xoxb-unreachable",
         SLACK_SIGNING_SECRET=SECRET,
         ASSISTANT_SLACK_API_URL=f"http://127.0.0.1:{free_port()}/api/",
         ASSISTANT_MAX_PENDING_UPLOADS="2",
-    )
-    server.wait_ready()
-    yield server
-    server.stop()
+    ) as server:
+        yield server
 
 
 def upload(server, name: str, content: bytes, **kwargs) -> httpx.Response:

@@ -16,8 +16,9 @@ import pytest
 
 from assistant.jobs import MAX_ATTEMPTS, Job, JobBoard
 from benchmarks import hostile
-from benchmarks.serving import Server
+from benchmarks.serving import Server, serving_copy, stray_files
 from tests.test_faults import upload, wait_for_job
+from tests.test_jobs import spooled, wait
 
 BUDGET_S = 15
 READ_MEMORY_MB = 768
@@ -39,29 +40,19 @@ def answers(server: Server) -> bool:
 @pytest.fixture(scope="module")
 def probed(seed_index, tmp_path_factory):
     """No token, on loopback, with a short upload budget and a small read-memory limit."""
-    root = tmp_path_factory.mktemp("probed")
-    shutil.copytree(seed_index, root / "index", symlinks=True)
-    server = Server(
-        root / "index",
-        root / "server.log",
+    with serving_copy(
+        seed_index,
+        tmp_path_factory.mktemp("probed"),
         ASSISTANT_UPLOAD_BUDGET_S=str(BUDGET_S),
         ASSISTANT_READ_MEMORY_MB=str(READ_MEMORY_MB),
-    )
-    server.wait_ready()
-    yield server
-    server.stop()
+    ) as server:
+        yield server
 
 
 def leftovers(server: Server) -> list[str]:
-    """Files in the jobs folder that belong to no job: spooled bytes nobody will index."""
-    jobs = server.index / "jobs"
-    names = {p.name for p in jobs.iterdir()} if jobs.is_dir() else set()
-    records = {n[: -len(".json")] for n in names if n.endswith(".json")}
-    return sorted(
-        n
-        for n in names
-        if not n.endswith(".json") and not (n.endswith(".upload") and n[:-7] in records)
-    )
+    """Upload bytes in jobs/ or uploads/ that no job or listed document owns."""
+    listed = httpx.get(f"{server.url}/v1/documents").json()["documents"]
+    return stray_files(server.index, {d["doc_id"] for d in listed})
 
 
 # High: a PDF whose stream expands to gigabytes ---------------------------------------------
@@ -145,16 +136,9 @@ def test_the_indexer_survives_a_delete_while_an_upload_is_saved(tmp_path):
     board.start()
     try:
         for name in ("deleted", "next"):
-            spool = board.spool_file()
-            spool.write_bytes(name.encode())
-            board.submit(Job(name, f"{name}.txt"), spool)
-        deadline = time.monotonic() + 10
-        while (board.get("next") is None or board.get("next").unfinished) and (
-            time.monotonic() < deadline
-        ):
-            time.sleep(0.02)
+            board.submit(Job(name, f"{name}.txt"), spooled(board, name.encode()))
+        assert wait(board, "next").state == "ready"
         assert board.alive
-        assert board.get("next").state == "ready"
         assert board.get("deleted") is None
         assert sorted(p.name for p in (tmp_path / "uploads").iterdir()) == ["next.txt"]
         assert sorted(p.name for p in (tmp_path / "jobs").iterdir()) == ["next.json"]
@@ -195,12 +179,10 @@ def test_a_job_that_took_the_server_down_three_times_is_not_resumed(tmp_path):
         (index / "jobs" / f"{doc_id}.upload").write_text("Revenue was $1 million.")
     board.start()
     try:
-        deadline = time.monotonic() + 10
-        while board.get("unlucky").unfinished and time.monotonic() < deadline:
-            time.sleep(0.02)
+        unlucky = wait(board, "unlucky")
     finally:
         board.stop()
-    crasher, unlucky = board.get("crasher"), board.get("unlucky")
+    crasher = board.get("crasher")
     assert crasher.state == "failed" and "stopped the server 3 times" in crasher.message
     assert not (index / "jobs" / "crasher.upload").exists()
     assert unlucky.state == "ready" and runs == [MAX_ATTEMPTS]
@@ -279,17 +261,11 @@ def test_a_rebound_host_name_can_neither_read_nor_change(probed):
 
 
 def test_named_hosts_are_answered_when_configured(seed_index, tmp_path):
-    index = tmp_path / "index"
-    shutil.copytree(seed_index, index, symlinks=True)
-    server = Server(index, tmp_path / "server.log", ASSISTANT_ALLOWED_HOSTS="assistant.internal")
-    server.wait_ready()
-    try:
+    with serving_copy(seed_index, tmp_path, ASSISTANT_ALLOWED_HOSTS="assistant.internal") as server:
         named = {"Host": "assistant.internal"}
         assert httpx.get(f"{server.url}/v1/documents", headers=named).status_code == 200
         other = {"Host": "other.example"}
         assert httpx.get(f"{server.url}/v1/documents", headers=other).status_code == 400
-    finally:
-        server.stop()
 
 
 # Medium: the figure ledger a page at a time, off the event loop -----------------------------
@@ -367,22 +343,13 @@ def test_a_chunked_body_over_the_limit_does_not_echo_the_body(probed):
 
 
 def test_a_damaged_index_is_reported_without_server_paths(seed_index, tmp_path):
-    index = tmp_path / "index"
-    shutil.copytree(seed_index, index, symlinks=True)
-    server = Server(index, tmp_path / "server.log")
-    server.wait_ready()
-    try:
-        version = (index / "current").resolve() if (index / "current").exists() else None
-        manifests = [version / "manifest.json"] if version else list(index.glob("*/manifest.json"))
-        for manifest in manifests:
-            manifest.write_text("{not json")
+    with serving_copy(seed_index, tmp_path) as server:
+        (server.index / "current" / "manifest.json").write_text("{not json")
         removed = httpx.delete(f"{server.url}/v1/documents/000_71abd0ac3770a833")
         assert removed.status_code == 503, removed.text
         assert str(tmp_path) not in removed.text and "/" not in removed.json()["error"]
         assert "damaged" in removed.json()["error"]
         assert "manifest.json is unreadable" in server.log.read_text()  # the details: logged
-    finally:
-        server.stop()
 
 
 def small_disk(folder: Path, size: str) -> bool:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import shutil
 import time
 from pathlib import Path
 from urllib.parse import urlencode
@@ -16,7 +15,7 @@ import pytest
 
 from assistant.schema import AnswerModel, CitationModel
 from assistant.slack import MAX_BLOCKS, MAX_TEXT, answer_blocks
-from benchmarks.serving import Server
+from benchmarks.serving import serving_copy
 from tests.fake_slack import FakeSlack
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -32,19 +31,15 @@ def fake():
 
 @pytest.fixture(scope="module")
 def bot(seed_index, fake, tmp_path_factory):
-    root = tmp_path_factory.mktemp("slack")
-    shutil.copytree(seed_index, root / "index", symlinks=True)
-    server = Server(
-        root / "index",
-        root / "server.log",
+    with serving_copy(
+        seed_index,
+        tmp_path_factory.mktemp("slack"),
         SLACK_SIGNING_SECRET=SECRET,
         SLACK_BOT_TOKEN="xoxb-test-token",
         SLACK_APP_TOKEN="",
         ASSISTANT_SLACK_API_URL=fake.url + "/api/",
-    )
-    server.wait_ready()
-    yield server
-    server.stop()
+    ) as server:
+        yield server
 
 
 def signed(body: str, timestamp: int | None = None, secret: str = SECRET) -> dict[str, str]:

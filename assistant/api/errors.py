@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from assistant.api.state import Busy
 from assistant.api_models import ErrorModel
 from assistant.errors import (
+    DISK_FULL,
     NO_SPACE,
     AssistantError,
     BadFilter,
@@ -129,7 +130,7 @@ def install_error_handlers(app: FastAPI) -> None:
         if exc.errno not in NO_SPACE:
             raise exc
         log.error("request %s: %s", request.state.request_id, exc)
-        return error_response(request, 507, "the server's disk is full", DiskFull.hint)
+        return await assistant_error(request, DiskFull(DISK_FULL))
 
     @app.exception_handler(Exception)
     async def crashed(request: Request, exc: Exception) -> JSONResponse:

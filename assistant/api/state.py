@@ -89,7 +89,8 @@ class Service:
 
     def _index(self, job: Job, spooled: Path, progress) -> None:
         """Read, chunk and extract figures in a child process under the memory limit and the
-        time left of the upload's budget; embed and save here."""
+        upload's budget (which the board's progress check also holds over the whole job);
+        embed and save here."""
         started = time.monotonic()
         job.state = "parsing"
         progress(0.0)

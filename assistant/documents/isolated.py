@@ -9,7 +9,8 @@ number of passages and checks the time budget as it goes, runs in the server.
 
     python -m assistant.documents.isolated REQUEST RESULT
 
-reads a pickled `ReadRequest` and writes a pickled `ReadResult` or `AssistantError`.
+reads a pickled `ReadRequest` and writes a pickled `ReadResult`, or the message and hint of
+the `AssistantError` the reader raised.
 """
 
 from __future__ import annotations
@@ -45,8 +46,8 @@ ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THRE
 
 @dataclass(frozen=True)
 class ReadLimits:
-    memory_mb: int = 2048
-    seconds: float = 600.0
+    memory_mb: int
+    seconds: float
 
 
 @dataclass(frozen=True)
