@@ -31,6 +31,9 @@ class Question:
     # {value, unit, period} items that must all be in the answer's series or figures.
     evidence_each: tuple[str, ...] = ()
     figures_each: tuple[dict, ...] = ()
+    # Pages of `doc` that hold the evidence (a figure stated twice, in a summary and a
+    # statement, is on either).
+    pages: tuple[int, ...] = ()
 
 
 def read_questions(path: Path) -> list[Question]:
@@ -56,11 +59,26 @@ def read_questions(path: Path) -> list[Question]:
                     doc=doc_id_for(raw["doc"]) if raw.get("doc") else None,  # as indexing names it
                     evidence_each=tuple(raw.get("evidence_each") or ()),
                     figures_each=tuple(raw.get("figures_each") or ()),
+                    pages=_pages(raw.get("page")),
                 )
             )
         except (ValueError, KeyError, TypeError, AttributeError) as err:
             raise AssistantError(f"{path}:{number}: not a question object: {err}") from err
     return questions
+
+
+def _pages(raw: object) -> tuple[int, ...]:
+    if raw is None:
+        return ()
+    return tuple(int(p) for p in (raw if isinstance(raw, list) else [raw]))
+
+
+def on_page(question: Question, citation: CitedText) -> bool:
+    """Whether a citation is from the question's document and spans one of its pages."""
+    if not citation.pages or (question.doc is not None and citation.doc_id != question.doc):
+        return False
+    first, last = citation.pages
+    return any(first <= page <= last for page in question.pages)
 
 
 def citation_hits(evidence: Sequence[str], texts: Sequence[tuple[str, str | None]]) -> list[bool]:
@@ -92,6 +110,7 @@ class CitedText:
     text: str
     translation: str | None = None
     doc_id: str | None = None
+    pages: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -134,6 +153,7 @@ def evaluate(questions: list[Question], run: Callable[[Question], Outcome], k: i
     per_question = []
     totals = {"hit@1": 0, "hit@3": 0, "hit@5": 0, "figure@1": 0, "figure@3": 0, "doc@1": 0}
     figure_questions = doc_questions = inferred = series_questions = series_all = 0
+    page_questions = page_hits = 0
     figures_available = True
     context_chars = 0
     for question in questions:
@@ -161,6 +181,13 @@ def evaluate(questions: list[Question], run: Callable[[Question], Outcome], k: i
             on_doc = bool(citations) and citations[0].doc_id == question.doc
             totals["doc@1"] += int(on_doc)
             entry["doc_hit"] = on_doc
+        if question.pages:
+            page_questions += 1
+            page_rank = next(
+                (r for r, c in enumerate(citations[:5], start=1) if on_page(question, c)), None
+            )
+            page_hits += int(page_rank is not None)
+            entry["page_rank"] = page_rank
         if outcome.figures is None:
             figures_available = False
         elif question.figure:
@@ -193,6 +220,7 @@ def evaluate(questions: list[Question], run: Callable[[Question], Outcome], k: i
         )
     report["context_chars@5"] = round(context_chars / n, 1) if n else 0.0
     report["doc@1"] = round(totals["doc@1"] / doc_questions, 4) if doc_questions else None
+    report["page@5"] = round(page_hits / page_questions, 4) if page_questions else None
     report["scope_inferred"] = round(inferred / n, 4) if n else 0.0
     report["series@all"] = round(series_all / series_questions, 4) if series_questions else None
     report["per_question"] = per_question
@@ -225,7 +253,16 @@ def outcome_of_model(model) -> Outcome:
     figures with the document of the citation they came from."""
     docs = {c.n: c.doc_id for c in model.citations}
     return Outcome(
-        citations=[CitedText(c.chunk_id, c.text, c.translation, c.doc_id) for c in model.citations],
+        citations=[
+            CitedText(
+                c.chunk_id,
+                c.text,
+                c.translation,
+                c.doc_id,
+                tuple(c.pages) if c.pages else None,  # type: ignore[arg-type]
+            )
+            for c in model.citations
+        ],
         figures=[
             {
                 "value": f.value,
@@ -253,7 +290,15 @@ def outcome_of_model(model) -> Outcome:
     )
 
 
-GOLDEN_FIELDS = ("id", "question", "hit_rank", "doc_hit", "figure_rank", "series_all")
+GOLDEN_FIELDS = (
+    "id",
+    "question",
+    "hit_rank",
+    "doc_hit",
+    "page_rank",
+    "figure_rank",
+    "series_all",
+)
 
 
 def golden_of(report: dict, previous: dict | None = None) -> dict:
@@ -296,6 +341,8 @@ def regressions(report: dict, golden: dict) -> list[str]:
             lost.append("figure@1")
         if old_rank and old_rank <= 3 and not (new_rank and new_rank <= 3):
             lost.append("figure@3")
+        if old.get("page_rank") and not q.get("page_rank"):
+            lost.append("page@5")
         if old.get("series_all") and not q.get("series_all"):
             lost.append("series@all")
         if lost:

@@ -24,7 +24,8 @@ SHORTHAND = frozenset(phrase for group in GROUPS for phrase in group)
 
 POSSESSIVE = r"(?:'s|’s|'|’)?"
 ENTITY_RE = re.compile(
-    r"(?P<name>[A-Z][\w&.\-]*[\w&](?:\s+(?:&\s+)?[A-Z][\w&.\-]*[\w&])*)(?P<pos>'s|’s)?"
+    r"(?P<name>[A-Z][\w&.\-]*[\w&](?:\s+(?:&\s+)?[A-Z][\w&.\-]*[\w&])*)"
+    r"(?P<pos>'s|’s|(?<=s)['’](?!\w))?"  # "Boston Properties'" too
 )
 TICKER_TOKEN_RE = re.compile(r"(?<![\w$])([A-Za-z]{1,5}(?:\.[A-Z])?)(?:'s|’s)?(?![\w])")
 # A capital letter after these words mid-sentence names something ("does A expect", "did A
@@ -69,13 +70,8 @@ class Catalog:
 
     def __init__(self, docs: Iterable[DocumentFacts]) -> None:
         docs = list(docs)
-        grouped: dict[str, list[DocumentFacts]] = {}
-        for doc in docs:
-            key = company_key(doc)
-            if key:
-                grouped.setdefault(key, []).append(doc)
         self.companies: dict[str, CompanyEntry] = {}
-        for key, members in grouped.items():
+        for key, members in company_groups(docs).items():
             names = [m.company for m in members if m.company]
             aliases: list[str] = []
             for m in members:
@@ -85,13 +81,18 @@ class Catalog:
             ticker = next((m.ticker for m in members if m.ticker), None)
             self.companies[key] = CompanyEntry(
                 key=key,
-                name=names[0] if names else (ticker or key),
+                name=display_of(names) if names else (ticker or key),
                 ticker=ticker,
                 aliases=tuple(aliases),
                 doc_ids=tuple(m.doc_id for m in members),
             )
         self.by_ticker = {c.ticker.upper(): c for c in self.companies.values() if c.ticker}
         self.doc_periods = {d.doc_id: parse_period(d.period) for d in docs}
+        # Periods each document states figures for besides its own (comparative columns).
+        self.doc_stated = {
+            d.doc_id: [p for label in getattr(d, "covers", ()) if (p := parse_period(label))]
+            for d in docs
+        }
         # Compiled once per snapshot, longest alias first, not once per question.
         self.alias_patterns = [
             (alias, alias_pattern(alias), c)
@@ -156,11 +157,65 @@ class Catalog:
 
 
 def alias_pattern(alias: str) -> re.Pattern[str]:
-    """A one-word alias must be written as it is spelt ("Medical", not "medical"); longer
-    ones and acronyms in any case."""
+    """A one-word alias that is also a word must be written as it is spelt ("Medical", not
+    "medical"); longer ones, acronyms and names no word is spelt like ("eBay",
+    "McDONALD’S") in any case. Apostrophes are either kind, and the words of a name may be
+    run together or spaced ("JPMorgan Chase", "JPMorganChase")."""
     single = len(alias.split()) == 1
-    flags = 0 if single and not alias.isupper() else re.I
-    return re.compile(rf"(?<![\w]){re.escape(alias)}{POSSESSIVE}(?![\w])", flags)
+    distinctive = alias.isupper() or any(c.isupper() for c in alias[1:])
+    flags = 0 if single and not distinctive else re.I
+    words = [re.escape(w).replace("'", "['’]").replace("’", "['’]") for w in alias.split()]
+    body = r"\s*".join(words)
+    return re.compile(rf"(?<![\w]){body}{POSSESSIVE}(?![\w])", flags)
+
+
+def name_key(name: str) -> str:
+    """A name as the registry compares it: case, spacing, "&"/"and", apostrophes, legal
+    suffixes and possessives aside ("JPMorganChase" and "JPMorgan Chase & Co." agree)."""
+    from assistant.documents.identity import display_name
+
+    short = display_name(name.replace("’", "'"))
+    return re.sub(r"[^a-z0-9]+", "", short.lower().replace("&", "and"))
+
+
+def company_groups(docs: list[DocumentFacts]) -> dict[str, list[DocumentFacts]]:
+    """Documents of one company together: they share a ticker, or a name or alias reads the
+    same once case, spacing and suffixes are set aside."""
+    parent = list(range(len(docs)))
+
+    def root(k: int) -> int:
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    seen: dict[str, int] = {}
+    for k, doc in enumerate(docs):
+        keys = [f"t:{doc.ticker.upper()}"] if doc.ticker else []
+        if doc.company:
+            keys.append(f"n:{name_key(doc.company)}")
+        keys += [f"n:{name_key(a)}" for a in doc.aliases if len(name_key(a)) >= 4]
+        for key in keys:
+            if key in ("n:",):
+                continue
+            if key in seen:
+                parent[root(k)] = root(seen[key])
+            else:
+                seen[key] = k
+    groups: dict[int, list[DocumentFacts]] = {}
+    for k, doc in enumerate(docs):
+        if doc.ticker or doc.company:
+            groups.setdefault(root(k), []).append(doc)
+    return {company_key(members[0]): members for members in groups.values()}
+
+
+def display_of(names: list[str]) -> str:
+    """The name a company is shown by: the spelling most of its documents use, readable
+    capitals first ("McDonald's" over "McDONALD’S")."""
+    counts: dict[str, int] = {}
+    for name in names:
+        counts[name] = counts.get(name, 0) + 1
+    return max(counts, key=lambda n: (not re.search(r"[a-z][A-Z]{3,}", n), counts[n]))
 
 
 def company_key(doc: DocumentFacts) -> str:
@@ -295,6 +350,18 @@ def resolve_scope(
             for d in candidates
             if periods_of.get(d) is not None and any(periods_of[d].covers(w) for w in wanted)  # type: ignore[union-attr]
         ]
+        if not in_period:
+            # No document is of that period: one that states figures for it (a later
+            # filing's comparative column, a guidance) answers before "not found".
+            in_period = [
+                d
+                for d in candidates
+                if any(
+                    p.covers(w) or w.covers(p)
+                    for p in catalog.doc_stated.get(d, ())
+                    for w in wanted
+                )
+            ]
         if not in_period:
             uncovered = True
     called = called_periods(question)

@@ -7,7 +7,7 @@ import contextlib
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,7 +15,7 @@ from assistant.answer import Answer, Turn, answer
 from assistant.documents import DOCUMENT_SUFFIXES, Document, Metadata, parse_file
 from assistant.documents.isolated import ReadResult
 from assistant.embedding import Encoder, load_encoder
-from assistant.errors import AssistantError, IndexNotFound
+from assistant.errors import AssistantError, IndexNotFound, ParseError
 from assistant.memory import release_freed_memory
 from assistant.retrieval import Filters, Hit, Retriever
 from assistant.settings import Settings
@@ -190,16 +190,26 @@ class Assistant:
         paths: Iterable[Path],
         progress: Callable[[int, int], None] | None = None,
         force: bool = False,
+        skip_unreadable: bool = False,
     ) -> tuple[Store, UpdateStats]:
         """Index exactly these documents, reusing vectors of unchanged chunks; `force` builds
-        in a folder that holds other files too (they are left alone)."""
+        in a folder that holds other files too (they are left alone). With `skip_unreadable`,
+        a file that cannot be read is left out and named in `stats.skipped` instead of
+        stopping the build."""
         if not force and not self.library:
             check_index_dir(self.settings.index_dir)  # before the work, not after it
-        docs = [parse_file(p) for p in collect_files(paths)]
+        docs, skipped = [], []
+        for path in collect_files(paths):
+            try:
+                docs.append(parse_file(path))
+            except ParseError as error:
+                if not skip_unreadable:
+                    raise
+                skipped.append(str(error))
         _check_unique(docs)
         if self.library:
             stats = self.library.add_documents(docs, self.encoder, True, progress)
-            return self.retriever().store, stats
+            return self.retriever().store, replace(stats, skipped=tuple(skipped))
         with writer_lock(self.settings.index_dir):
             try:
                 base = self._base_store(fresh=False)
@@ -211,7 +221,7 @@ class Assistant:
                 docs, self.encoder, replace_all=True, progress=progress
             )
             store.save(self.settings.index_dir, force=force)
-        return store, stats
+        return store, replace(stats, skipped=tuple(skipped))
 
     def add(self, path: Path, meta: Metadata | None = None) -> tuple[Document, UpdateStats]:
         doc = parse_file(path, meta)

@@ -45,7 +45,7 @@ from assistant.errors import (
     IndexNotFound,
 )
 from assistant.figures import Figure
-from assistant.indexing import chunks_and_figures, embed_chunks
+from assistant.indexing import chunks_and_figures, embed_chunks, stated_periods
 from assistant.lexical import BM25, chunk_lexical_text, tokenize
 
 FORMAT_VERSION = 3
@@ -81,9 +81,14 @@ class DocumentRecord:
     ticker: str | None = None
     aliases: tuple[str, ...] = ()
     date: str | None = None
+    # Periods the document states figures for besides its own (comparative columns,
+    # guidance), as labels.
+    covers: tuple[str, ...] = ()
 
     @classmethod
-    def from_document(cls, doc: Document, chunk_count: int) -> DocumentRecord:
+    def from_document(
+        cls, doc: Document, chunk_count: int, covers: tuple[str, ...] = ()
+    ) -> DocumentRecord:
         return cls(
             doc_id=doc.doc_id,
             title=doc.title,
@@ -103,6 +108,7 @@ class DocumentRecord:
             ticker=doc.ticker,
             aliases=doc.aliases,
             date=doc.date,
+            covers=covers,
         )
 
 
@@ -206,6 +212,7 @@ class UpdateStats:
     embedded: int
     reused: int
     documents: int
+    skipped: tuple[str, ...] = ()  # files left out of a build, each with its reason
 
 
 class Store:
@@ -305,7 +312,9 @@ class Store:
         new_figures: list[tuple[Figure, ...]] = []
         for doc in docs:
             chunks, figures = chunks_and_figures(doc, self.chunking, prepared)
-            records[doc.doc_id] = DocumentRecord.from_document(doc, len(chunks))
+            records[doc.doc_id] = DocumentRecord.from_document(
+                doc, len(chunks), stated_periods(figures, doc.period, doc.fiscal_year_end)
+            )
             new_chunks.extend(chunks)
             new_figures.extend(figures)
 
@@ -487,7 +496,7 @@ class Store:
                     source TEXT NOT NULL, sha256 TEXT NOT NULL, company TEXT, period TEXT,
                     languages TEXT NOT NULL, chunk_count INTEGER NOT NULL, added_at TEXT NOT NULL,
                     speakers TEXT NOT NULL, warnings TEXT NOT NULL, ticker TEXT,
-                    aliases TEXT NOT NULL, date TEXT);
+                    aliases TEXT NOT NULL, date TEXT, covers TEXT NOT NULL DEFAULT '[]');
                 CREATE INDEX documents_company ON documents(company);
                 CREATE INDEX documents_ticker ON documents(ticker);
                 CREATE TABLE chunks (
@@ -498,7 +507,7 @@ class Store:
                 """
             )
             db.executemany(
-                "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 [
                     (
                         r.doc_id,
@@ -516,6 +525,7 @@ class Store:
                         r.ticker,
                         json.dumps(r.aliases, ensure_ascii=False),
                         r.date,
+                        json.dumps(r.covers),
                     )
                     for r in self.documents.values()
                 ],
@@ -597,6 +607,7 @@ class Store:
                 ticker=d[12],
                 aliases=tuple(json.loads(d[13])),
                 date=d[14],
+                covers=tuple(json.loads(d[15])) if len(d) > 15 else (),  # absent before
             )
             for d in docs
         }

@@ -60,6 +60,13 @@ SETS = (
         (SHARED / "corpus" / "pdf", SHARED / "corpus" / "html"),
         index="documents",
     ),
+    # The project's own questions over annual, quarterly and current reports and earnings
+    # releases as PDF: each names its evidence page.
+    DevSet(
+        "filings",
+        ROOT / "eval" / "filings_dev.jsonl",
+        (SHARED / "corpus" / "filings-pdf",),
+    ),
     DevSet(
         "series_calls",
         ROOT / "eval" / "series_calls_dev.jsonl",
@@ -72,6 +79,7 @@ COLUMNS = (
     "hit@1",
     "hit@5",
     "doc@1",
+    "page@5",
     "figure@1",
     "figure@3",
     "series@all",
@@ -82,13 +90,15 @@ COLUMNS = (
 def run_set(dev: DevSet, encoder: Encoder) -> dict:
     assistant = Assistant(Settings(index_dir=WORK / (dev.index or dev.name)), encoder)
     started = time.perf_counter()
-    _, stats = assistant.build(list(dev.paths))
+    _, stats = assistant.build(list(dev.paths), skip_unreadable=True)
     built = time.perf_counter() - started
     print(
         f"{dev.name}: index ready in {built:.1f} s ({stats.embedded} chunks embedded, "
         f"{stats.reused} reused)",
         file=sys.stderr,
     )
+    for reason in stats.skipped:
+        print(f"{dev.name}: skipped {reason}", file=sys.stderr)
     return ask_each(assistant, read_questions(dev.questions), 5)
 
 
@@ -132,11 +142,11 @@ def main() -> int:
                 for q in report["per_question"]
                 if q.get("series_unquoted")
             ]
-    header = f"{'set':<8}" + "".join(f"{c:>17}" for c in (*COLUMNS, "scope_inferred"))
+    header = f"{'set':<13}" + "".join(f"{c:>16}" for c in (*COLUMNS, "scope_inferred"))
     print(header)
     for name, report in rows:
         cells = [report.get(c) for c in (*COLUMNS, "scope_inferred")]
-        print(f"{name:<8}" + "".join(f"{'—' if v is None else v:>17}" for v in cells))
+        print(f"{name:<13}" + "".join(f"{'—' if v is None else v:>16}" for v in cells))
     for line in failures:
         print(f"regression: {line}")
     return 1 if failures else 0

@@ -146,3 +146,59 @@ def test_the_unit_a_question_expects(question, units):
     assert units <= expected_units(question)
     if units == {"USD"}:
         assert "%" not in expected_units(question)
+
+
+@dataclass(frozen=True)
+class FilingFacts(DocumentFacts):
+    covers: tuple[str, ...] = ()
+
+
+REGISTRY = Catalog(
+    [
+        FilingFacts(
+            "jpm-q2", "JPMorgan Chase", None, ("JPMorgan Chase & Co.", "JPMorgan"), "Q2 2024"
+        ),
+        FilingFacts("jpm-q3", "JPMorganChase", None, ("JPMorganChase",), "Q3 2024"),
+        FilingFacts("mcd-10k", "McDONALD’S", "MCD", ("McDONALD’S CORPORATION",), "FY2022"),
+        FilingFacts("mcd-q1", "McDonald's", None, ("McDonald's Corporation",), "Q1 2023"),
+        FilingFacts(
+            "intc-10k", "Intel", "INTC", ("Intel Corporation",), "FY2020", ("FY2018", "FY2019")
+        ),
+        FilingFacts("bxp", "BXP", "BXP", ("BXP, Inc.",), "Q3 2022"),
+        FilingFacts("prologis", "Prologis", "PLD", ("Prologis, Inc.",), "Q3 2022"),
+    ]
+)
+
+
+def registry_scope(question: str):
+    return resolve_scope(
+        question, REGISTRY, None, lambda w: w in STOPWORDS, lambda w: w in INDEXED_WORDS
+    )
+
+
+def test_two_spellings_of_one_company_are_one_company():
+    names = {c.name: c.doc_ids for c in REGISTRY.companies.values()}
+    assert names["JPMorgan Chase"] == ("jpm-q2", "jpm-q3")
+    assert names["McDonald's"] == ("mcd-10k", "mcd-q1")  # the readable spelling is shown
+    for question in (
+        "How did JPMorgan's CET1 ratio change over 2024?",
+        "How did JPMorganChase's CET1 ratio change over 2024?",
+        "How did jpmorgan chase's CET1 ratio change over 2024?",
+    ):
+        assert set(registry_scope(question).doc_ids or ()) == {"jpm-q2", "jpm-q3"}, question
+    assert registry_scope("What was McDonald's net income in 2022?").doc_ids == ("mcd-10k",)
+    assert registry_scope("What was MCD's net income in Q1 2023?").doc_ids == ("mcd-q1",)
+
+
+def test_an_unknown_company_is_named_with_the_nearest_and_never_dropped():
+    found = registry_scope("What was Boston Properties' FFO per share in Q3 2022?")
+    assert found.doc_ids == () and found.unknown == ("Boston Properties",)
+    assert found.missing and "Boston Properties" in found.missing
+    assert "Indexed companies include" in found.missing
+
+
+def test_a_prior_year_is_answered_from_a_later_filing_that_states_it():
+    found = registry_scope("What was Intel's operating income in 2018?")
+    assert found.doc_ids == ("intc-10k",) and not found.period_uncovered
+    missing = registry_scope("What was Intel's operating income in 2016?")
+    assert missing.period_uncovered and missing.covered_periods == ("FY2020",)

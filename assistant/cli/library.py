@@ -114,6 +114,13 @@ def build(
         bool,
         typer.Option("--force", help="Build in a folder that already holds other files."),
     ] = False,
+    skip_unreadable: Annotated[
+        bool,
+        typer.Option(
+            "--skip-unreadable",
+            help="Leave out files that cannot be read (each is named) instead of stopping.",
+        ),
+    ] = False,
 ) -> None:
     """Build the index from documents (default: seeds/), reusing vectors of unchanged chunks.
 
@@ -133,9 +140,12 @@ def build(
                 paths or [DEFAULT_SEEDS],
                 progress=lambda done, total: progress.update(task, completed=done, total=total),
                 force=force,
+                skip_unreadable=skip_unreadable,
             )
     except AssistantError as error:
         raise fail(error) from error
+    for reason in stats.skipped:
+        err.print(f"skipped: {reason}", highlight=False)
     for record in store.documents.values():
         for warning in record.warnings:
             err.print(f"warning: {warning}", highlight=False)

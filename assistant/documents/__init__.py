@@ -11,8 +11,9 @@ from pathlib import Path
 
 import yaml
 
+from assistant.documents.cover import NOT_A_NAME_RE, read_cover, release_company
 from assistant.documents.filing import looks_like_filing, parse_filing
-from assistant.documents.identity import aliases_for, infer_identity
+from assistant.documents.identity import aliases_for, display_name, infer_identity
 from assistant.documents.model import (
     Block,
     DocType,
@@ -173,17 +174,20 @@ def parse_source(src: SourceText, meta: Metadata | None = None) -> Document:
             f"unknown document type {meta.doc_type!r}",
             hint=f"use one of {', '.join(DOC_TYPES)}",
         )
-    if src.blocks:  # HTML: a transcript when its lines read as one, else a filing
+    if src.blocks and src.kind:  # a PDF its reader took for a report or a release
+        detected: DocType = "filing"
+    elif src.blocks:  # HTML: a transcript when its lines read as one, else a filing
         opening = " ".join(src.lines[: max(40, len(src.lines) // 5)])
         is_call = count_speaker_lines(src) >= MIN_SPEAKER_LINES and bool(
             re.search(r"\b(?:operator|conference call|earnings call)\b", opening, re.I)
         )
-        detected: DocType = "transcript" if is_call else "filing"
+        detected = "transcript" if is_call else "filing"
     else:
         detected = detect_type(src)
     doc_type: DocType = meta.doc_type or detected  # type: ignore[assignment]
-    warnings: list[str] = []
+    warnings: list[str] = [f"{src.path}: {w}" for w in src.kind_warnings]
     speakers: tuple[Speaker, ...] = ()
+    cover = read_cover(src.lines, " ".join(src.lines[:4000])) if doc_type == "filing" else None
     period = opening_period = None
     languages: tuple[str, ...] = ("en",)
     blocks: list[Block]
@@ -200,7 +204,10 @@ def parse_source(src: SourceText, meta: Metadata | None = None) -> Document:
         blocks = list(src.blocks)
         tables = [b for b in blocks if isinstance(b, Table)]
         recognised = [
-            f"HTML: {len(blocks) - len(tables)} paragraphs, {len(tables)} tables",
+            *([f"read as a {src.kind}: {'; '.join(src.kind_reasons)}"] if src.kind else []),
+            *([cover.summary()] if cover else []),
+            f"{'PDF' if src.kind else 'HTML'}: {len(blocks) - len(tables)} paragraphs, "
+            f"{len(tables)} tables",
             *(
                 [f"scale: {', '.join(sorted({t.scale for t in tables if t.scale}))}"]
                 if any(t.scale for t in tables)
@@ -234,12 +241,25 @@ def parse_source(src: SourceText, meta: Metadata | None = None) -> Document:
     doc_id = meta.doc_id or doc_id_for(src.path)
     paragraphs = [b for b in blocks if isinstance(b, Paragraph)]
     found = infer_identity(src.lines, paragraphs, speakers)
-    company = meta.company or found.company
-    period = meta.period or period or found.period or opening_period
+    registrant = cover.registrant if cover else None
+    if registrant is None and src.kind == "release":
+        registrant = release_company(src.lines)
+    guessed = found.company
+    if guessed and cover and NOT_A_NAME_RE.search(guessed):
+        guessed = None  # a cover's form line ("Commission file number ..."), not a name
+    company = meta.company or (display_name(registrant) if registrant else None) or guessed
+    period = (
+        meta.period or (cover.period if cover else None) or period or found.period or opening_period
+    )
     if meta.period and parse_period(meta.period) is None:
         warnings.append(f"{src.path}: period {meta.period!r} is not a quarter or fiscal year")
     aliases = aliases_for(
-        [*meta.aliases, *([meta.company] if meta.company else []), *found.aliases]
+        [
+            *meta.aliases,
+            *([meta.company] if meta.company else []),
+            *([registrant] if registrant else []),
+            *found.aliases,
+        ]
     )
     title = meta.title or _default_title(doc_type, company, period, doc_id)
     if src.furniture:
@@ -258,9 +278,15 @@ def parse_source(src: SourceText, meta: Metadata | None = None) -> Document:
         sha256=src.sha256,
         company=company,
         period=period,
-        ticker=(meta.ticker or found.ticker or "").upper() or None,
+        ticker=(
+            meta.ticker
+            or (cover.tickers[0] if cover and cover.tickers else None)
+            or found.ticker
+            or ""
+        ).upper()
+        or None,
         aliases=aliases,
-        date=meta.date or found.date,
+        date=meta.date or (cover.event_date if cover else None) or found.date,
         languages=languages,
         blocks=tuple(blocks),
         speakers=speakers,
@@ -269,6 +295,7 @@ def parse_source(src: SourceText, meta: Metadata | None = None) -> Document:
         recognised=tuple(recognised),
         line_pages=src.pages,
         page_count=src.page_count,
+        fiscal_year_end=cover.fiscal_year_end_month if cover else None,
     )
 
 

@@ -114,6 +114,7 @@ class Document:
     recognised: tuple[str, ...] = field(default=())
     line_pages: tuple[int, ...] = ()  # a PDF's page of each extracted line
     page_count: int = 0
+    fiscal_year_end: int | None = None  # the month a filing's fiscal year ends in
 
     @property
     def paragraphs(self) -> list[Paragraph]:

@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from assistant.documents.pdf_layout import LayoutLine, layout_lines, page_words
 from assistant.documents.reading import SourceText, source_from_lines
 from assistant.errors import ParseError
 
@@ -42,6 +43,15 @@ LIGATURES = str.maketrans(
         "\x02": "-",
     }
 )
+# Ligatures and special spaces folded without changing the text's length, so each character
+# keeps its box ("ﬁ" stays one character until the words are joined).
+LIGATURES_ONE_TO_ONE = str.maketrans(
+    {
+        k: v
+        for k, v in ((chr(c), LIGATURES.get(c)) for c in LIGATURES)
+        if isinstance(v, str) and len(v) == 1
+    }
+)
 PAGE_NUMBER_RE = re.compile(r"^\s*(?:page\s+)?\d{1,4}(?:\s+(?:of|/)\s+\d{1,4})?\s*$", re.I)
 COPYRIGHT_RE = re.compile(r"^\s*(?:copyright\b|©|\(c\)\s)", re.I)
 DOTTED_RULE_RE = re.compile(r"^\s*[._\-–—=·•]{4,}\s*$")
@@ -60,21 +70,29 @@ def is_pdf(raw: bytes) -> bool:
     return raw[:1024].lstrip().startswith(PDF_MAGIC)
 
 
-def page_lines(textpage) -> list[str]:
-    """The page's text with missing spaces restored from character positions."""
+def page_chars(textpage) -> tuple[str, list[tuple[float, float, float, float]] | None]:
+    """The page's text and each character's box; no boxes when PDFium did not map its
+    characters one to one."""
     count = textpage.count_chars()
     text = textpage.get_text_range()
-    if len(text) != count:  # PDFium did not map characters one to one: take its text
+    if len(text) != count:
+        return text, None
+    return text, [textpage.get_charbox(k, loose=True) for k in range(count)]
+
+
+def page_lines(text: str, boxes: list[tuple[float, float, float, float]] | None) -> list[str]:
+    """The page's text in drawing order, with missing spaces restored from character
+    positions."""
+    if boxes is None:
         return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     out: list[str] = []
     previous_right: float | None = None
     previous_char = ""
-    for k, char in enumerate(text):
+    for char, (left, bottom, right, top) in zip(text, boxes, strict=True):
         if char in "\r\n":
             previous_right = None
             out.append(char)
             continue
-        left, bottom, right, top = textpage.get_charbox(k, loose=True)
         if (
             previous_right is not None
             and char != " "
@@ -105,7 +123,13 @@ def shape(line: str) -> str:
     return re.sub(r"\d+", "#", "".join(line.split())).lower()
 
 
-def read_pdf(raw: bytes, name: str) -> PdfText:
+@dataclass(frozen=True)
+class PdfPages:
+    lines: list[list[str]]  # each page's lines in drawing order
+    layout: list[list[LayoutLine]]  # each page's lines of positioned words
+
+
+def read_pages(raw: bytes, name: str) -> PdfPages:
     import pypdfium2 as pdfium
 
     try:
@@ -119,18 +143,24 @@ def read_pdf(raw: bytes, name: str) -> PdfText:
         raise ParseError(
             name, f"not a readable PDF ({reason})", hint="the file may be truncated or damaged"
         ) from error
+    pages: list[list[str]] = []
+    layout: list[list[LayoutLine]] = []
     try:
-        pages = []
         for index in range(len(document)):
-            page = document[index]
-            pages.append(
-                [line.translate(LIGATURES).rstrip() for line in page_lines(page.get_textpage())]
-            )
+            text, boxes = page_chars(document[index].get_textpage())
+            text = text.translate(LIGATURES) if boxes is None else text
+            pages.append([line.translate(LIGATURES).rstrip() for line in page_lines(text, boxes)])
+            words = page_words(text.translate(LIGATURES_ONE_TO_ONE), boxes) if boxes else []
+            layout.append(layout_lines(words, index + 1))
     except pdfium.PdfiumError as error:
         raise ParseError(name, f"a page could not be read ({error})") from error
     finally:
         document.close()
-    return clean_pages(pages, name)
+    return PdfPages(lines=pages, layout=layout)
+
+
+def read_pdf(raw: bytes, name: str) -> PdfText:
+    return clean_pages(read_pages(raw, name).lines, name)
 
 
 def clean_pages(pages: list[list[str]], name: str) -> PdfText:
@@ -181,8 +211,17 @@ def heal_hyphens(lines: list[str], pages: list[int]) -> tuple[list[str], list[in
 
 
 def pdf_source(raw: bytes, name: str) -> SourceText:
-    """A PDF's text as a SourceText whose lines know their pages."""
-    text = read_pdf(raw, name)
+    """A PDF's text as a SourceText whose lines know their pages: a call's lines as drawn,
+    a filing's lines by position with its paragraphs and tables as blocks."""
+    pages = read_pages(raw, name)
+    text = clean_pages(pages.lines, name)
+    from assistant.documents.pdf_filing import pdf_kind
+    from assistant.documents.transcript import count_speaker_lines
+
+    plain = source_from_lines(raw, name, text.lines, pages=tuple(text.pages))
+    kind = pdf_kind(text.lines, count_speaker_lines(plain))
+    if kind.is_filing and any(pages.layout):
+        return filing_source(raw, name, pages, kind)
     return source_from_lines(
         raw,
         name,
@@ -190,4 +229,45 @@ def pdf_source(raw: bytes, name: str) -> SourceText:
         pages=tuple(text.pages),
         page_count=text.page_count,
         furniture=text.heads,
+        kind=kind.kind,
+        kind_reasons=kind.reasons,
+    )
+
+
+def filing_source(raw: bytes, name: str, pages: PdfPages, kind) -> SourceText:
+    """A report or release: its lines by position, page furniture removed, read into
+    paragraphs under their headings and statement tables."""
+    from assistant.documents.pdf_filing import FilingReader
+
+    heads = running_lines([[line.text for line in page] for page in pages.layout])
+    reader = FilingReader()
+    for page in pages.layout:
+        kept = [line for line in page if not furniture(line.text, heads)]
+        reader.read_page(kept)
+    out = reader.out
+    if not out.blocks:
+        raise ParseError(name, "no readable text found in the PDF")
+    return source_from_lines(
+        raw,
+        name,
+        out.lines,
+        pages=tuple(out.pages),
+        page_count=len(pages.layout),
+        blocks=tuple(out.blocks),
+        kind=kind.kind,
+        kind_reasons=kind.reasons,
+        kind_warnings=kind.warnings,
+    )
+
+
+def furniture(text: str, heads: set[str]) -> bool:
+    """A running head or foot, a page number, a copyright line or a dotted rule."""
+    text = " ".join(text.split())
+    return (
+        not text
+        or bool(
+            PAGE_NUMBER_RE.match(text) or COPYRIGHT_RE.match(text) or DOTTED_RULE_RE.match(text)
+        )
+        or (shape(text) in heads and sum(c.isalpha() for c in text) >= 3)
+        or text.lower() == "table of contents"
     )

@@ -27,6 +27,10 @@ class SourceText:
     # Lines that name the document but are page furniture (a PDF's running head): read for
     # its identity, never indexed as a passage.
     furniture: tuple[int, ...] = ()
+    # What the reader took the document for ("report", "release", "call") and why.
+    kind: str | None = None
+    kind_reasons: tuple[str, ...] = ()
+    kind_warnings: tuple[str, ...] = ()
 
 
 def decode_source(raw: bytes, path: str) -> SourceText:

@@ -27,8 +27,9 @@ def collapse(text: str) -> str:
 
 
 PERIOD_LIKE_RE = re.compile(
-    rf"^(?:(?:as of|as at|year ended|years ended|for the year ended|three months ended|"
-    rf"six months ended|nine months ended|quarter ended|balance at|balance as of)\s+)?"
+    rf"^(?:(?:as of|as at|(?:for the )?(?:fiscal )?years? ended|"
+    rf"(?:three|six|nine|twelve|3|6|9|12) months ended|quarters? ended|"
+    rf"(?:twelve|thirteen|\d{{2}}) weeks ended|balance at|balance as of)\s+)?"
     rf"(?:(?:{MONTHS})\.?\s+\d{{1,2}},?\s*(?:(?:19|20)\d{{2}})?|(?:19|20)\d{{2}}|"
     rf"(?:fy|q[1-4])\s*'?(?:19|20)?\d{{2}}|[1-4]q\s*(?:19|20)?\d{{2}})$",
     re.IGNORECASE,
