@@ -314,6 +314,26 @@ def test_duplicate_uploads_leave_no_files_and_are_indexed_once(probed):
     assert httpx.delete(f"{probed.url}/v1/documents/dup-a").status_code == 200
 
 
+def test_the_same_bytes_with_another_company_correct_the_document(probed):
+    text = (Path(__file__).parent / "fixtures" / "wire_call.txt").read_bytes()
+    text = text.replace(b"Helix", b"Helixo")  # bytes no other test uploads
+    assert upload(probed, "relabel.txt", text).status_code == 202
+    assert wait_for_job(probed.url, "relabel")["state"] == "ready"
+    labels = {"company": "Helixo Holdings", "period": "Q2 2023"}
+    fixed = upload(probed, "relabel-copy.txt", text, data=labels)
+    assert fixed.status_code == 202 and fixed.json()["doc_id"] == "relabel", fixed.text
+    assert wait_for_job(probed.url, "relabel")["state"] == "ready"
+    listed = {d["doc_id"]: d for d in httpx.get(f"{probed.url}/v1/documents").json()["documents"]}
+    assert (listed["relabel"]["company"], listed["relabel"]["period"]) == (
+        "Helixo Holdings",
+        "Q2 2023",
+    )
+    assert "relabel-copy" not in listed
+    same = upload(probed, "relabel.txt", text, data={"company": "Helixo Holdings"})
+    assert same.status_code == 200  # nothing to correct: indexed already
+    assert httpx.delete(f"{probed.url}/v1/documents/relabel").status_code == 200
+
+
 # Low: 500s, echoed bodies, paths, a full disk -------------------------------------------------
 
 

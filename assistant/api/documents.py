@@ -27,7 +27,7 @@ from assistant.documents.pdf import is_pdf
 from assistant.documents.reading import decode_source
 from assistant.errors import DocumentExists, DocumentNotFound, IndexNotFound
 from assistant.jobs import Job
-from assistant.store import Store
+from assistant.store import DocumentRecord, Store
 
 UPLOAD_SUFFIXES = set(DOCUMENT_SUFFIXES)
 MAX_NAME_BYTES = 255
@@ -113,8 +113,9 @@ async def upload(
 ) -> JobModel:
     """Upload a document; it is written to disk, then indexed in the background (poll its
     status). The same bytes uploaded again, under any name, answer 200 with the document
-    already indexed. A file whose id is another document's is refused (409) unless `replace`
-    is true."""
+    already indexed, unless they name another company, period or type: then that document
+    is read again with them (its unchanged passages keep their vectors). A file whose id is
+    another document's is refused (409) unless `replace` is true."""
     name = upload_name(file.filename)
     doc_id = doc_id_for(name)
     service.board.refuse_if_pending(doc_id)
@@ -122,7 +123,10 @@ async def upload(
     try:
         sha256 = await spool(file, target, settings.max_upload_bytes, name)
         same = await service.run(service.record_with_content, sha256)
-        if same is not None:
+        relabel = same is not None and labels_differ(same, company, period, type)
+        if relabel:  # the same bytes with another company, period or type: read again
+            doc_id, replace = same.doc_id, True
+        if same is not None and not relabel:
             response.status_code = 200
             job = Job(same.doc_id, Path(same.source).name, state="ready", progress=1.0)
             job.message = f"{name} is indexed already as {same.doc_id!r}"
@@ -154,6 +158,20 @@ async def upload(
         shown.message = f"{name} is being indexed already as {queued.doc_id!r}"
         return job_model(shown, None)
     return job_model(job, None)
+
+
+def labels_differ(
+    record: DocumentRecord, company: str | None, period: str | None, doc_type: str | None
+) -> bool:
+    """Whether an upload corrects what an indexed document says of itself."""
+    return any(
+        given is not None and given.strip() and given.strip() != (held or "")
+        for given, held in (
+            (company, record.company),
+            (period, record.period),
+            (doc_type, record.doc_type),
+        )
+    )
 
 
 @router.get("/documents/{doc_id}", tags=["documents"], responses=documented(404))
