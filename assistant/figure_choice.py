@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
+from assistant.documents.text import is_primary_statement
 from assistant.figures import Figure, is_period_like, sentence_bounds
 from assistant.lexical import says_label, token_set, tokenize
 from assistant.periods import period_keys
@@ -95,6 +96,10 @@ def described_by(figure: Figure) -> set[str]:
 
 
 TOTAL_COLUMNS = {"subtotal", "total", "sub-total"}
+PRIMARY_STATEMENT_BONUS = 0.5
+PART_OF_YEAR_RE = re.compile(
+    r"\b(?:three|six|nine|3|6|9)\s+months\b|\bquarters?\s+ended\b|\b(?:13|26|39)\s+weeks\b", re.I
+)
 
 
 def column_match(question: str, column_path: Sequence[str]) -> float:
@@ -190,8 +195,10 @@ def figure_score(
             or any(len(p) == 2 and figure.period.startswith(p + " ") for p in periods)  # Q4
             or any(not k.isdigit() and k in periods for k in period_keys(figure.period))
         )
-        same_year = figure.period[-4:] in periods and not any(
-            p.startswith(("Q", "H")) for p in periods
+        same_year = (
+            figure.period[-4:] in periods
+            and not any(p.startswith(("Q", "H")) for p in periods)
+            and not PART_OF_YEAR_RE.search(figure.period)  # nine months do not make the year
         )
         if named or same_year:
             score += 1.0
@@ -285,6 +292,8 @@ def rank_figures(
                 else ""
             )
             score = figure_score(figure, query, terms, n, in_answer(row, figure), context)
+            if figure.source == "table" and is_primary_statement(chunk.heading):
+                score += PRIMARY_STATEMENT_BONUS  # the firm-wide figure before a breakdown
             if figure.source == "translation":
                 score += 0.3  # for a Chinese question, the figure as the answer states it
             if shift and figure.source == "text":

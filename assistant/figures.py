@@ -1111,6 +1111,9 @@ OPENING_BALANCE_RE = re.compile(
 )
 
 
+UNNAMED_COLUMN_RE = re.compile(r"^Column \d+$")
+
+
 def table_figures(chunk: Chunk, default_period: str | None) -> list[Figure]:
     figures = []
     caption_periods = periods_in(chunk.heading or "")
@@ -1142,6 +1145,14 @@ def table_figures(chunk: Chunk, default_period: str | None) -> list[Figure]:
                 if flat
                 else (caption_periods[-1][1] if len(caption_periods) == 1 else default_period)
             )
+            # Columns without a header: the first is the document's own period as statements
+            # set it; the others are earlier periods nobody named.
+            if (
+                period == default_period
+                and UNNAMED_COLUMN_RE.match(cell.column_path[-1])
+                and any(c.value is not None for c in chunk.cells[: chunk.cells.index(cell)])
+            ):
+                period = None
         figures.append(
             Figure(
                 value=value,

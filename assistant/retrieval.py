@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from assistant.documents.text import is_cjk
+from assistant.documents.text import is_cjk, is_primary_statement
 from assistant.errors import BadFilter, BadQuestion
-from assistant.figure_choice import answer_fit, figure_terms
+from assistant.figure_choice import PART_OF_YEAR_RE, answer_fit, figure_terms
 from assistant.lexical import STOPWORDS, tokenize
 from assistant.periods import Period, is_day, parse_period, period_keys
 from assistant.phrases import phrase_scores
@@ -72,6 +72,11 @@ class FusionWeights:
     # A quarter asked, and the passage names only its year (or full year): a lighter demotion.
     year_only_factor: float = 0.93
     row_label_mismatch_factor: float = 0.9
+    # A row of a primary statement (income, cash flows, balance sheet) whose own label's
+    # words the question all says holds the firm-wide figure asked: a note's breakdown or a
+    # segment's table
+    # of the same metric ("Net Revenues by Type › Total net revenues") comes after it.
+    primary_statement_factor: float = 1.25
     # A table row whose dated columns ("Sep. 28, 2024") lack the day asked cannot hold the
     # answer: it steps back further than a passage naming another period.
     row_date_mismatch_factor: float = 0.7
@@ -253,6 +258,11 @@ class Retriever:
                 own = self.catalog.doc_periods.get(chunk.doc_id)
                 if own and own.quarter and own.quarter != 4 and str(own.year) in full_years:
                     factors[i] *= self.weights.year_only_factor
+                if chunk.kind == "table_row" and all(
+                    PART_OF_YEAR_RE.search(" ".join(c.column_path)) for c in chunk.cells
+                ):
+                    # Nine months, a quarter: every column is part of a year, not the year.
+                    factors[i] *= self.weights.period_mismatch_factor
             if asked_years:
                 # A period said without its year ("the first half") cannot be told apart
                 # from the asked one, so it is no sign of another period.
@@ -274,6 +284,10 @@ class Retriever:
                 labels = set(tokenize(" ".join(chunk.row_path)))
                 if not labels & terms:
                     factors[i] *= self.weights.row_label_mismatch_factor
+                elif is_primary_statement(chunk.heading) and (
+                    (leaf := set(tokenize(chunk.row_path[-1])) - STOPWORDS) and leaf <= terms
+                ):
+                    factors[i] *= self.weights.primary_statement_factor
         return factors
 
     def periods_of(self, row: int) -> frozenset[str]:

@@ -164,7 +164,7 @@ def alias_pattern(alias: str) -> re.Pattern[str]:
     single = len(alias.split()) == 1
     distinctive = alias.isupper() or any(c.isupper() for c in alias[1:])
     flags = 0 if single and not distinctive else re.I
-    words = [re.escape(w).replace("'", "['’]").replace("’", "['’]") for w in alias.split()]
+    words = [re.sub("['’]", "['’]", re.escape(w)) for w in alias.split()]
     body = r"\s*".join(words)
     return re.compile(rf"(?<![\w]){body}{POSSESSIVE}(?![\w])", flags)
 

@@ -149,3 +149,36 @@ def test_a_cover_set_as_a_table_names_the_first_registrant():
     assert cover.tickers == ("PCG",)
     assert readable_case("INTEL CORPORATION") == "Intel Corporation"
     assert read_cover(["Exhibit 99.1", "McDonald's reports first quarter results"]) is None
+
+
+@pytest.fixture(scope="module")
+def release_index(tmp_path_factory, encoder):
+    """A real index of one earnings release: the Q1 2023 quarter beside Q1 2022's column."""
+    import shutil
+
+    from assistant.service import Assistant
+    from assistant.settings import Settings
+
+    if not FILINGS.exists():
+        pytest.skip("../shared/corpus is absent")
+    folder = tmp_path_factory.mktemp("release")
+    shutil.copy(FILINGS / "MCDONALDS_2023Q1_EARNINGS.pdf", folder)
+    assistant = Assistant(Settings(index_dir=tmp_path_factory.mktemp("release-index")), encoder)
+    assistant.build([folder])
+    return assistant
+
+
+def test_a_prior_year_is_answered_from_the_comparative_column(release_index):
+    record = release_index.retriever().store.documents["MCDONALDS_2023Q1_EARNINGS"]
+    assert record.period == "Q1 2023" and "Q1 2022" in record.covers
+    result = release_index.ask("What was McDonald's net income in the first quarter of 2022?")
+    assert result.found
+    top = result.figures[0].figure
+    assert (top.value, top.unit) == (1_104_400_000.0, "USD")
+    assert "2022" in (top.period or "")
+
+
+def test_an_unknown_company_gets_the_nearest_and_no_figures(release_index):
+    result = release_index.ask("What was Burger King's net income in the first quarter of 2023?")
+    assert not result.found and not result.figures
+    assert "Burger King" in result.answer and "McDonald's" in result.answer

@@ -249,7 +249,12 @@ def parse_source(src: SourceText, meta: Metadata | None = None) -> Document:
         guessed = None  # a cover's form line ("Commission file number ..."), not a name
     company = meta.company or (display_name(registrant) if registrant else None) or guessed
     period = (
-        meta.period or (cover.period if cover else None) or period or found.period or opening_period
+        meta.period
+        or (cover.period if cover else None)
+        or period
+        or found.period
+        or opening_period
+        or (cover.event_quarter if cover else None)
     )
     if meta.period and parse_period(meta.period) is None:
         warnings.append(f"{src.path}: period {meta.period!r} is not a quarter or fiscal year")

@@ -87,6 +87,14 @@ class Cover:
     tickers: tuple[str, ...] = ()
     event_date: str | None = None
 
+    @property
+    def event_quarter(self) -> str | None:
+        """The calendar quarter of an 8-K's event: the period a current report speaks of."""
+        if not self.event_date:
+            return None
+        year, month = int(self.event_date[:4]), int(self.event_date[5:7])
+        return fiscal_quarter(year, month, self.fiscal_year_end_month or 12)
+
     def summary(self) -> str:
         parts = [
             f"Form {self.form}" if self.form else None,

@@ -43,6 +43,8 @@ RELEASE_RE = re.compile(
 BULLET_RE = re.compile(r"^[•▪●◦■\-–]\s")
 PARAGRAPH_GAP = 1.75  # line heights from one line's top to the next's: a new paragraph
 MAX_HEADING_CHARS = 90
+SCALE_LOOKBACK = 8  # lines above a table read for its scale
+MAX_HEADER_LINES = 9  # "Three Months Ended" / "June 30," / "Six Months Ended" / ... / years
 
 
 @dataclass(frozen=True)
@@ -141,6 +143,8 @@ class FilingReader:
         self.heading: str | None = None
         self.paragraph: list[int] = []  # line numbers of the paragraph being read
         self.recent: list[str] = []
+        # The last table's header lines, with their page and caption.
+        self.last_header: tuple[int, list[LayoutLine], str] | None = None
 
     def add_line(self, line: LayoutLine) -> int:
         self.out.lines.append(line.text)
@@ -215,7 +219,16 @@ class FilingReader:
             number = self.add_line(lines[k])
             if k >= header_end:
                 numbered.append(split_row(lines[k], number))
-        table = build_table(caption, self.recent[-3:], header, numbered)
+        page = lines[start].page
+        if not header and self.last_header and page - self.last_header[0] <= 1:
+            # A statement that goes on after a break, or onto the next page, keeps its columns.
+            header, caption = self.last_header[1], caption or self.last_header[2]
+        if header:
+            self.last_header = (page, header, caption)
+        # The scale line may sit a few lines above the header ("Dollars in millions").
+        above = [line.text for line in lines[max(0, start - SCALE_LOOKBACK) : start]]
+        context = [*self.recent[-3:], *(t for t in above if len(t) <= MAX_HEADING_CHARS + 30)]
+        table = build_table(caption, context, header, numbered)
         if table is None:  # too few rows: the lines stay prose
             first = len(self.out.lines) - (end - start) + 1
             self.out.blocks.append(
@@ -234,7 +247,8 @@ def is_header_line(row: RowLine) -> bool:
     text = row.line.text
     return row.is_header or (
         not row.values
-        and len(text) < 90
+        and len(text) < 160
+        and not text.endswith(".")
         and bool(HEADER_WORDS_RE.search(text) or SCALE_RE.search(text))
     )
 
@@ -251,7 +265,7 @@ def table_spans(rows: list[RowLine]) -> list[tuple[int, int]]:
         start = k
         floor = spans[-1][1] if spans else 0
         labels_above = 0
-        while start > floor and k - start < 6:
+        while start > floor and k - start < MAX_HEADER_LINES:
             above = rows[start - 1]
             if is_header_line(above):
                 start -= 1
@@ -287,7 +301,8 @@ def table_spans(rows: list[RowLine]) -> list[tuple[int, int]]:
 def is_label_line(row: RowLine) -> bool:
     """A row heading without values ("Operating expenses:", "Revenues")."""
     text = row.line.text
-    return not row.values and len(text) <= 80 and not re.search(r"[.;]$", text)
+    limit = 160 if text.endswith(":") else 80  # "Adjustments to reconcile net income ...:"
+    return not row.values and len(text) <= limit and not re.search(r"[.;]$", text)
 
 
 def join_lines(lines: list[str]) -> str:

@@ -20,7 +20,7 @@ from assistant.documents.pdf_layout import LayoutLine
 
 CURRENCY_SIGNS = ("US$", "$", "€", "£", "¥")
 NIL_WORDS = {"—", "–", "-", "n/m", "nm", "n/a", "*"}
-NUMBER_RE = re.compile(r"^\(?[-−]?\$?\(?\d[\d,]*(?:\.\d+)?\)?%?\)?$")
+NUMBER_RE = re.compile(r"^\(?[-−]?\$?\(?\d(?:[\d,]*\d)?(?:\.\d+)?\)?%?\)?$")
 YEAR_RE = re.compile(r"^(?:19|20)\d{2}$")
 FOOTNOTE_RE = re.compile(r"^(?:\(\d\)|\(\d\)\(\d\))+$")
 YEARS_RE = re.compile(r"\b(?:19|20)\d{2}\b|\(\d\)")
@@ -67,7 +67,7 @@ class RowLine:
         ):
             return False
         label = FOOTNOTE_RE.sub("", YEARS_RE.sub("", self.label)).strip()
-        return not label or bool(HEADER_WORDS_RE.search(label))
+        return not label or bool(HEADER_WORDS_RE.search(label) or SCALE_RE.search(label))
 
     @property
     def is_data(self) -> bool:
@@ -101,6 +101,15 @@ def split_row(line: LayoutLine, number: int) -> RowLine:
         else:
             break
     label_words = words[:k]
+    while (
+        len(values) > 1
+        and FOOTNOTE_RE.match(values[0].text)
+        and label_words
+        and (values[0].x0 - label_words[-1].x1) / line.height < LABEL_GAP
+    ):
+        k += 1  # a footnote marker set after the label ("Nonoperating income (1)")
+        label_words = words[:k]
+        values.pop(0)
     label = " ".join(w.text for w in label_words)
     if values and label_words:
         gap = (values[0].x0 - label_words[-1].x1) / line.height

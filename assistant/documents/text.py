@@ -46,3 +46,17 @@ def is_period_like(text: str) -> bool:
 # ("shares in Thousands" when a filing gives shares their own scale).
 PER_SHARE_RE = re.compile(r"\bper\s+(?:\w+\s+)?share\b|\beps\b|\bper\s+unit\b", re.I)
 SHARES_RE = re.compile(r"\bshares\b", re.I)
+
+
+# The primary financial statements: their rows are the firm-wide figures, ahead of a note's
+# breakdown or a segment's table of the same metric.
+PRIMARY_STATEMENT_RE = re.compile(
+    r"\b(?:consolidated|condensed|combined)\b[^.]{0,40}\b(?:statements?\s+of\s+(?:income|"
+    r"operations|earnings|cash\s+flows?|comprehensive\s+(?:income|loss)|financial\s+"
+    r"(?:position|condition))|balance\s+sheets?)\b",
+    re.I,
+)
+
+
+def is_primary_statement(caption: str | None) -> bool:
+    return bool(caption) and bool(PRIMARY_STATEMENT_RE.search(caption or ""))
