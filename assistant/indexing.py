@@ -34,15 +34,17 @@ def chunks_and_figures(
 def stated_periods(
     figures: Sequence[tuple[Figure, ...]], own: str | None, fiscal_year_end: int | None = None
 ) -> tuple[str, ...]:
-    """Every period a document states a figure for besides its own: a 10-K's comparative
-    years, a release's prior-year quarter, the year a guidance speaks of. A question about
-    one of them is answered from the document when no document is of that period."""
+    """Every period a document's tables state figures for besides its own: a 10-K's
+    comparative years, a release's prior-year column. A question about one of them is
+    answered from the document when no document is of that period."""
     own_period = parse_period(own)
     found: set[Period] = set()
     for chunk in figures:
         for figure in chunk:
-            stated = figure.source == "table" or figure.kind in ("prior", "guidance")
-            if not figure.period or figure.nil or not stated:
+            # A table's column states its period for every row; a sentence's "up from Q3" or
+            # guidance for next year states one metric's, and would answer nothing else of
+            # that period (a guidance question reaches every call of its company anyway).
+            if not figure.period or figure.nil or figure.source != "table":
                 continue
             period = period_named(figure.period, fiscal_year_end)
             if period is None or period == own_period:

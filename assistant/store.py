@@ -81,8 +81,7 @@ class DocumentRecord:
     ticker: str | None = None
     aliases: tuple[str, ...] = ()
     date: str | None = None
-    # Periods the document states figures for besides its own (comparative columns,
-    # guidance), as labels.
+    # Periods the document's table columns state besides its own, as labels.
     covers: tuple[str, ...] = ()
 
     @classmethod

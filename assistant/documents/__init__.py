@@ -266,7 +266,8 @@ def parse_source(src: SourceText, meta: Metadata | None = None) -> Document:
             *found.aliases,
         ]
     )
-    title = meta.title or _default_title(doc_type, company, period, doc_id)
+    kind = f"Form {cover.form}" if cover and cover.form else KIND_TITLES.get(src.kind or "")
+    title = meta.title or _default_title(doc_type, company, period, doc_id, kind)
     if src.furniture:
         furniture = set(src.furniture)
         blocks = [
@@ -304,8 +305,19 @@ def parse_source(src: SourceText, meta: Metadata | None = None) -> Document:
     )
 
 
-def _default_title(doc_type: str, company: str | None, period: str | None, doc_id: str) -> str:
-    kind = {"transcript": "earnings call", "filing": "filing note", "notes": "notes"}[doc_type]
+KIND_TITLES = {"release": "earnings release", "report": "report"}
+
+
+def _default_title(
+    doc_type: str,
+    company: str | None,
+    period: str | None,
+    doc_id: str,
+    kind: str | None = None,
+) -> str:
+    kind = (
+        kind or {"transcript": "earnings call", "filing": "filing note", "notes": "notes"}[doc_type]
+    )
     if company or period:
         return " ".join(part for part in (company, period, kind) if part)
     return doc_id
