@@ -261,9 +261,16 @@ def figure_context(text: str, figures: Sequence[Figure], figure: Figure) -> str:
         (f.span[0] for f in same_source if f.span[0] >= figure.span[1]), default=len(text)
     )
     sentence_end = sentence_bounds(text, figure.span[0])[1]  # never the next sentence's words
-    return text[begin : min(len(text), figure.span[1] + 24, next_start, sentence_end)]
+    clause = text[begin : min(len(text), figure.span[1] + 24, next_start, sentence_end)]
+    # "Excluding these charges, diluted EPS was $2.63": the opening phrase qualifies the
+    # main clause's figures too.
+    opening = EXCLUDING_OPENING_RE.match(text, sentence_start, figure.span[0])
+    if opening and figure.span[0] >= opening.end():
+        clause = f"{opening.group(1)} {clause}"
+    return clause
 
 
+EXCLUDING_OPENING_RE = re.compile(r"\s*(excluding|exclusive of)\b(?:[^,.;]|\.(?=\d))*,", re.I)
 RESTATEMENT_RE = re.compile(r"[^;.]{0,40}?\bor\s*", re.I)
 
 

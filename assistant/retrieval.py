@@ -9,6 +9,7 @@ only); it uses the English gloss of its finance terms when there is one.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING
 
@@ -41,6 +42,11 @@ SECTION_ALIASES = {
     "prepared": "prepared_remarks",
     "presentation": "prepared_remarks",
 }
+
+
+# A label's alternative in parentheses ("Net cash provided by (used in) operating activities",
+# "Income (loss)") names the same line.
+ALTERNATIVE_RE = re.compile(r"\([^)]*\)")
 
 
 @dataclass(frozen=True)
@@ -285,9 +291,12 @@ class Retriever:
                 if not labels & terms:
                     factors[i] *= self.weights.row_label_mismatch_factor
                 elif is_primary_statement(chunk.heading) and (
-                    (leaf := set(tokenize(chunk.row_path[-1])) - STOPWORDS) and leaf <= terms
+                    (leaf := set(tokenize(ALTERNATIVE_RE.sub(" ", chunk.row_path[-1]))) - STOPWORDS)
+                    and leaf <= terms
                 ):
                     factors[i] *= self.weights.primary_statement_factor
+                if chunk.cells and all(c.nil or c.value is None for c in chunk.cells):
+                    factors[i] *= self.weights.row_label_mismatch_factor  # dashes state nothing
         return factors
 
     def periods_of(self, row: int) -> frozenset[str]:

@@ -182,3 +182,25 @@ def test_an_unknown_company_gets_the_nearest_and_no_figures(release_index):
     result = release_index.ask("What was Burger King's net income in the first quarter of 2023?")
     assert not result.found and not result.figures
     assert "Burger King" in result.answer and "McDonald's" in result.answer
+
+
+def test_unmapped_ligatures_become_the_word_the_tokenizer_knows():
+    from assistant.documents.ligatures import restore
+
+    marked = "Cash \ufffeows O\ufffecer signi\ufffecant \ufffelings long\ufffeterm"
+    assert restore(marked) == "Cash flows Officer significant filings long\ufffeterm"
+
+
+def test_an_excluding_opening_qualifies_the_main_clause():
+    from assistant.figure_choice import figure_context
+    from assistant.figures import english_figures
+    from assistant.query import qualifiers_of
+
+    text = (
+        "Diluted earnings per share was $2.45. Excluding $0.18 per share of restructuring "
+        "charges, diluted earnings per share was $2.63, an increase of 15%."
+    )
+    figures = english_figures(text, "Q1 2023")
+    by_text = {f.text: f for f in figures}
+    assert "adjusted" in qualifiers_of(figure_context(text, figures, by_text["$2.63"]))
+    assert "adjusted" not in qualifiers_of(figure_context(text, figures, by_text["$2.45"]))

@@ -49,7 +49,7 @@ LIGATURES_ONE_TO_ONE = str.maketrans(
     {
         k: v
         for k, v in ((chr(c), LIGATURES.get(c)) for c in LIGATURES)
-        if isinstance(v, str) and len(v) == 1
+        if isinstance(v, str) and len(v) == 1 and k != "\ufffe"  # resolved per word
     }
 )
 PAGE_NUMBER_RE = re.compile(r"^\s*(?:page\s+)?\d{1,4}(?:\s+(?:of|/)\s+\d{1,4})?\s*$", re.I)

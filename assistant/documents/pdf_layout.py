@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from assistant.documents.ligatures import UNMAPPED, restore
+
 # A gap wider than this share of the character height separates two words.
 WORD_GAP_SHARE = 0.18
 # Words whose vertical centres lie within this share of their height share a line.
@@ -64,12 +66,13 @@ def page_words(text: str, boxes: list[tuple[float, float, float, float]]) -> lis
 
     def flush() -> None:
         if chars:
-            words.append(Word("".join(chars), box[0], box[2], box[3], box[1]))
+            text = restore("".join(chars)).replace(UNMAPPED, "-")
+            words.append(Word(text, box[0], box[2], box[3], box[1]))
             chars.clear()
             box.clear()
 
     for char, (left, bottom, right, top) in zip(text, boxes, strict=True):
-        if char.isspace() or char in "\ufffe\x02":
+        if char.isspace() or char == "\x02":
             flush()
             continue
         if chars:
