@@ -19,7 +19,16 @@ from typing import Literal
 from assistant.chunking import Chunk
 from assistant.documents.text import is_period_like
 from assistant.lexical import tokenize
-from assistant.periods import MONTHS, periods_in, zh_periods_in
+from assistant.periods import (
+    MONTHS,
+    Period,
+    fiscal_quarter,
+    iso_date,
+    parse_period,
+    period_spans,
+    periods_in,
+    zh_periods_in,
+)
 from assistant.vocabulary import GUIDANCE_RE, MONEY_METRIC_TOKENS
 
 Source = Literal["text", "translation", "table"]
@@ -1119,7 +1128,7 @@ def table_figures(chunk: Chunk, default_period: str | None) -> list[Figure]:
     caption_periods = periods_in(chunk.heading or "")
     kind = "prior" if OPENING_BALANCE_RE.search(" ".join(chunk.row_path)) else "actual"
     cursor = 0
-    for cell in chunk.cells:
+    for index, cell in enumerate(chunk.cells):
         if cell.value is None:
             continue
         rendered = f"{cell.column_path[-1]}: {cell.text}"
@@ -1150,7 +1159,7 @@ def table_figures(chunk: Chunk, default_period: str | None) -> list[Figure]:
             if (
                 period == default_period
                 and UNNAMED_COLUMN_RE.match(cell.column_path[-1])
-                and any(c.value is not None for c in chunk.cells[: chunk.cells.index(cell)])
+                and any(c.value is not None for c in chunk.cells[:index])
             ):
                 period = None
         figures.append(
@@ -1221,3 +1230,48 @@ def is_unnamed_amount(figure: Figure) -> bool:
     if figure.scale not in ("thousand", "million", "billion", "mn", "bn", "m", "k"):
         return False
     return bool(set(tokenize(figure.metric or "")) & MONEY_METRIC_TOKENS)
+
+
+def stated_periods(
+    figures: Sequence[tuple[Figure, ...]], own: str | None, fiscal_year_end: int | None = None
+) -> tuple[str, ...]:
+    """Every period a document's tables state figures for besides its own: a 10-K's
+    comparative years, a release's prior-year column. A question about one of them is
+    answered from the document when no document is of that period."""
+    own_period = parse_period(own)
+    found: set[Period] = set()
+    for chunk in figures:
+        for figure in chunk:
+            # A table's column states its period for every row; a sentence's "up from Q3" or
+            # guidance for next year states one metric's, and would answer nothing else of
+            # that period (a guidance question reaches every call of its company anyway).
+            if not figure.period or figure.nil or figure.source != "table":
+                continue
+            period = period_named(figure.period, fiscal_year_end)
+            if period is None or period == own_period:
+                continue
+            if own_period and own_period.year and abs(period.year - own_period.year) > 10:
+                continue  # "notes due 2039" dates a debt, not a period reported
+            found.add(period)
+    return tuple(p.label for p in sorted(found, key=Period.ordinal))
+
+
+QUARTER_ENDED_RE = re.compile(
+    r"\b(?:three months|quarters?|13 weeks|twelve weeks|12 weeks) ended\b\s*(.*)", re.I
+)
+
+
+def period_named(label: str, fiscal_year_end: int | None = None) -> Period | None:
+    """The period a figure's label names: a quarter or year as written, a column's "Three
+    Months Ended October 31, 2022" as its fiscal quarter, "Year Ended December 31, 2021" or
+    a balance-sheet date as its year."""
+    if (m := QUARTER_ENDED_RE.search(label)) and (date := iso_date(m.group(1))):
+        return parse_period(fiscal_quarter(date[0], date[1], fiscal_year_end or 12))
+    period = parse_period(label)
+    if period is None:
+        spans = period_spans(label)
+        period = parse_period(spans[-1][2]) if spans else None
+    if period is None or period.year is None:
+        years = re.findall(r"\b(?:19|20)\d{2}\b", label)
+        period = Period(int(years[-1])) if years else None
+    return period if period is not None and period.year is not None else None

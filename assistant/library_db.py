@@ -22,7 +22,7 @@ from assistant.chunking import Chunk, ChunkingParams
 from assistant.database import PerThread
 from assistant.errors import DocumentNotFound, IndexMismatch
 from assistant.figures import Figure
-from assistant.indexing import chunks_and_figures, embed_chunks, stated_periods
+from assistant.indexing import chunks_and_figures, embed_chunks
 from assistant.lexical import BM25, chunk_lexical_text, tokenize
 from assistant.store import (
     DocumentRecord,
@@ -288,9 +288,7 @@ class Library:
 
     def _prepare(self, doc: Document, read: Mapping[str, ReadResult] | None) -> Prepared:
         chunks, figures = chunks_and_figures(doc, self.chunking, read)
-        record = DocumentRecord.from_document(
-            doc, len(chunks), stated_periods(figures, doc.period, doc.fiscal_year_end)
-        )
+        record = DocumentRecord.from_document(doc, len(chunks), figures)
         return Prepared(record, chunks, figures, [c.content_hash for c in chunks])
 
     def _vectors_by_hash(self, hashes: set[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:

@@ -125,15 +125,46 @@ MONTH_NAMES = (
 DATE_PARTS_RE = re.compile(r"([a-z]+)\.?\s+(\d{1,2}),?\s+(\d{4})", re.I)
 
 
+def month_number(word: str) -> int | None:
+    """1 for "January", "Jan" or "jan."; None for a word that names no month."""
+    prefix = word.lower()[:3]
+    return next(
+        (k for k, n in enumerate(MONTH_NAMES, start=1) if n.lower().startswith(prefix)), None
+    )
+
+
 def canonical_date(text: str) -> str:
     """One spelling per day: "Sep. 28, 2024" and "September 28 2024" are "September 28, 2024",
     so a question's date finds a column header's."""
     m = DATE_PARTS_RE.fullmatch(text.strip())
     if not m:
         return re.sub(r"\s+", " ", text).replace(" ,", ",")
-    word = m[1].lower()
-    month = next((n for n in MONTH_NAMES if n.lower().startswith(word[:3])), m[1])
+    number = month_number(m[1])
+    month = MONTH_NAMES[number - 1] if number else m[1]
     return f"{month} {int(m[2])}, {m[3]}"
+
+
+# A date as a cover or column sets it, spaces optional ("December31,2015" once a PDF's
+# stray spaces are squeezed out).
+LOOSE_DATE_RE = re.compile(r"([A-Za-z]+)\.?\s*(\d{1,2})\s*,?\s*(\d{4})")
+
+
+def iso_date(text: str) -> tuple[int, int, int] | None:
+    """(year, month, day) of the first date in `text`."""
+    m = LOOSE_DATE_RE.search(text)
+    if not m:
+        return None
+    month = month_number(m.group(1))
+    return (int(m.group(3)), month, int(m.group(2))) if month else None
+
+
+def fiscal_quarter(year: int, month: int, year_end_month: int) -> str:
+    """The fiscal quarter a period ending in (year, month) closes, for a fiscal year ending in
+    `year_end_month`; the fiscal year is named by the calendar year it ends in."""
+    months_after_end = (month - year_end_month) % 12  # 0 for the year's last month
+    quarter = 4 if months_after_end == 0 else (months_after_end + 2) // 3
+    fiscal_year = year if month <= year_end_month else year + 1
+    return f"Q{quarter} {fiscal_year}"
 
 
 DAY_LABEL_RE = re.compile(r"[A-Z][a-z]+ \d{1,2}, \d{4}")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, fields
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -49,6 +50,12 @@ SECTION_ALIASES = {
 ALTERNATIVE_RE = re.compile(r"\([^)]*\)")
 
 
+@lru_cache(maxsize=16384)  # row labels recur across candidates and questions
+def label_terms(label: str) -> frozenset[str]:
+    """A row label's own words, its parenthesised alternative and stopwords aside."""
+    return frozenset(tokenize(ALTERNATIVE_RE.sub(" ", label))) - STOPWORDS
+
+
 @dataclass(frozen=True)
 class FusionWeights:
     """Reciprocal-rank fusion: score = Σ weight / (k + rank). Lexical is weighed above dense
@@ -80,8 +87,8 @@ class FusionWeights:
     row_label_mismatch_factor: float = 0.9
     # A row of a primary statement (income, cash flows, balance sheet) whose own label's
     # words the question all says holds the firm-wide figure asked: a note's breakdown or a
-    # segment's table
-    # of the same metric ("Net Revenues by Type › Total net revenues") comes after it.
+    # segment's table of the same metric ("Net Revenues by Type › Total net revenues")
+    # comes after it.
     primary_statement_factor: float = 1.25
     # A table row whose dated columns ("Sep. 28, 2024") lack the day asked cannot hold the
     # answer: it steps back further than a passage naming another period.
@@ -291,8 +298,7 @@ class Retriever:
                 if not labels & terms:
                     factors[i] *= self.weights.row_label_mismatch_factor
                 elif is_primary_statement(chunk.heading) and (
-                    (leaf := set(tokenize(ALTERNATIVE_RE.sub(" ", chunk.row_path[-1]))) - STOPWORDS)
-                    and leaf <= terms
+                    (leaf := label_terms(chunk.row_path[-1])) and leaf <= terms
                 ):
                     factors[i] *= self.weights.primary_statement_factor
                 if chunk.cells and all(c.nil or c.value is None for c in chunk.cells):

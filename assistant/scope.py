@@ -191,13 +191,11 @@ def company_groups(docs: list[DocumentFacts]) -> dict[str, list[DocumentFacts]]:
 
     seen: dict[str, int] = {}
     for k, doc in enumerate(docs):
+        names = [name_key(doc.company)] if doc.company else []
+        names += [key for alias in doc.aliases if len(key := name_key(alias)) >= 4]
         keys = [f"t:{doc.ticker.upper()}"] if doc.ticker else []
-        if doc.company:
-            keys.append(f"n:{name_key(doc.company)}")
-        keys += [f"n:{name_key(a)}" for a in doc.aliases if len(name_key(a)) >= 4]
+        keys += [f"n:{name}" for name in names if name]
         for key in keys:
-            if key in ("n:",):
-                continue
             if key in seen:
                 parent[root(k)] = root(seen[key])
             else:

@@ -44,8 +44,8 @@ from assistant.errors import (
     IndexMismatch,
     IndexNotFound,
 )
-from assistant.figures import Figure
-from assistant.indexing import chunks_and_figures, embed_chunks, stated_periods
+from assistant.figures import Figure, stated_periods
+from assistant.indexing import chunks_and_figures, embed_chunks
 from assistant.lexical import BM25, chunk_lexical_text, tokenize
 
 FORMAT_VERSION = 3
@@ -86,7 +86,7 @@ class DocumentRecord:
 
     @classmethod
     def from_document(
-        cls, doc: Document, chunk_count: int, covers: tuple[str, ...] = ()
+        cls, doc: Document, chunk_count: int, figures: Sequence[tuple[Figure, ...]] = ()
     ) -> DocumentRecord:
         return cls(
             doc_id=doc.doc_id,
@@ -107,7 +107,7 @@ class DocumentRecord:
             ticker=doc.ticker,
             aliases=doc.aliases,
             date=doc.date,
-            covers=covers,
+            covers=stated_periods(figures, doc.period, doc.fiscal_year_end),
         )
 
 
@@ -311,9 +311,7 @@ class Store:
         new_figures: list[tuple[Figure, ...]] = []
         for doc in docs:
             chunks, figures = chunks_and_figures(doc, self.chunking, prepared)
-            records[doc.doc_id] = DocumentRecord.from_document(
-                doc, len(chunks), stated_periods(figures, doc.period, doc.fiscal_year_end)
-            )
+            records[doc.doc_id] = DocumentRecord.from_document(doc, len(chunks), figures)
             new_chunks.extend(chunks)
             new_figures.extend(figures)
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.periods import MONTHS
+from assistant.periods import MONTHS, fiscal_quarter, iso_date, month_number
 
-FORM_RE = re.compile(r"\bform\s+(10-k|10-q|8-k|20-f|40-f|6-k)\b", re.I)
+SEC_COVER_RE = re.compile(r"securities\s+and\s+exchange\s+commission", re.I)
+FORM_RE = re.compile(r"\bform\s+(10-k|10-q|8-k|20-f|40-f|6-k|10-kt|10-qt)\b", re.I)
 DATE = rf"((?:{MONTHS})\.?\s*\d{{1,2}}\s*,?\s*(?:19|20)\d{{2}})"
 # Matched on the text with its spaces removed: a PDF may set "Fis cal" for "Fiscal".
 FISCAL_YEAR_RE = re.compile(rf"forthe(?:fiscal)?yearended:?{DATE}", re.I)
@@ -27,31 +28,9 @@ TRADING_RE = re.compile(
     r"(?<![\w-])([A-Z]{1,5}(?:\.[A-Z])?)\s+(?:The\s+)?"
     r"(?:New York Stock Exchange|NYSE|Nasdaq|NASDAQ|Chicago Stock Exchange|NYSE American)\b"
 )
-DATE_PARTS_RE = re.compile(r"([A-Za-z]+)\.?\s*(\d{1,2})\s*,?\s*(\d{4})")
 NOT_A_NAME_RE = re.compile(
     r"^\(|[☐☒]|commission|file number|transition period|date of report|^for the\b|^_+$", re.I
 )
-MONTH_INDEX = {
-    name: k
-    for k, names in enumerate(
-        (
-            ("jan", "january"),
-            ("feb", "february"),
-            ("mar", "march"),
-            ("apr", "april"),
-            ("may",),
-            ("jun", "june"),
-            ("jul", "july"),
-            ("aug", "august"),
-            ("sep", "sept", "september"),
-            ("oct", "october"),
-            ("nov", "november"),
-            ("dec", "december"),
-        ),
-        start=1,
-    )
-    for name in names
-}
 COVER_LINES = 120
 COVER_OPENING = 40  # the cover's heading lines come first
 # A cover set as a table: "1-12609 PG&E CORPORATION California 94-3234914".
@@ -107,32 +86,58 @@ class Cover:
         return "cover: " + "; ".join(p for p in parts if p)
 
 
-def iso_date(text: str) -> tuple[int, int, int] | None:
-    m = DATE_PARTS_RE.search(text)
-    if not m:
-        return None
-    name = m.group(1).lower()
-    month = MONTH_INDEX.get(name) or MONTH_INDEX.get(name[:3])
-    return (int(m.group(3)), month, int(m.group(2))) if month else None
-
-
-def fiscal_quarter(year: int, month: int, year_end_month: int) -> str:
-    """The fiscal quarter a period ending in (year, month) closes, for a fiscal year ending in
-    `year_end_month`; the fiscal year is named by the calendar year it ends in."""
-    months_after_end = (month - year_end_month) % 12  # 0 for the year's last month
-    quarter = 4 if months_after_end == 0 else (months_after_end + 2) // 3
-    fiscal_year = year if month <= year_end_month else year + 1
-    return f"Q{quarter} {fiscal_year}"
+def cover_form(lines: list[str]) -> str | None:
+    """The form an SEC cover names in the document's first lines ("10-K"), else None."""
+    heading = "\n".join(lines[:COVER_OPENING])
+    form = FORM_RE.search(heading)
+    return form.group(1).upper() if form and SEC_COVER_RE.search(heading) else None
 
 
 def read_cover(lines: list[str], text_after: str = "") -> Cover | None:
     """The cover of a filing from its first lines; None when there is no SEC cover."""
-    opening = lines[:COVER_LINES]
-    heading = "\n".join(lines[:COVER_OPENING])
-    form = FORM_RE.search(heading)
-    if not form or not re.search(r"securities\s+and\s+exchange\s+commission", heading, re.I):
+    form = cover_form(lines)
+    if form is None:
         return None
-    kind = form.group(1).upper()
+    opening = lines[:COVER_LINES]
+    flat = " ".join(opening)
+    period, period_end, year_end_month = fiscal_period("".join(flat.split()), text_after)
+    event = EVENT_RE.search(flat)
+    return Cover(
+        form=form,
+        registrant=registrant_of(opening),
+        period=period,
+        period_end=iso(period_end),
+        fiscal_year_end_month=year_end_month,
+        tickers=tuple(dict.fromkeys(m.group(1) for m in TRADING_RE.finditer(flat))),
+        event_date=iso(iso_date(event.group(1))) if event else None,
+    )
+
+
+def fiscal_period(
+    squashed: str, text_after: str
+) -> tuple[str | None, tuple[int, int, int] | None, int | None]:
+    """(period, the date it ends, the fiscal year's last month) a cover states: a 10-K's
+    fiscal year, or a 10-Q's quarter counted from the fiscal year end the text states."""
+    if fy := FISCAL_YEAR_RE.search(squashed):
+        date = iso_date(fy.group(1))
+        if date:
+            return f"FY{date[0]}", date, date[1]
+    elif q := QUARTER_RE.search(squashed):
+        date = iso_date(q.group(1))
+        if date:
+            stated = FISCAL_END_RE.search(text_after)
+            year_end_month = (month_number(stated.group(1)) if stated else None) or 12
+            return fiscal_quarter(date[0], date[1], year_end_month), date, year_end_month
+    return None, None, None
+
+
+def iso(date: tuple[int, int, int] | None) -> str | None:
+    return f"{date[0]:04d}-{date[1]:02d}-{date[2]:02d}" if date else None
+
+
+def registrant_of(opening: list[str]) -> str | None:
+    """The registrant's name: above "(Exact name of registrant ...)", or on the first
+    file-number row of a cover set as a table; all capitals made readable."""
     registrant = next(
         (
             name
@@ -143,39 +148,7 @@ def read_cover(lines: list[str], text_after: str = "") -> Cover | None:
         ),
         None,
     ) or next((m.group("name") for line in opening if (m := FILE_NUMBER_NAME_RE.match(line))), None)
-    if registrant and registrant.isupper():
-        registrant = readable_case(registrant)
-    flat = " ".join(opening)
-    squashed = "".join(flat.split())
-    period = period_end = event = None
-    year_end_month = None
-    if fy := FISCAL_YEAR_RE.search(squashed):
-        date = iso_date(fy.group(1))
-        if date:
-            period, period_end, year_end_month = f"FY{date[0]}", date, date[1]
-    elif q := QUARTER_RE.search(squashed):
-        date = iso_date(q.group(1))
-        if date:
-            stated = FISCAL_END_RE.search(text_after)
-            year_end_month = (
-                MONTH_INDEX.get(stated.group(1).lower()[:3]) if stated else None
-            ) or 12
-            period, period_end = fiscal_quarter(date[0], date[1], year_end_month), date
-    if ev := EVENT_RE.search(flat):
-        date = iso_date(ev.group(1))
-        event = f"{date[0]:04d}-{date[1]:02d}-{date[2]:02d}" if date else None
-    tickers = tuple(dict.fromkeys(m.group(1) for m in TRADING_RE.finditer(flat)))
-    return Cover(
-        form=kind,
-        registrant=registrant,
-        period=period,
-        period_end=f"{period_end[0]:04d}-{period_end[1]:02d}-{period_end[2]:02d}"
-        if period_end
-        else None,
-        fiscal_year_end_month=year_end_month,
-        tickers=tickers,
-        event_date=event,
-    )
+    return readable_case(registrant) if registrant and registrant.isupper() else registrant
 
 
 def registrant_above(lines: list[str], k: int) -> str | None:

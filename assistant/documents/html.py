@@ -57,7 +57,8 @@ INDENT_RE = re.compile(
     r"(?:padding-left|text-indent|margin-left)\s*:\s*([\d.]+)\s*(pt|px|em)", re.I
 )
 NUMBER_CELL_RE = re.compile(r"^\(?\$?\s*[-−]?\d[\d,]*(?:\.\d+)?\s*\)?\s*%?$|^[—–-]$")
-CURRENCY_ONLY = {"$", "US$", "€", "£", "¥"}
+CURRENCY_SIGNS = ("US$", "$", "€", "£", "¥")  # "US$" before "$": the longer sign first
+CURRENCY_ONLY = set(CURRENCY_SIGNS)
 HTML_TAG_RE = re.compile(rb"<(?:html|body|table|div|p)\b", re.I)
 
 
@@ -239,7 +240,7 @@ def logical_cells(row: list[Slot | None]) -> list[Cell]:
 def number_text(text: str) -> tuple[str, str | None]:
     """("(1,511)", "$") from "$ (1,511)": the number as the filing parser reads it, and the
     currency sign it carried."""
-    currency = next((c for c in ("US$", "$", "€", "£", "¥") if c in text), None)
+    currency = next((c for c in CURRENCY_SIGNS if c in text), None)
     bare = text.replace(currency or "\x00", "").replace(" ", "")
     return bare, currency
 
@@ -332,18 +333,28 @@ def read_table(table, out: Extracted) -> None:
             )
         if flat and TOTAL_LABEL_RE.match(label):
             parents = []  # without indentation, a total closes its heading's group
-    body = with_currency(body, caption)
     if body:
-        out.blocks.append(
-            Table(
-                caption=caption,
-                columns=tuple(dict.fromkeys(paths)),
-                rows=tuple(body),
-                lines=(body[0].lines[0], body[-1].lines[1]),
-                scale=scale,
-                share_scale=share_scale,
-            )
-        )
+        out.blocks.append(assembled_table(caption, paths, body, scale, share_scale))
+
+
+def assembled_table(
+    caption: str,
+    paths: list[tuple[str, ...]],
+    body: list[TableRow],
+    scale: str | None,
+    share_scale: str | None,
+) -> Table:
+    """A table of rows read from markup or page positions, its currency given to every
+    amount."""
+    body = with_currency(body, caption)
+    return Table(
+        caption=caption,
+        columns=tuple(dict.fromkeys(paths)),
+        rows=tuple(body),
+        lines=(body[0].lines[0], body[-1].lines[1]),
+        scale=scale,
+        share_scale=share_scale,
+    )
 
 
 def with_currency(body: list[TableRow], caption: str) -> list[TableRow]:

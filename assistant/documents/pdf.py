@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from assistant.documents.pdf_layout import LayoutLine, layout_lines, page_words
-from assistant.documents.reading import SourceText, source_from_lines
+from assistant.documents.reading import SourceText, check_text_length, source_from_lines
 from assistant.errors import ParseError
 
 PDF_MAGIC = b"%PDF-"
@@ -148,7 +148,6 @@ def read_pages(raw: bytes, name: str) -> PdfPages:
     try:
         for index in range(len(document)):
             text, boxes = page_chars(document[index].get_textpage())
-            text = text.translate(LIGATURES) if boxes is None else text
             pages.append([line.translate(LIGATURES).rstrip() for line in page_lines(text, boxes)])
             words = page_words(text.translate(LIGATURES_ONE_TO_ONE), boxes) if boxes else []
             layout.append(layout_lines(words, index + 1))
@@ -173,9 +172,7 @@ def clean_pages(pages: list[list[str]], name: str) -> PdfText:
         for line in page:
             text = " ".join(line.split())
             text = LETTER_SPACED_RE.sub(lambda m: m.group(0).replace(" ", ""), text)
-            if not text or PAGE_NUMBER_RE.match(text) or COPYRIGHT_RE.match(text):
-                continue
-            if DOTTED_RULE_RE.match(text):
+            if not text or is_page_mark(text):
                 continue
             key = shape(text)
             if key in heads:
@@ -218,41 +215,42 @@ def pdf_source(raw: bytes, name: str) -> SourceText:
     from assistant.documents.pdf_filing import pdf_kind
     from assistant.documents.transcript import count_speaker_lines
 
-    plain = source_from_lines(raw, name, text.lines, pages=tuple(text.pages))
-    kind = pdf_kind(text.lines, count_speaker_lines(plain))
-    if kind.is_filing and any(pages.layout):
-        return filing_source(raw, name, pages, kind)
-    return source_from_lines(
+    plain = source_from_lines(
         raw,
         name,
         text.lines,
         pages=tuple(text.pages),
         page_count=text.page_count,
         furniture=text.heads,
-        kind=kind.kind,
-        kind_reasons=kind.reasons,
     )
+    kind = pdf_kind(text.lines, count_speaker_lines(plain))
+    if kind.is_filing and any(pages.layout):
+        return filing_source(plain, pages, kind)
+    return replace(plain, kind=kind.kind, kind_reasons=kind.reasons)
 
 
-def filing_source(raw: bytes, name: str, pages: PdfPages, kind) -> SourceText:
+def filing_source(plain: SourceText, pages: PdfPages, kind) -> SourceText:
     """A report or release: its lines by position, page furniture removed, read into
-    paragraphs under their headings and statement tables."""
+    paragraphs under their headings and statement tables (`plain` is its text as drawn,
+    whose bytes are digested already)."""
     from assistant.documents.pdf_filing import FilingReader
 
     heads = running_lines([[line.text for line in page] for page in pages.layout])
     reader = FilingReader()
     for page in pages.layout:
-        kept = [line for line in page if not furniture(line.text, heads)]
-        reader.read_page(kept)
+        reader.read_page([line for line in page if not furniture(line.text, heads)])
     out = reader.out
     if not out.blocks:
-        raise ParseError(name, "no readable text found in the PDF")
-    return source_from_lines(
-        raw,
-        name,
-        out.lines,
+        raise ParseError(plain.path, "no readable text found in the PDF")
+    text = "\n".join(out.lines)
+    check_text_length(text, plain.path)
+    return replace(
+        plain,
+        text=text,
+        lines=out.lines,
         pages=tuple(out.pages),
         page_count=len(pages.layout),
+        furniture=(),
         blocks=tuple(out.blocks),
         kind=kind.kind,
         kind_reasons=kind.reasons,
@@ -265,9 +263,14 @@ def furniture(text: str, heads: set[str]) -> bool:
     text = " ".join(text.split())
     return (
         not text
-        or bool(
-            PAGE_NUMBER_RE.match(text) or COPYRIGHT_RE.match(text) or DOTTED_RULE_RE.match(text)
-        )
+        or is_page_mark(text)
         or (shape(text) in heads and sum(c.isalpha() for c in text) >= 3)
         or text.lower() == "table of contents"
+    )
+
+
+def is_page_mark(text: str) -> bool:
+    """A page number, a copyright line or a dotted rule: never part of the document's text."""
+    return bool(
+        PAGE_NUMBER_RE.match(text) or COPYRIGHT_RE.match(text) or DOTTED_RULE_RE.match(text)
     )

@@ -8,8 +8,9 @@ and statement tables make a report; an operator, speaker turns and a Q&A make a 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from assistant.documents.cover import COVER_OPENING, cover_form
 from assistant.documents.model import Paragraph, Table
 from assistant.documents.pdf_layout import LayoutLine
 from assistant.documents.pdf_tables import (
@@ -20,8 +21,6 @@ from assistant.documents.pdf_tables import (
     split_row,
 )
 
-SEC_COVER_RE = re.compile(r"securities\s+and\s+exchange\s+commission", re.I)
-FORM_RE = re.compile(r"\bform\s+(10-k|10-q|8-k|20-f|40-f|6-k|10-kt|10-qt)\b", re.I)
 ITEM_RE = re.compile(r"^(?:part\s+[ivx]+\b|item\s+\d{1,2}[a-c]?\b)\.?", re.I)
 STATEMENT_TITLE_RE = re.compile(
     r"\b(?:consolidated|condensed|combined)\b.*\b(?:statements?|balance sheets?)\b|"
@@ -41,6 +40,7 @@ RELEASE_RE = re.compile(
     re.I,
 )
 BULLET_RE = re.compile(r"^[•▪●◦■\-–]\s")
+HEADING_END_RE = re.compile(r"[.,;:]$")  # a line ending so goes on: not a heading
 PARAGRAPH_GAP = 1.75  # line heights from one line's top to the next's: a new paragraph
 MAX_HEADING_CHARS = 90
 SCALE_LOOKBACK = 8  # lines above a table read for its scale
@@ -61,34 +61,28 @@ class PdfKind:
 def pdf_kind(lines: list[str], speaker_lines: int) -> PdfKind:
     """What the PDF is, from its text, with the signals that decided it; a warning when
     signals of a call and of a filing are both strong."""
-    opening = "\n".join(lines[:40])
-    text = "\n".join(lines)
-    filing: list[str] = []
-    form = FORM_RE.search(opening)
-    if SEC_COVER_RE.search(opening) and form:
-        filing.append(f"SEC cover page (Form {form.group(1).upper()})")
+    form = cover_form(lines)
     items = sum(1 for line in lines if ITEM_RE.match(line))
-    if items >= 2:
-        filing.append(f"{items} Item headings")
     statements = sum(1 for line in lines if STATEMENT_TITLE_RE.search(line) and len(line) < 100)
-    if statements:
-        filing.append(f"{statements} statement titles")
-    if RELEASE_RE.search(opening):
-        filing.append("an earnings-release opening")
-    call: list[str] = []
+    release = bool(RELEASE_RE.search("\n".join(lines[:COVER_OPENING])))
+    filing = [
+        *([f"SEC cover page (Form {form})"] if form else []),
+        *([f"{items} Item headings"] if items >= 2 else []),
+        *([f"{statements} statement titles"] if statements else []),
+        *(["an earnings-release opening"] if release else []),
+    ]
+    text = "\n".join(lines)
     operators = len(OPERATOR_RE.findall(text))
-    if operators:
-        call.append(f"operator ×{operators}")
-    if QA_RE.search(text):
-        call.append("a Q&A")
-    if speaker_lines >= 2:
-        call.append(f"{speaker_lines} speaker lines")
-    call_strength = int(speaker_lines >= 4) + int(operators >= 1) + int(bool(QA_RE.search(text)))
-    filing_strength = (
-        int(items >= 2) + int(statements >= 2) + int("an earnings-release opening" in filing)
-    )
-    if filing and filing[0].startswith("SEC cover"):
-        kind = FORM_KINDS.get(form.group(1).upper(), "report") if form else "report"
+    has_qa = bool(QA_RE.search(text))
+    call = [
+        *([f"operator ×{operators}"] if operators else []),
+        *(["a Q&A"] if has_qa else []),
+        *([f"{speaker_lines} speaker lines"] if speaker_lines >= 2 else []),
+    ]
+    call_strength = int(speaker_lines >= 4) + int(operators >= 1) + int(has_qa)
+    filing_strength = int(items >= 2) + int(statements >= 2) + int(release)
+    if form:
+        kind = FORM_KINDS.get(form, "report")
         warnings = (
             (f"read as a {kind}, though it also has {', '.join(call)}",)
             if call_strength >= 3
@@ -103,7 +97,7 @@ def pdf_kind(lines: list[str], speaker_lines: int) -> PdfKind:
         )
         return PdfKind("call", tuple(call), warnings)
     if filing_strength >= 1:
-        return PdfKind("release" if "release" in " ".join(filing) else "report", tuple(filing))
+        return PdfKind("release" if release else "report", tuple(filing))
     return PdfKind("call", tuple(call) or ("no filing signals",))
 
 
@@ -117,10 +111,10 @@ class FilingText:
     blocks: list[Paragraph | Table] = field(default_factory=list)
 
 
-def is_heading(line: LayoutLine, text: str) -> bool:
+def is_heading(text: str) -> bool:
     if ITEM_RE.match(text):
         return len(text) <= 160
-    if len(text) > MAX_HEADING_CHARS or SENTENCE_END_RE.search(text) or BULLET_RE.match(text):
+    if len(text) > MAX_HEADING_CHARS or HEADING_END_RE.search(text) or BULLET_RE.match(text):
         return False
     letters = [c for c in text if c.isalpha()]
     if len(letters) < 4:
@@ -129,9 +123,6 @@ def is_heading(line: LayoutLine, text: str) -> bool:
         return True
     words = [w for w in re.findall(r"[A-Za-z][\w'’&-]*", text) if len(w) > 3]
     return bool(words) and all(w[0].isupper() for w in words) and len(text) <= 70
-
-
-SENTENCE_END_RE = re.compile(r"[.,;:]$")
 
 
 class FilingReader:
@@ -177,15 +168,14 @@ class FilingReader:
                 k, previous = span[1], None
                 continue
             line, text = lines[k], lines[k].text
-            if is_heading(line, text):
+            if is_heading(text):
                 self.flush()
-                number = self.add_line(line)
+                self.add_line(line)
                 if ITEM_RE.match(text) and text.lower().startswith("item"):
                     self.item, self.heading = text, None
                 else:
                     self.heading = text
                 self.recent = [*self.recent[-3:], text]
-                del number
             else:
                 starts_new = (
                     previous is None
@@ -218,7 +208,7 @@ class FilingReader:
         for k in range(start, end):
             number = self.add_line(lines[k])
             if k >= header_end:
-                numbered.append(split_row(lines[k], number))
+                numbered.append(replace(rows[k], number=number))
         page = lines[start].page
         if not header and self.last_header and page - self.last_header[0] <= 1:
             # A statement that goes on after a break, or onto the next page, keeps its columns.

@@ -14,17 +14,21 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.documents.filing import parse_value
-from assistant.documents.html import with_currency
+from assistant.documents.html import (
+    CURRENCY_SIGNS,
+    SCALE_RE,
+    TOTAL_LABEL_RE,
+    assembled_table,
+    number_text,
+)
 from assistant.documents.model import Table, TableCell, TableRow
 from assistant.documents.pdf_layout import LayoutLine
 
-CURRENCY_SIGNS = ("US$", "$", "€", "£", "¥")
 NIL_WORDS = {"—", "–", "-", "n/m", "nm", "n/a", "*"}
 NUMBER_RE = re.compile(r"^\(?[-−]?\$?\(?\d(?:[\d,]*\d)?(?:\.\d+)?\)?%?\)?$")
 YEAR_RE = re.compile(r"^(?:19|20)\d{2}$")
 FOOTNOTE_RE = re.compile(r"^(?:\(\d\)|\(\d\)\(\d\))+$")
 YEARS_RE = re.compile(r"\b(?:19|20)\d{2}\b|\(\d\)")
-SCALE_RE = re.compile(r"\bin\s+(thousands|millions|billions)\b", re.I)
 SHARES_TOO_RE = re.compile(r"\bshares\s+in\s+(thousands|millions|billions)\b", re.I)
 HEADER_WORDS_RE = re.compile(
     r"\b(?:ended|ending|months|quarters?|weeks|year|fiscal|as of|at|change|"
@@ -33,7 +37,6 @@ HEADER_WORDS_RE = re.compile(
     re.I,
 )
 SENTENCE_END_RE = re.compile(r"[.;]$|[a-z]\.\)?$")
-TOTAL_RE = re.compile(r"^total\b", re.I)
 # The gap between a label and its first value, in line heights: wider than any word space.
 LABEL_GAP = 0.9
 MAX_LABEL_CHARS = 160
@@ -119,10 +122,7 @@ def split_row(line: LayoutLine, number: int) -> RowLine:
     if len(label) > MAX_LABEL_CHARS:
         values, label = [], line.text
     for value in values:
-        sign = next((c for c in CURRENCY_SIGNS if c in value.text), None)
-        if sign:
-            value.text = value.text.replace(sign, "").strip()
-            value.currency = sign
+        value.text, value.currency = number_text(value.text)
     x0 = label_words[0].x0 if label_words else (values[0].x0 if values else line.x0)
     return RowLine(line=line, number=number, label=label, label_x0=x0, values=values)
 
@@ -174,7 +174,7 @@ def column_paths(
             if SCALE_RE.search(text) or FOOTNOTE_RE.match(text):
                 continue  # the scale is the table's; a footnote marker heads nothing
             if x1 < left_edge - line.height:
-                if HEADER_WORDS_RE.search(text) and not SCALE_RE.search(text):
+                if HEADER_WORDS_RE.search(text):
                     for path in paths:
                         path.append(text)
                 continue
@@ -245,16 +245,8 @@ def build_table(
         if cells:
             lines = (row.number, row.number)
             body.append(TableRow(label=label, row_path=row_path, cells=tuple(cells), lines=lines))
-        if flat and TOTAL_RE.match(label):
+        if flat and TOTAL_LABEL_RE.match(label):
             parents = []
-    body = with_currency(body, caption)
     if len(body) < 2:
         return None
-    return Table(
-        caption=caption,
-        columns=tuple(dict.fromkeys(paths)),
-        rows=tuple(body),
-        lines=(body[0].lines[0], body[-1].lines[1]),
-        scale=scale,
-        share_scale=share_scale,
-    )
+    return assembled_table(caption, paths, body, scale, share_scale)

@@ -59,4 +59,4 @@ PRIMARY_STATEMENT_RE = re.compile(
 
 
 def is_primary_statement(caption: str | None) -> bool:
-    return bool(caption) and bool(PRIMARY_STATEMENT_RE.search(caption or ""))
+    return bool(caption and PRIMARY_STATEMENT_RE.search(caption))
