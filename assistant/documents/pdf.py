@@ -226,7 +226,7 @@ def pdf_source(raw: bytes, name: str) -> SourceText:
     kind = pdf_kind(text.lines, count_speaker_lines(plain))
     if kind.is_filing and any(pages.layout):
         return filing_source(plain, pages, kind)
-    return replace(plain, kind=kind.kind, kind_reasons=kind.reasons)
+    return replace(plain, kind=kind.kind, kind_reasons=kind.reasons, kind_warnings=kind.warnings)
 
 
 def filing_source(plain: SourceText, pages: PdfPages, kind) -> SourceText:
