@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from assistant.documents.model import Paragraph, Speaker
-from assistant.periods import parse_period, periods_in
+from assistant.periods import month_number, parse_period, periods_in
 from assistant.vocabulary import LEGAL_SUFFIXES, NOT_COMPANY_WORDS
 
 EXCHANGE_TICKER_RE = re.compile(
@@ -35,14 +35,6 @@ DATE_RE = re.compile(
     r"\b(January|February|March|April|May|June|July|August|September|October|November|"
     r"December)\s+(\d{1,2}),\s+((?:19|20)\d{2})\b"
 )
-MONTH_NUMBERS = {
-    m: k
-    for k, m in enumerate(
-        "January February March April May June July August September October November "
-        "December".split(),
-        start=1,
-    )
-}
 OPENING_PARAGRAPHS = 12
 OPENING_LINES = 60
 
@@ -131,7 +123,7 @@ def date_in(lines: Sequence[str]) -> str | None:
     for line in lines[:OPENING_LINES]:
         match = DATE_RE.search(line)
         if match:
-            month = MONTH_NUMBERS[match.group(1)]
+            month = month_number(match.group(1)) or 0  # DATE_RE names a month
             return f"{match.group(3)}-{month:02d}-{int(match.group(2)):02d}"
     return None
 
