@@ -16,6 +16,7 @@ from assistant.figure_choice import (
     CitedFigure,
     column_match,
     figure_fit,
+    part_for_whole_year,
     qualifier_fit,
     rank_figures,
     says_row,
@@ -264,7 +265,9 @@ def compose(retriever: Retriever, query: Query, top_k: int) -> Answer:
                 # A row the question names ("net income") is quoted over one that shares
                 # only its words ("other income, net"), however well its column matches.
                 score += 0.3 if says_row(query.words, chunk.row_path) else -0.2
-                if names_other_period(period_keys(" ".join(column)), asked_periods):
+                if names_other_period(
+                    period_keys(" ".join(column)), asked_periods
+                ) or part_for_whole_year(asked_periods, " ".join(column)):
                     score -= 0.3
             candidates.append(Candidate(n, hit.row, text, span, score))
         if chinese and chunk.translation:

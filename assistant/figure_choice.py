@@ -102,6 +102,20 @@ PART_OF_YEAR_RE = re.compile(
 )
 
 
+def asks_part_of_year(periods: frozenset[str] | set[str]) -> bool:
+    return any(p.startswith(("Q", "H")) for p in periods)
+
+
+def part_for_whole_year(periods: frozenset[str] | set[str], column: str) -> bool:
+    """Whether a column states part of a year ("Nine Months Ended September 30, 2022") when
+    the question asks a whole one ("in 2022")."""
+    return (
+        any(p.isdigit() for p in periods)
+        and not asks_part_of_year(periods)
+        and bool(PART_OF_YEAR_RE.search(column))
+    )
+
+
 def column_match(question: str, column_path: Sequence[str]) -> float:
     """How well the question names a column: its leaf header counts most ("31 - 90 days past
     due", digits included), the spanning headers above it a little."""
@@ -189,17 +203,19 @@ def figure_score(
         if leaf in TOTAL_COLUMNS:
             score += 0.5  # a total is the answer unless the question names a part
     if periods and figure.period and not (figure.kind == "guidance" and not figure.period_stated):
+        columns = " ".join(figure.column_path)
+        part_of_year = bool(
+            PART_OF_YEAR_RE.search(columns) or PART_OF_YEAR_RE.search(figure.period)
+        )
+        asks_part = any(p.startswith(("Q", "H")) for p in periods)
         named = (
             figure.period in periods
-            or any(p in " ".join(figure.column_path) for p in periods)
+            # "Nine Months Ended September 30, 2022" states 2022 but is not the year asked
+            or any(p in columns for p in periods if asks_part or not (p.isdigit() and part_of_year))
             or any(len(p) == 2 and figure.period.startswith(p + " ") for p in periods)  # Q4
             or any(not k.isdigit() and k in periods for k in period_keys(figure.period))
         )
-        same_year = (
-            figure.period[-4:] in periods
-            and not any(p.startswith(("Q", "H")) for p in periods)
-            and not PART_OF_YEAR_RE.search(figure.period)  # nine months do not make the year
-        )
+        same_year = figure.period[-4:] in periods and not asks_part and not part_of_year
         if named or same_year:
             score += 1.0
         else:
@@ -261,7 +277,10 @@ def figure_context(text: str, figures: Sequence[Figure], figure: Figure) -> str:
         (f.span[0] for f in same_source if f.span[0] >= figure.span[1]), default=len(text)
     )
     sentence_end = sentence_bounds(text, figure.span[0])[1]  # never the next sentence's words
-    clause = text[begin : min(len(text), figure.span[1] + 24, next_start, sentence_end)]
+    end = min(len(text), figure.span[1] + 24, next_start, sentence_end)
+    # Nor the next clause's: "GAAP EPS was $1.28, and non-GAAP EPS was $2.12".
+    tail = NEXT_CLAUSE_RE.search(text, figure.span[1], end)
+    clause = text[begin : tail.start() if tail else end]
     # "Excluding these charges, diluted EPS was $2.63": the opening phrase qualifies the
     # main clause's figures too.
     opening = EXCLUDING_OPENING_RE.match(text, sentence_start, figure.span[0])
@@ -272,6 +291,7 @@ def figure_context(text: str, figures: Sequence[Figure], figure: Figure) -> str:
 
 EXCLUDING_OPENING_RE = re.compile(r"\s*(excluding|exclusive of)\b(?:[^,.;]|\.(?=\d))*,", re.I)
 RESTATEMENT_RE = re.compile(r"[^;.]{0,40}?\bor\s*", re.I)
+NEXT_CLAUSE_RE = re.compile(r",?\s+(?:and|but|while|whereas|compared|versus|vs\.?)\b|;", re.I)
 
 
 def figure_terms(query: Query) -> set[str]:

@@ -668,18 +668,21 @@ def metric_after(text: str, end: int, unit: str) -> str | None:
 RATE_AFTER_RE = re.compile(
     r"\s*((?:[A-Za-z][\w\-/]*\s+){0,3}?"
     r"(?:ratio|margin|rate|return|yield|share|payout|utilization|occupancy|growth|"
-    r"ro(?:t?ce|e|a|ic)))\b",
+    r"ro(?:t?ce|e|a|ic)|notes|bonds|debentures))\b(?:\s+due\s+((?:19|20)\d{2})\b)?",
     re.I,
 )
 
 
 def rate_named_after(text: str, end: int) -> str | None:
     """A percentage before the rate it is ("a 13.4% CET1 capital ratio", "a 25% operating
-    margin"): the words up to the rate's name, none of them a link word."""
+    margin") or the coupon of the notes it names: the words up to the rate's name, none of
+    them a link word."""
     m = RATE_AFTER_RE.match(text, end)
     if not m or any(w.lower() in METRIC_STOP for w in m[1].split()):
         return None
-    return clean_metric(m[1])
+    name = clean_metric(m[1])
+    # "its 5.450% Medium-Term Notes due 2053": the coupon of notes named by their maturity
+    return f"{name} due {m[2]}" if name and m[2] else name
 
 
 CHANGE_FILLER = (
@@ -843,6 +846,11 @@ def english_figures(text: str, default_period: str | None, source: Source = "tex
         ):
             kind = "prior"  # "up from $5.7 billion on 18,739 homes closed in the prior year"
         metric = clean_metric(_strip_figures(PERIOD_PHRASE_RE.sub(" ", clause)))
+        if NET_OF_CLAUSE_RE.match(clause) and len(clauses) > 1:
+            # "accounts receivable, net of $1.0 billion": the item before the comma, net
+            item = clauses[-2][max((f.end() for f in EN_RE.finditer(clauses[-2])), default=0) :]
+            named = clean_metric(PERIOD_PHRASE_RE.sub(" ", item))
+            metric = f"{named} {NET_OF_CLAUSE_RE.match(clause)[1].lower()}" if named else None
         if COMPARATIVE_CLAUSE_RE.match(clause):
             metric = None  # "..., compared to $1.0 billion": the earlier figure's metric
         counted = metric_after(text, end, unit) if unit == "count" else None
@@ -889,6 +897,7 @@ def english_figures(text: str, default_period: str | None, source: Source = "tex
     return pair_periods(text, periods, mark_replaced(text, merge_ranges(text, figures)))
 
 
+NET_OF_CLAUSE_RE = re.compile(r"^\s*(net|gross)(?:\s+of)?\s*$", re.I)
 PAIR_GAP_RE = re.compile(r"^\s*(?:and|,)\s*$")
 
 

@@ -137,15 +137,29 @@ LABEL_QUALIFIER_RE = re.compile(r"\s*[,(].*$")
 TOTAL_RE = re.compile(r"^\s*total\s+", re.I)
 
 
+ALTERNATIVE_RE = re.compile(
+    r"^([^(,]+)\((?!(?:in|see|note|unaudited|as)\b)([A-Za-z][A-Za-z ]{1,30})\)", re.I
+)
+
+
+@lru_cache(maxsize=16384)
 def label_forms(label: str) -> list[tuple[str, ...]]:
     """The ways a question says a row label: its words before any qualifier ("Change in
-    foreign currency translation" of "..., net of tax"), without a leading "Total", and a
-    statement's inverted label in spoken order ("SALES, Net of returns" is "net sales")."""
+    foreign currency translation" of "..., net of tax"), without a leading "Total", a
+    statement's inverted label in spoken order ("SALES, Net of returns" is "net sales"), and
+    the label with its parenthesised alternative ("Operating income (loss)" is "operating
+    loss", "Net cash provided by (used in)" is "net cash used in")."""
     main = TOTAL_RE.sub("", LABEL_QUALIFIER_RE.sub("", label))
     forms = [ordered_words(main)]
     inverted = INVERTED_LABEL_RE.match(label)
     if inverted:
         forms.append(ordered_words(f"{inverted[2]} {main}"))
+    alternative = ALTERNATIVE_RE.match(TOTAL_RE.sub("", label))
+    if alternative:
+        before, instead = ordered_words(alternative[1]), ordered_words(alternative[2])
+        if instead and len(before) > len(instead):
+            kept = before[: len(before) - len(instead)]
+            forms.append(kept + instead)
     return [f for f in forms if f]
 
 

@@ -107,7 +107,7 @@ def expected_units(question: str) -> set[str]:
         r"expanded|expansion|contracted|contraction|"
         r"\b(?:did|does|do|will|to)\s+(?:\w+\s+){0,3}(?:expand|contract)\b|"
         r"widen|narrow|comparable|\bcomps?\b|\bup or down\b|\bdown or up\b|"
-        r"same[- ]store|"
+        r"same[- ]store|\bcoupons?\b|"
         r"increase|decline|decrease|佔比|占比|比例|率|百分",
         q,
     )

@@ -18,7 +18,12 @@ import numpy as np
 
 from assistant.documents.text import is_cjk, is_primary_statement
 from assistant.errors import BadFilter, BadQuestion
-from assistant.figure_choice import PART_OF_YEAR_RE, answer_fit, figure_terms
+from assistant.figure_choice import (
+    PART_OF_YEAR_RE,
+    answer_fit,
+    asks_part_of_year,
+    figure_terms,
+)
 from assistant.lexical import STOPWORDS, tokenize
 from assistant.periods import Period, is_day, parse_period, period_keys
 from assistant.phrases import phrase_scores
@@ -265,17 +270,20 @@ class Retriever:
         full_years = (
             {p[2:] for p in asked if p.startswith("FY")} if not query.guidance_intent else set()
         )
+        whole_year = bool(full_years or asked_years) and not asks_part_of_year(asked)
         for i, row in enumerate(pool):
             chunk = self.store.chunks[int(row)]
             if full_years:
                 own = self.catalog.doc_periods.get(chunk.doc_id)
                 if own and own.quarter and own.quarter != 4 and str(own.year) in full_years:
                     factors[i] *= self.weights.year_only_factor
-                if chunk.kind == "table_row" and all(
-                    PART_OF_YEAR_RE.search(" ".join(c.column_path)) for c in chunk.cells
-                ):
-                    # Nine months, a quarter: every column is part of a year, not the year.
-                    factors[i] *= self.weights.period_mismatch_factor
+            if (
+                whole_year
+                and chunk.kind == "table_row"
+                and all(PART_OF_YEAR_RE.search(" ".join(c.column_path)) for c in chunk.cells)
+            ):
+                # Nine months, a quarter: every column is part of a year, not the year.
+                factors[i] *= self.weights.period_mismatch_factor
             if asked_years:
                 # A period said without its year ("the first half") cannot be told apart
                 # from the asked one, so it is no sign of another period.

@@ -635,6 +635,15 @@ def test_a_replaced_range_is_the_earlier_figure_and_odd_pairs_are_no_range():
             "Change in fair value of derivative instruments",
             False,
         ),
+        # a parenthesised alternative is said in place of the word(s) before it
+        ("What was the operating loss in 2019?", "Operating income (loss)", True),
+        ("What was the operating income in 2019?", "Operating income (loss)", True),
+        (
+            "How much net cash was used in operating activities?",
+            "Net cash provided by (used in) operating activities",
+            True,
+        ),
+        ("What was the net loss in millions?", "Net sales (in millions)", False),
     ],
 )
 def test_a_row_is_named_only_by_its_label_said_in_order(question, label, said):
@@ -703,3 +712,51 @@ def test_a_scale_word_left_after_a_change_verb_is_no_label():
     assert planned.metric == "capital spending" and planned.high == 130e6
     (other,) = english_figures("Revenue grew by about $40 million to $1.2 billion.", "Q1 2021")[1:]
     assert other.metric == "revenue"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "labels"),
+    [
+        (
+            # Salesforce's fiscal 2023 10-K
+            "Cash provided by operations was further benefited by the change in unearned "
+            "revenue of $1.7 billion, partially offset by the change in costs capitalized to "
+            "obtain revenue contracts, net of $2.3 billion and accounts receivable, net of $1.0 "
+            "billion due to cash collections.",
+            [
+                "change in unearned revenue",
+                "to obtain revenue contracts net",
+                "accounts receivable net",
+            ],
+        ),
+        ("Property and equipment, net of $5 million, rose.", ["property and equipment net"]),
+    ],
+)
+def test_a_figure_after_net_of_is_the_item_before_the_comma(sentence, labels):
+    """ "net of $1.0 billion" names no metric: the figure is the item's, net."""
+    assert [f.metric for f in english_figures(sentence, "FY2023")] == labels
+
+
+def test_a_figures_clause_ends_where_the_next_clause_begins():
+    """The words after a figure qualify it ("$1.73 per share"), never the next clause's
+    figure: "GAAP EPS was $1.28, and non-GAAP EPS was $2.12"."""
+    from assistant.figure_choice import figure_context
+    from assistant.query import qualifiers_of
+
+    text = "Second quarter GAAP diluted EPS was $1.28, and non-GAAP diluted EPS was $2.12."
+    gaap, adjusted = english_figures(text, "Q2 2024")
+    assert "gaap" in qualifiers_of(figure_context(text, [gaap, adjusted], gaap))
+    assert "adjusted" not in qualifiers_of(figure_context(text, [gaap, adjusted], gaap))
+    assert "adjusted" in qualifiers_of(figure_context(text, [gaap, adjusted], adjusted))
+    per_share = "Net income was $104 million, or $0.59 per diluted share."
+    figures = english_figures(per_share, "Q2 2024")
+    assert "per_share" in qualifiers_of(figure_context(per_share, figures, figures[1]))
+
+
+def test_part_of_a_year_is_not_the_year_asked():
+    from assistant.figure_choice import part_for_whole_year
+
+    nine_months = "Nine Months Ended September 30, 2022"
+    assert part_for_whole_year({"2022"}, nine_months)
+    assert not part_for_whole_year({"2022"}, "Year ended December 31, 2022")
+    assert not part_for_whole_year({"Q3 2022", "2022"}, nine_months)
