@@ -14,8 +14,12 @@ export TRANSFORMERS_OFFLINE := 1
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	# CPU torch first: any other torch pulls a multi-GB CUDA build.
-	$(BIN)/pip install --quiet --disable-pip-version-check --extra-index-url $(TORCH_INDEX) '$(TORCH)'
+	# CPU torch first (any other torch pulls a multi-GB CUDA build): from the configured package
+	# sources when they hold it (a wheelhouse, a mirror), else from PyTorch's CPU index.
+	@echo "installing $(TORCH) from the configured package sources..."
+	@$(BIN)/pip install --quiet --disable-pip-version-check --retries 0 '$(TORCH)' 2>/dev/null || \
+	  ( echo "not there: fetching $(TORCH) from $(TORCH_INDEX)" && \
+	    $(BIN)/pip install --quiet --disable-pip-version-check --extra-index-url $(TORCH_INDEX) '$(TORCH)' )
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
 	# The ONNX graph of the bundled model, exported once from its weights (nothing downloaded).
 	$(BIN)/python -m assistant.onnx_encoder
@@ -42,8 +46,9 @@ browser:
 test: lint browser
 	$(BIN)/pytest -q
 
+# make serve PORT=8001 HOST=0.0.0.0 (or ASSISTANT_PORT / ASSISTANT_HOST)
 serve: install
-	$(BIN)/assistant serve
+	$(BIN)/assistant serve $(if $(HOST),--host $(HOST)) $(if $(PORT),--port $(PORT))
 
 bench: install
 	$(BIN)/python -m benchmarks.bench

@@ -128,6 +128,17 @@ def migrate(url: str, target: int | None = None) -> list[int]:
     return applied
 
 
+def ensure_schema(url: str) -> list[int]:
+    """Create the schema in a database that has none (a build or serve on a new database needs
+    no separate step); a database at another version is refused as `check_schema` says, since
+    upgrading one is a decision for its owner. Returns the versions applied."""
+    with connection(url) as conn:
+        found = schema_version(conn)
+    applied = migrate(url) if found == 0 else []
+    check_schema(url)
+    return applied
+
+
 def check_schema(url: str) -> None:
     """Refuse a database whose schema this code does not know, naming the fix."""
     with connection(url) as conn:

@@ -27,6 +27,7 @@ from assistant.vocabulary import (
     METRIC_KEYS,
     METRIC_LEADING_WORDS,
     NOT_METRIC_WORDS,
+    RATE_KEYS,
 )
 
 
@@ -198,7 +199,7 @@ def _build(store: Store) -> list[LedgerRow]:
                     period=figure.period,
                     # A label that names nothing ("a preliminary 13.5%"): the metric its own
                     # clause names ("Our CET1 ratio ticked up to ...").
-                    metric=metric_key(label, clause) or named_metric(clause),
+                    metric=of_its_unit(metric_key(label, clause) or named_metric(clause), figure),
                     label=label,
                     qualifiers=" ".join(sorted(q for q in stated if q != "per_share")),
                     kind=figure.kind,
@@ -214,6 +215,25 @@ def _build(store: Store) -> list[LedgerRow]:
                 )
             )
     return rows
+
+
+RATE_UNITS = frozenset({"%", "bps"})
+
+
+def of_its_unit(key: str | None, figure: Figure) -> str | None:
+    """The key, when the figure is in the metric's unit: a rate's in percent or basis points,
+    an amount's in money or a count, or a percentage by which the amount changed ("revenue
+    grew 22%"); else no key. Keys of a label's own words are not checked."""
+    if key is None:
+        return None
+    base = next((k for k in METRIC_KEYS if key == k or key.startswith(f"{k}_")), None)
+    if base is None:
+        return key
+    if base in RATE_KEYS:
+        return key if figure.unit in RATE_UNITS else None
+    if figure.unit in RATE_UNITS:
+        return key if figure.change else None
+    return key if figure.unit != "x" else None
 
 
 def label_of(figure: Figure) -> str | None:

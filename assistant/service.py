@@ -88,10 +88,10 @@ class Assistant:
         if self.settings.database_url is None:
             return None
         if self._library is None:
-            from assistant.database import check_schema
+            from assistant.database import ensure_schema
             from assistant.library_db import Library
 
-            check_schema(self.settings.database_url)
+            ensure_schema(self.settings.database_url)
             self._library = Library(
                 self.settings.database_url,
                 self.settings.model,
@@ -281,11 +281,11 @@ class Assistant:
             return self.library.document_count() > 0
         return index_exists(self.settings.index_dir)
 
-    def ensure_index(self, seeds: Path) -> bool:
+    def ensure_index(self, seeds: Path, progress: Callable[[int, int], None] | None = None) -> bool:
         """Build the index from `seeds` when there is none; True when it built one."""
         if self.has_index():
             return False
-        self.build([seeds])
+        self.build([seeds], progress=progress)
         return True
 
 

@@ -294,6 +294,24 @@ METRIC_KEYS: dict[str, tuple[str, ...]] = {
     "backlog": ("backlog",),
     "liquidity": ("liquidity", "total liquidity"),
 }
+
+# The keys whose figures are rates: a CET1 ratio is a percentage (its moves in basis points),
+# never "$14 billion" of capital said in the same sentence. Every other key is an amount.
+RATE_KEYS = frozenset(
+    {
+        "operating_margin",
+        "gross_margin",
+        "ebitda_margin",
+        "same_store_sales",
+        "effective_tax_rate",
+        "net_interest_margin",
+        "cet1_ratio",
+        "rotce",
+        "roe",
+        "return_on_cet1",
+        "cost_income_ratio",
+    }
+)
 # Words a label may put before a metric's name and still mean that metric ("total revenues",
 # "adjusted EBITDA"); any other word before it names a part ("system sales", "retail sales"),
 # which keeps a key of its own.

@@ -231,3 +231,17 @@ def test_the_docs_table_shows_whole_ids_on_a_narrow_terminal(tmp_path, monkeypat
     doc_id = json.loads(invoke("docs", "--json", "--index", index).stdout)["documents"][0]["doc_id"]
     # On one line, whole, however narrow the terminal: it can be pasted into `remove`.
     assert any(doc_id in line for line in listed.stdout.splitlines()), listed.stdout
+
+
+def test_serve_on_a_taken_port_says_so_at_once_and_how_to_pick_another(tmp_path):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = invoke("serve", "--port", str(port), "--index", str(tmp_path / "idx"))
+    assert result.exit_code != 0
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+    assert f"PORT={port + 1}" in result.stderr
+    assert not (tmp_path / "idx").exists()  # refused before any index was built

@@ -8,7 +8,14 @@ import threading
 import psycopg
 import pytest
 
-from assistant.database import SCHEMA_VERSION, SchemaMismatch, check_schema, migrate, migrations
+from assistant.database import (
+    SCHEMA_VERSION,
+    SchemaMismatch,
+    check_schema,
+    ensure_schema,
+    migrate,
+    migrations,
+)
 
 
 def tables(url: str) -> set[str]:
@@ -48,6 +55,34 @@ def test_the_previous_version_is_upgraded_and_keeps_its_data(database_url):
     check_schema(database_url)
     with psycopg.connect(database_url) as conn:
         assert conn.execute("SELECT id FROM chunk_vectors").fetchall() == [(7,)]
+
+
+def test_a_build_on_an_empty_database_creates_the_schema_but_upgrades_none(
+    database_url, tmp_path_factory
+):
+    assert ensure_schema(database_url) == list(range(1, SCHEMA_VERSION + 1))
+    assert ensure_schema(database_url) == []
+    with psycopg.connect(database_url) as conn:
+        conn.execute("DELETE FROM schema_migrations WHERE version = %s", (SCHEMA_VERSION,))
+    with pytest.raises(SchemaMismatch, match="assistant db migrate"):
+        ensure_schema(database_url)  # an older schema is its owner's to upgrade
+
+
+def test_the_cli_builds_into_an_empty_database(database_url, tmp_path):
+    from typer.testing import CliRunner
+
+    import assistant.cli as cli
+    from tests.conftest import FIXTURES
+
+    result = CliRunner().invoke(
+        cli.app,
+        ["build", str(FIXTURES / "notes.md")],
+        env={"ASSISTANT_DATABASE_URL": database_url},
+    )
+    assert result.exit_code == 0, result.stderr
+    check_schema(database_url)
+    with psycopg.connect(database_url) as conn:
+        assert conn.execute("SELECT count(*) FROM chunk_vectors").fetchone()[0] > 0
 
 
 def test_a_newer_schema_is_refused(database_url):

@@ -227,6 +227,33 @@ def test_losses_are_negative_and_a_clause_ends_with_its_sentence(tmp_path, encod
     assert [f.figure.text for f in result.figures] == ["$1.8 billion"]
 
 
+def test_a_row_has_its_metrics_key_only_in_the_metrics_unit(tmp_path, encoder):
+    """Said on Citi's and UBS's calls: capital in dollars beside the CET1 ratio is no CET1
+    ratio row."""
+    from assistant.service import Assistant
+    from assistant.settings import Settings
+
+    source = tmp_path / "docs" / "bankco-q3-2023.txt"
+    source.parent.mkdir()
+    source.write_text(
+        "Our CET1 ratio grew to 13.5% which is $14 billion above our regulatory minimum and "
+        "still includes a 100bps internal management buffer. Group RWA is expected to drop by "
+        "35 billion, freeing up around 5 billion in CET1 capital. Revenues grew 9% to $20.1 "
+        "billion.\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "docs" / "bankco-q3-2023.txt.meta.json").write_text(
+        '{"company": "Bankco", "period": "Q3 2023", "type": "notes"}', encoding="utf-8"
+    )
+    assistant = Assistant(Settings(index_dir=tmp_path / "index"), encoder)
+    assistant.build([source.parent])
+    rows = rows_of(assistant.store)
+    cet1 = {r.text for r in select(rows, metric="cet1")}
+    assert cet1 == {"13.5%", "100bps"}
+    revenue = {(r.text, r.change) for r in select(rows, metric="revenue")}
+    assert revenue == {("9%", "increase"), ("$20.1 billion", None)}
+
+
 def test_slack_shows_a_series_as_a_compact_table(ectsum_library):
     from assistant.schema import answer_model
     from assistant.slack import answer_blocks

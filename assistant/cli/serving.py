@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 from typing import Annotated
 
 import typer
@@ -72,8 +73,11 @@ def serve(
             )
         )
     try:
+        check_port_free(settings.host, settings.port)  # before the wait for the index
         assistant = Assistant(settings)
-        if assistant.ensure_index(settings.seeds_dir):
+        if not assistant.has_index():
+            err.print(f"no index yet: building one from {settings.seeds_dir}/", highlight=False)
+        if assistant.ensure_index(settings.seeds_dir, progress=build_progress()):
             where = "the database" if settings.database_url else settings.index_dir
             err.print(f"built the index from {settings.seeds_dir}/ into {where}", highlight=False)
         target = app_for(settings, assistant) if settings.processes == 1 else None
@@ -94,6 +98,36 @@ def serve(
         access_log=False,
         timeout_graceful_shutdown=5,  # a stop never waits long; unfinished uploads resume
     )
+
+
+def build_progress():
+    """One line per quarter of the seed build, so a first start on a busy machine is seen to
+    move: the whole build is a few seconds on a quiet one and several times that under load."""
+    said: set[int] = set()
+
+    def report(done: int, total: int) -> None:
+        quarter = 4 * done // max(total, 1)
+        if quarter not in said:
+            said.add(quarter)
+            err.print(f"building the seed index: {done} of {total} passages", highlight=False)
+
+    return report
+
+
+def check_port_free(host: str, port: int) -> None:
+    """Refuse a port another program listens on, naming how to pick another: uvicorn would
+    only fail after the index is loaded, with a bare "address already in use"."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            raise AssistantError(
+                f"cannot listen on {host}:{port}: {error.strerror or error}",
+                hint=f"pick another port: make serve PORT={port + 1}, or assistant serve "
+                f"--port {port + 1} (ASSISTANT_PORT={port + 1})",
+            ) from error
 
 
 def app_for(settings: Settings, assistant):
