@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -106,39 +108,91 @@ def server(seed_index, tmp_path_factory):
         yield running
 
 
-@pytest.fixture(scope="session")
-def postgres_server(tmp_path_factory):
-    """A real PostgreSQL with pgvector for the session: the one named by
-    ASSISTANT_TEST_DATABASE_URL, else a server of our own from the pgserver wheel (PostgreSQL
-    16 and pgvector bundled), stopped when the session ends."""
-    given = os.environ.get("ASSISTANT_TEST_DATABASE_URL")
-    if given:
-        yield given
-        return
-    import pgserver
+class PostgresServers:
+    """The session's PostgreSQL (with pgvector): the one named by ASSISTANT_TEST_DATABASE_URL,
+    else a server of our own from the pgserver wheel (PostgreSQL 16 and pgvector bundled).
+    Each test asks for a healthy one: a server that died (a crash, the OOM killer on a loaded
+    machine) is replaced by a new one, so one failure does not fail every later test."""
 
-    server = pgserver.get_server(tmp_path_factory.mktemp("pgdata"), cleanup_mode="stop")
+    def __init__(self, root: Path) -> None:
+        self.given = os.environ.get("ASSISTANT_TEST_DATABASE_URL")
+        self.root = root
+        self.servers: list = []
+        self.uri: str | None = self.given
+
+    def start(self, label: str = "shared") -> tuple[object, str]:
+        import tempfile
+
+        import pgserver
+
+        folder = Path(tempfile.mkdtemp(prefix=f"pg-{label}-", dir=self.root))
+        server = pgserver.get_server(folder, cleanup_mode="stop")
+        self.servers.append(server)
+        return server, server.get_uri()
+
+    def healthy_uri(self) -> str:
+        if self.uri is not None and alive(self.uri):
+            return self.uri
+        if self.given:
+            pytest.fail("the PostgreSQL at ASSISTANT_TEST_DATABASE_URL does not answer")
+        if self.uri is not None:
+            print("the test PostgreSQL stopped answering: starting a new one", file=sys.stderr)
+        self.uri = self.start()[1]
+        return self.uri
+
+    def stop_all(self) -> None:
+        for server in self.servers:
+            with contextlib.suppress(Exception):
+                server.cleanup()
+
+
+def alive(uri: str) -> bool:
+    import psycopg
+
     try:
-        yield server.get_uri()
+        with psycopg.connect(uri, connect_timeout=10) as conn:
+            conn.execute("SELECT 1")
+        return True
+    except psycopg.Error:
+        return False
+
+
+@pytest.fixture(scope="session")
+def postgres_servers(tmp_path_factory):
+    servers = PostgresServers(tmp_path_factory.mktemp("pgdata"))
+    try:
+        yield servers
     finally:
-        server.cleanup()
+        servers.stop_all()
+
+
+@pytest.fixture
+def postgres_server(postgres_servers) -> str:
+    """A PostgreSQL server that answers, for one test."""
+    return postgres_servers.healthy_uri()
 
 
 @pytest.fixture
 def database_url(postgres_server, request):
-    """A new, empty database on the session's server for one test, dropped after it."""
+    """A new, empty database on a healthy server for one test, dropped after it (unless the
+    server is gone: the next test gets a new one)."""
+    yield from new_database(postgres_server, request.node.name)
+
+
+def new_database(server_uri: str, test_name: str):
     import re
     import uuid
 
     import psycopg
     from psycopg.conninfo import make_conninfo
 
-    name = "t_" + re.sub(r"\W", "_", request.node.name.lower())[:40] + "_" + uuid.uuid4().hex[:8]
-    with psycopg.connect(postgres_server, autocommit=True) as admin:
+    name = "t_" + re.sub(r"\W", "_", test_name.lower())[:40] + "_" + uuid.uuid4().hex[:8]
+    with psycopg.connect(server_uri, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
-    yield make_conninfo(postgres_server, dbname=name)
-    with psycopg.connect(postgres_server, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    yield make_conninfo(server_uri, dbname=name)
+    if alive(server_uri):
+        with psycopg.connect(server_uri, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -113,3 +113,20 @@ def test_two_processes_migrating_at_once_apply_each_step_once(database_url):
     with psycopg.connect(database_url) as conn:
         count = conn.execute("SELECT count(*) FROM schema_migrations").fetchone()
     assert count == (SCHEMA_VERSION,)
+
+
+def test_a_test_server_that_died_is_replaced_for_the_next_test(tmp_path):
+    """The fixtures' own guarantee: one PostgreSQL crash does not fail every later test."""
+    from tests.conftest import PostgresServers, alive
+
+    servers = PostgresServers(tmp_path)
+    if servers.given:
+        pytest.skip("ASSISTANT_TEST_DATABASE_URL names a server these tests do not manage")
+    try:
+        first = servers.healthy_uri()
+        servers.servers[0].cleanup()  # stopped, as a crash would leave it
+        assert not alive(first)
+        second = servers.healthy_uri()
+        assert second != first and alive(second)
+    finally:
+        servers.stop_all()

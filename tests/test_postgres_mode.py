@@ -12,12 +12,12 @@ import httpx
 import psycopg
 import pytest
 
-from assistant.database import migrate
+from assistant.database import SCHEMA_VERSION, migrate
 from assistant.evaluation import ask_each, read_questions
 from assistant.service import Assistant
 from assistant.settings import Settings
 from benchmarks.serving import Server
-from tests.conftest import ECTSUM, ECTSUM_CALLS, ROOT, SEEDS
+from tests.conftest import ECTSUM, ECTSUM_CALLS, ROOT, SEEDS, new_database
 from tests.fake_slack import FakeSlack
 from tests.test_faults import upload, wait_for_job
 from tests.test_slack import SECRET, send_event
@@ -73,9 +73,10 @@ def test_a_library_imported_into_the_database_answers_its_dev_questions_the_same
     assert not other.ask("What was YUM's revenue in Q2 2021?").found
 
 
-def test_an_unmigrated_database_is_refused_with_the_command_that_upgrades_it(
+def test_a_database_at_an_older_schema_is_refused_with_the_command_that_upgrades_it(
     database_url, tmp_path
 ):
+    migrate(database_url, target=SCHEMA_VERSION - 1)  # an empty one is given the schema
     log = tmp_path / "server.log"
     server = Server(tmp_path / "index", log, ASSISTANT_DATABASE_URL=database_url)
     assert server.proc.wait(timeout=120) == 1
@@ -103,6 +104,29 @@ def slack():
 def two_servers(database_url, tmp_path, slack):
     """Two `assistant serve` processes on one database, each with its own local folder; the
     first builds the seeds into the database."""
+    yield from serve_twice(database_url, tmp_path, slack)
+
+
+@pytest.fixture
+def own_database_url(postgres_servers, request):
+    """A database on a PostgreSQL server of this test's own, stopped after it: a test that
+    kills processes mid-write never risks the server the other tests share."""
+    if postgres_servers.given:
+        yield from new_database(postgres_servers.healthy_uri(), request.node.name)
+        return
+    server, uri = postgres_servers.start("own")
+    try:
+        yield from new_database(uri, request.node.name)
+    finally:
+        server.cleanup()
+
+
+@pytest.fixture
+def two_servers_own_database(own_database_url, tmp_path, slack):
+    yield from serve_twice(own_database_url, tmp_path, slack)
+
+
+def serve_twice(database_url: str, tmp_path, slack):
     migrate(database_url)
     env = {
         "ASSISTANT_DATABASE_URL": database_url,
@@ -169,7 +193,10 @@ def test_a_slack_event_retried_to_both_processes_is_answered_once(two_servers, s
 
 
 @pytest.mark.skipif(not ECTSUM.exists(), reason="../shared/corpus is absent")
-def test_a_worker_killed_mid_upload_leaves_the_job_to_the_other(two_servers, database_url):
+def test_a_worker_killed_mid_upload_leaves_the_job_to_the_other(
+    two_servers_own_database, own_database_url
+):
+    two_servers, database_url = two_servers_own_database, own_database_url
     # Several calls in one file: long enough to kill its worker while it embeds.
     names = ("AAP_q3_2021", "DPZ_q2_2021", "RMD_q1_2022", "RMD_q2_2021")
     body = b"\n\n".join((ECTSUM / f"{n}.txt").read_bytes() for n in names)
