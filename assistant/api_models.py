@@ -120,6 +120,16 @@ class FiguresModel(BaseModel):
     next_offset: int | None = Field(None, description="The offset of the next page, if any.")
 
 
+class LabelsModel(BaseModel):
+    """What a document is said to be: each given field replaces what was read or given."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    company: str | None = Field(None, max_length=200, examples=["Prologis"])
+    period: str | None = Field(None, max_length=50, examples=["Q3 2022"])
+    type: Literal["transcript", "filing", "notes"] | None = None
+
+
 class JobModel(BaseModel):
     doc_id: str
     state: Literal["queued", "parsing", "embedding", "ready", "failed"]

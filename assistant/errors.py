@@ -55,6 +55,12 @@ class DocumentExists(AssistantError):
     """An upload would silently replace an indexed document."""
 
 
+class SourceGone(AssistantError):
+    """A document's original file is no longer where it was read from."""
+
+    hint = "upload the file again with the company, period or type it should have"
+
+
 class QueueFull(AssistantError):
     """As many uploads wait to be indexed as the service queues."""
 

@@ -117,6 +117,14 @@ class JobBoard:
         self.queue.put(job.doc_id)
         return job
 
+    def kept_upload(self, doc_id: str, name: str) -> bytes | None:
+        """The bytes an indexed upload was read from, kept beside the index."""
+        kept = self.uploads / f"{doc_id}{Path(name).suffix.lower()}"
+        try:
+            return kept.read_bytes()
+        except OSError:
+            return None
+
     def spool_file(self) -> Path:
         """A fresh file in the jobs folder to stream an upload into (same filesystem, so the
         hand-over in `submit` is one rename)."""

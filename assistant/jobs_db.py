@@ -67,6 +67,19 @@ class DatabaseJobBoard:
         return self._connections.get()
 
     # submitting ------------------------------------------------------------------------------
+    def kept_upload(self, doc_id: str, name: str) -> bytes | None:
+        """The bytes an indexed upload was read from: its finished job's row keeps them."""
+        row = (
+            self.conn()
+            .execute(
+                "SELECT body FROM upload_jobs WHERE doc_id = %s AND state = 'done'"
+                " ORDER BY id DESC LIMIT 1",
+                (doc_id,),
+            )
+            .fetchone()
+        )
+        return bytes(row[0]) if row else None
+
     def spool_file(self) -> Path:
         self.root.mkdir(parents=True, exist_ok=True)
         return self.root / f".incoming-{os.getpid()}-{time.monotonic_ns()}"

@@ -166,6 +166,15 @@ def test_an_upload_on_one_process_is_answered_by_the_other(two_servers):
     assert answer["found"] and {c["doc_id"] for c in answer["citations"]} == {"YUM_q2_2021"}
     assert httpx.get(f"{b.url}/readyz").json()["documents"] == 3
 
+    # A correction on one process is read from the upload the database keeps.
+    fixed = httpx.patch(
+        f"{b.url}/v1/documents/YUM_q2_2021", json={"company": "Yum! Brands, Inc."}, timeout=60
+    )
+    assert fixed.status_code == 202, fixed.text
+    assert wait_for_job(a.url, "YUM_q2_2021")["state"] == "ready"
+    listed = httpx.get(f"{a.url}/v1/documents").json()["documents"]
+    assert ("YUM_q2_2021", "Yum! Brands, Inc.") in {(d["doc_id"], d["company"]) for d in listed}
+
     # A delete on the first process is seen by the second.
     assert httpx.delete(f"{a.url}/v1/documents/YUM_q2_2021", timeout=60).status_code == 200
     answer = httpx.post(

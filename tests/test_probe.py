@@ -334,6 +334,36 @@ def test_the_same_bytes_with_another_company_correct_the_document(probed):
     assert httpx.delete(f"{probed.url}/v1/documents/relabel").status_code == 200
 
 
+def test_a_documents_company_and_period_are_corrected_in_place(probed):
+    text = (Path(__file__).parent / "fixtures" / "wire_call.txt").read_bytes()
+    text = text.replace(b"Helix", b"Heliqa")  # bytes no other test uploads
+    assert upload(probed, "in-place.txt", text).status_code == 202
+    assert wait_for_job(probed.url, "in-place")["state"] == "ready"
+    url = f"{probed.url}/v1/documents/in-place"
+    fixed = httpx.patch(url, json={"company": "Heliqa Robotics", "period": "Q2 2023"}, timeout=30)
+    assert fixed.status_code == 202, fixed.text
+    assert wait_for_job(probed.url, "in-place")["state"] == "ready"
+    listed = {d["doc_id"]: d for d in httpx.get(f"{probed.url}/v1/documents").json()["documents"]}
+    assert (listed["in-place"]["company"], listed["in-place"]["period"]) == (
+        "Heliqa Robotics",
+        "Q2 2023",
+    )
+    answer = httpx.post(
+        f"{probed.url}/v1/ask",
+        json={"question": "What did Heliqa Robotics say about backlog?"},
+        timeout=60,
+    ).json()
+    assert answer["citations"] and all(c["doc_id"] == "in-place" for c in answer["citations"])
+    again = httpx.patch(url, json={"company": "Heliqa Robotics"}, timeout=30)
+    assert again.status_code == 200 and "already" in again.json()["message"]
+    unknown = httpx.patch(f"{probed.url}/v1/documents/nothing-here", json={"company": "X"})
+    assert unknown.status_code == 404
+    bad = httpx.patch(url, json={"company": "X", "color": "red"}, timeout=30)
+    assert bad.status_code == 422
+    assert leftovers(probed) == []
+    assert httpx.delete(url).status_code == 200
+
+
 # Low: 500s, echoed bodies, paths, a full disk -------------------------------------------------
 
 

@@ -4,6 +4,7 @@ the figure ledger as JSON or CSV."""
 from __future__ import annotations
 
 import hashlib
+import shutil
 from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Literal
@@ -17,6 +18,7 @@ from assistant.api_models import (
     DocumentsModel,
     FiguresModel,
     JobModel,
+    LabelsModel,
     LedgerRowModel,
     document_model,
     job_model,
@@ -25,7 +27,7 @@ from assistant.documents import DOCUMENT_SUFFIXES, doc_id_for
 from assistant.documents.html import is_html
 from assistant.documents.pdf import is_pdf
 from assistant.documents.reading import decode_source
-from assistant.errors import DocumentExists, DocumentNotFound, IndexNotFound
+from assistant.errors import DocumentExists, DocumentNotFound, IndexNotFound, SourceGone
 from assistant.jobs import Job
 from assistant.store import DocumentRecord, Store
 
@@ -184,6 +186,68 @@ async def document(doc_id: str, service: ServiceDep) -> JobModel:
     if job is None:
         job = Job(doc_id, Path(record.source).name, state="ready", progress=1.0)
     return job_model(job, record if job.state == "ready" else None)
+
+
+@router.patch(
+    "/documents/{doc_id}",
+    tags=["documents"],
+    status_code=202,
+    responses={
+        200: {"model": JobModel, "description": "The document says this already."},
+        **documented(403, 404, 409, 429, 507),
+    },
+)
+async def relabel(
+    doc_id: str, labels: LabelsModel, response: Response, service: ServiceDep
+) -> JobModel:
+    """Correct what a document is said to be (company, period, type): it is read again from
+    its file with them, in the background like an upload; unchanged passages keep their
+    vectors."""
+    record = await service.run(service.record, doc_id)
+    if record is None:
+        raise DocumentNotFound(f"no document {doc_id!r}")
+    service.board.refuse_if_pending(doc_id)
+    if not labels_differ(record, labels.company, labels.period, labels.type):
+        response.status_code = 200
+        job = Job(doc_id, Path(record.source).name, state="ready", progress=1.0)
+        job.message = f"{doc_id} is {describe(record)} already"
+        return job_model(job, record)
+    source = Path(record.source)
+    target = service.board.spool_file()
+    try:
+        if not await anyio.to_thread.run_sync(copy_source, service.board, record, target):
+            raise SourceGone(f"the file {doc_id!r} was read from is not kept here")
+        job = Job(
+            doc_id,
+            source.name,
+            replaces=source.name,
+            company=(labels.company or "").strip() or record.company,
+            period=(labels.period or "").strip() or record.period,
+            doc_type=labels.type or record.doc_type,
+            sha256=record.sha256,
+        )
+        queued = await anyio.to_thread.run_sync(service.board.submit, job, target)
+    finally:
+        target.unlink(missing_ok=True)
+    return job_model(queued, None)
+
+
+def copy_source(board, record: DocumentRecord, target: Path) -> bool:
+    """The bytes a document was read from, into `target`: its kept upload, else the file it
+    was built from when that is still there."""
+    kept = board.kept_upload(record.doc_id, record.source)
+    if kept is not None:
+        target.write_bytes(kept)
+        return True
+    try:
+        shutil.copyfile(record.source, target)
+    except OSError:
+        return False
+    return True
+
+
+def describe(record: DocumentRecord) -> str:
+    return " · ".join(x for x in (record.company, record.period, record.doc_type) if x)
 
 
 @router.delete(

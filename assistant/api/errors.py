@@ -26,6 +26,7 @@ from assistant.errors import (
     IndexNotFound,
     ParseError,
     QueueFull,
+    SourceGone,
     StillIndexing,
 )
 
@@ -36,6 +37,7 @@ ERROR_STATUS: dict[type[AssistantError], int] = {
     ParseError: 422,
     DocumentNotFound: 404,
     DocumentExists: 409,
+    SourceGone: 409,
     StillIndexing: 409,
     QueueFull: 429,
     IndexNotFound: 503,
