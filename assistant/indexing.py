@@ -33,7 +33,7 @@ def embed_chunks(
     positions: Sequence[int],
     encoder: Encoder,
     progress: Callable[[int, int], None] | None = None,
-    batch: int = 128,
+    batch: int = 64,  # chunks per progress report: an upload's bar moves every few seconds
 ) -> Embedded:
     """Chunk vector and sentence vectors for each of `positions` in `chunks`."""
     out: Embedded = {}

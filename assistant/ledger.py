@@ -26,6 +26,7 @@ from assistant.vocabulary import (
     METRIC_CHANGING_WORDS,
     METRIC_KEYS,
     METRIC_LEADING_WORDS,
+    METRIC_NAMES,
     NOT_METRIC_WORDS,
     RATE_KEYS,
 )
@@ -149,6 +150,19 @@ def named_metric(text: str) -> str | None:
     # The forms come longest first, so the first said is the longest name.
     key = next((key for form, key in _forms() if starts_of(words, form)), None)
     return None if key is None else with_qualifiers(key, text)
+
+
+def readable_metric(key: str) -> str:
+    """A key as an answer writes it: "eps_diluted_adjusted" is "adjusted diluted EPS"."""
+    for base in sorted(METRIC_KEYS, key=len, reverse=True):
+        qualifiers = key[len(base) :].split("_")[1:] if key.startswith(base) else None
+        if (
+            qualifiers is not None
+            and set(qualifiers) <= set(SUFFIXED)
+            and key[len(base) :][:1] in "_"
+        ):
+            return " ".join([*reversed(qualifiers), METRIC_NAMES.get(base, base.replace("_", " "))])
+    return key.replace("_", " ")
 
 
 def base_key(metric: str) -> str:

@@ -171,9 +171,17 @@ PERIOD_WORDS_RE = re.compile(
 )
 
 
+# A Chinese question's period: "2024年第四季度", "第四季", "2024年".
+ZH_PERIOD_WORDS_RE = re.compile(r"(?:(?:19|20)\d{2}年)?第[一二三四]季度?|(?:19|20)\d{2}年度?")
+
+
 def for_period(question: str, period: str) -> str:
-    """The same question asked of another period: its own period words give way."""
+    """The same question asked of another period: its own period words give way ("第四季度"
+    too: a Chinese question takes the new period in front)."""
     base = PERIOD_WORDS_RE.sub(" ", question)
+    if is_cjk(question):
+        base = ZH_PERIOD_WORDS_RE.sub("", base)
+        return " ".join(f"{period} {base}".split())
     return " ".join(f"{base.rstrip(' ?')} in {period}?".split())
 
 

@@ -17,6 +17,7 @@ from assistant.ledger import (
     chunk_rows,
     named_metric,
     plainly_named,
+    readable_metric,
     rows_of,
     select,
 )
@@ -231,7 +232,7 @@ def compose_series(store: Store, query: Query, base: Answer) -> Answer | None:
             who = f"{series.company} · " if several else ""
             lines.append(f"{who}{point.period}: {point.row.text}{loss} — “{said}” [{n}]")
         missing += [f"{series.company} {p}" if several else p for p in series.missing]
-    metric = found[0].metric
+    metric = readable_metric(found[0].metric)
     head = (
         f"{metric}: {', '.join(s.company for s in found)}"
         if several

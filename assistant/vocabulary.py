@@ -295,6 +295,21 @@ METRIC_KEYS: dict[str, tuple[str, ...]] = {
     "liquidity": ("liquidity", "total liquidity"),
 }
 
+# How a key is written in an answer ("cet1_ratio by quarter" reads as "CET1 ratio by quarter");
+# keys not named here are written with spaces for underscores.
+METRIC_NAMES = {
+    "eps": "EPS",
+    "ebitda": "EBITDA",
+    "ebitda_margin": "EBITDA margin",
+    "cet1_ratio": "CET1 ratio",
+    "rotce": "RoTCE",
+    "roe": "ROE",
+    "return_on_cet1": "return on CET1",
+    "sga": "SG&A",
+    "capex": "capital expenditures",
+    "cost_income_ratio": "cost/income ratio",
+}
+
 # The keys whose figures are rates: a CET1 ratio is a percentage (its moves in basis points),
 # never "$14 billion" of capital said in the same sentence. Every other key is an amount.
 RATE_KEYS = frozenset(

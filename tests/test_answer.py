@@ -148,6 +148,15 @@ def test_a_follow_up_for_a_quarter_the_call_does_not_state_never_repeats_the_ans
     assert "Q3 2024" in result.answer and "Q4 2024" in result.answer
 
 
+def test_a_follow_up_to_a_chinese_question_asks_the_new_quarter_not_the_old(seeds):
+    first = "第四季度净利润是多少?"
+    assert seeds.ask(first).figures[0].figure.text in ("RMB363 million", "人民幣3.63億元")
+    result = seeds.ask("and in Q3?", history=[Turn(first)])
+    assert result.resolved_question == "Q3 净利润是多少?"
+    assert not result.found and result.figures == ()  # the call states no Q3 net income
+    assert "Q3 2024" in result.answer
+
+
 def test_follow_up_through_ask_keeps_filters(seeds):
     first = "What was the second lien allowance for credit losses at December 31, 2023?"
     result = seeds.ask("what about first lien?", history=[Turn(first, {"doc_type": "filing"})])

@@ -323,3 +323,20 @@ def test_guidance_against_the_result_is_cited_and_the_gap_marked_computed(tmp_pa
     assert gap["computed"] and gap["inputs"] == [2, 3]
     assert gap["value"] == pytest.approx(0.1e9)
     assert "above the guided $4.2 billion to $4.3 billion" in result.answer
+
+
+@pytest.mark.parametrize(
+    ("key", "written"),
+    [
+        ("cet1_ratio", "CET1 ratio"),
+        ("eps_diluted_adjusted", "adjusted diluted EPS"),
+        ("net_income_adjusted", "adjusted net income"),
+        ("revenue", "revenue"),
+        ("system_sales", "system sales"),
+        ("operating_expenses_ratio", "operating expenses ratio"),
+    ],
+)
+def test_an_answer_writes_a_key_as_its_metric_is_said(key, written):
+    from assistant.ledger import readable_metric
+
+    assert readable_metric(key) == written

@@ -213,8 +213,11 @@ def test_filter_chips_narrow_list_and_questions_and_delete_asks_first(server, br
                 or d.find_elements(By.CSS_SELECTOR, "#document-list li[data-doc='helix-page']")
             )
         )
-        items = by_css(browser, "#document-list li")
+        items = by_css(browser, "#document-list li[data-doc]")
         assert len(items) == 3
+        # Grouped by company, a heading each.
+        groups = [g.get_attribute("data-company") for g in by_css(browser, "li.company-group")]
+        assert groups == sorted(groups) and "Helix Payments" in groups
         helix = browser.find_element(By.CSS_SELECTOR, "#document-list li[data-doc='helix-page']")
         assert "Helix Payments" in helix.text and "passages" in helix.text
         assert "added 20" in helix.text  # the date it was added
@@ -222,7 +225,7 @@ def test_filter_chips_narrow_list_and_questions_and_delete_asks_first(server, br
         browser.find_element(
             By.CSS_SELECTOR, "button.chip[data-facet='company'][data-value='Helix Payments']"
         ).click()
-        wait.until(lambda d: len(by_css(d, "#document-list li")) == 1)
+        wait.until(lambda d: len(by_css(d, "#document-list li[data-doc]")) == 1)
         assert "Helix Payments" in browser.find_element(By.ID, "asking-within").text
         assert "1 of 3 documents" in browser.find_element(By.ID, "document-count").text
         answer = ask(browser, "What was revenue?", 0)
@@ -230,17 +233,20 @@ def test_filter_chips_narrow_list_and_questions_and_delete_asks_first(server, br
         assert cited and all("Helix" in c or "helix" in c for c in cited), cited
         browser.save_screenshot(str(ARTIFACTS / "documents-filtered.png"))
 
-        delete = browser.find_element(
-            By.CSS_SELECTOR, "#document-list li[data-doc='helix-page'] button.delete"
+        item = "#document-list li[data-doc='helix-page']"
+        browser.find_element(By.CSS_SELECTOR, f"{item} button.delete").click()
+        # Asked in place, not in a browser dialog; nothing is deleted on "Keep".
+        assert (
+            "Delete helix-page?" in browser.find_element(By.CSS_SELECTOR, f"{item} .confirm").text
         )
-        delete.click()
-        browser.switch_to.alert.dismiss()  # asked first; nothing is deleted on "Cancel"
+        keep = browser.find_element(By.XPATH, "//li[@data-doc='helix-page']//button[.='Keep']")
+        keep.click()
         assert httpx.get(f"{server.url}/v1/documents/helix-page", headers=AUTH).status_code == 200
-        delete.click()
-        browser.switch_to.alert.accept()
-        wait.until(lambda d: not by_css(d, "#document-list li[data-doc='helix-page']"))
+        browser.find_element(By.CSS_SELECTOR, f"{item} button.delete").click()
+        browser.find_element(By.CSS_SELECTOR, f"{item} button.confirm-delete").click()
+        wait.until(lambda d: not by_css(d, item))
         # Its chip went with it; the other documents are listed again.
-        wait.until(lambda d: len(by_css(d, "#document-list li")) == 2)
+        wait.until(lambda d: len(by_css(d, "#document-list li[data-doc]")) == 2)
         assert httpx.get(f"{server.url}/v1/documents/helix-page", headers=AUTH).status_code == 404
     finally:
         httpx.delete(f"{server.url}/v1/documents/helix-page", headers=AUTH, timeout=60)

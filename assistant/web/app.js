@@ -2,8 +2,9 @@
 // The chat page: no framework, no CDN, nothing fetched from another origin. Talks to
 // /v1/config, /v1/chat and /v1/documents; the conversation is kept in localStorage.
 import { seriesChart } from "./chart.js";
-import { chosen, loadDocuments, onExample, onFiltersChange, questionFilters, renderExamples, setUpUpload } from "./documents.js";
+import { chosen, loadDocuments, onExample, onFiltersChange, questionFilters, renderExamples } from "./documents.js";
 import { closePassage, showPassage, where } from "./passage.js";
+import { onUploaded, setUpUpload } from "./upload.js";
 import { $, call, csvLine, download, el, token } from "./util.js";
 
 const CONVERSATION_KEY = "assistant-conversation";
@@ -45,20 +46,32 @@ function figureCell(f) {
   return el("td", { class: "value", title: `${base} ${f.unit}` }, f.text);
 }
 
+const FLAG_NOTES = {
+  spoken_by_ai: "read by a synthetic voice on the call",
+  uncertain_transcription: "marked uncertain in the transcript",
+};
+const flagText = (flag) => FLAG_NOTES[flag] || flag.replaceAll("_", " ");
+
 function figuresTable(answer, open) {
   const table = el("table", { class: "figures" },
-    el("thead", {}, el("tr", {}, ...["Figure", "Metric", "Period", "Change", "Source"].map((h) => el("th", {}, h)))));
+    el("thead", {}, el("tr", {}, ...["Figure", "Metric", "Period", "Change", "Source"].map((h) => el("th", { scope: "col" }, h)))));
   const body = el("tbody");
+  // A flag every figure shares (a turn voiced by AI) is said once under the table, not per row.
+  const shared = answer.figures.length > 1
+    ? answer.figures[0].flags.filter((flag) => answer.figures.every((f) => f.flags.includes(flag))) : [];
   answer.figures.forEach((f, k) => {
-    const flags = f.flags.length ? el("span", { class: "flag" }, " " + f.flags.join(", ").replaceAll("_", " ")) : "";
+    const own = f.flags.filter((flag) => !shared.includes(flag));
+    const flags = own.length ? el("span", { class: "flag" }, " " + own.map(flagText).join(", ")) : "";
     const metric = [f.metric || "", f.qualifier ? ` (${f.qualifier})` : "", f.column_path.length ? ` (${f.column_path.join(" › ")})` : ""].join("");
     const row = el("tr", k >= 3 ? { class: "more-row", hidden: "" } : {},
-      figureCell(f), el("td", {}, metric), el("td", {}, f.period || ""),
-      el("td", {}, f.change || (f.kind !== "actual" ? f.kind : "")), el("td", {}, citeButton(f.citation, open), flags));
+      figureCell(f), el("td", { class: "metric" }, metric), el("td", { class: "period" }, f.period || ""),
+      el("td", { class: "change" }, f.change || (f.kind !== "actual" ? f.kind : "")),
+      el("td", { class: "source" }, citeButton(f.citation, open), flags));
     body.append(row);
   });
   table.append(body);
   const wrap = el("div", { class: "table-wrap" }, table);
+  if (shared.length) wrap.append(el("p", { class: "flag figures-note" }, `All these figures were ${shared.map(flagText).join(" and ")}.`));
   if (answer.figures.length > 3) {
     const more = el("button", { type: "button", class: "link more" }, `${answer.figures.length - 3} more`);
     more.addEventListener("click", () => {
@@ -196,6 +209,7 @@ document.addEventListener("keydown", (event) => { if (event.key === "Escape") cl
 onExample((q) => ask(q));
 onFiltersChange(describeFilters);
 setUpUpload();
+onUploaded(loadDocuments);
 
 async function start() {
   try { turns = JSON.parse(localStorage.getItem(CONVERSATION_KEY) || "[]"); } catch { turns = []; }

@@ -1,6 +1,8 @@
-// The document panel: the indexed documents with when each was added and its size, filter
-// chips (company, period, type) that narrow the list and the questions, delete, upload, and
-// example questions drawn from what is loaded.
+// The document panel: the indexed documents grouped by company, with when each was added and
+// its size, filter chips (company, period, type) that narrow the list and the questions, a
+// correction of a document's company and period, delete, and example questions drawn from
+// what is loaded.
+import { follow } from "./upload.js";
 import { $, call, el } from "./util.js";
 
 const FACETS = [["company", "Company"], ["period", "Period"], ["type", "Type"]];
@@ -41,47 +43,124 @@ function chips() {
   return rows;
 }
 
-function documentItem(d) {
-  const added = (d.added_at || "").slice(0, 10);
+// Delete asks in place (no browser dialog): the button becomes "Delete X? Delete · Keep".
+function deleteButton(d) {
   const remove = el("button", { type: "button", class: "link delete", "data-doc": d.doc_id,
     "aria-label": `Delete ${d.title}` }, "Delete");
-  remove.addEventListener("click", async () => {
-    if (!confirm(`Delete ${d.title} (${d.doc_id}) from the index?`)) return;
-    remove.disabled = true;
-    try {
-      await call(`/v1/documents/${encodeURIComponent(d.doc_id)}`, { method: "DELETE" });
-      $("upload-status").textContent = `${d.doc_id} was deleted.`;
-      await loadDocuments();
-    } catch (error) {
-      remove.disabled = false;
-      $("upload-status").textContent = "Error: " + error.message;
-    }
+  remove.addEventListener("click", () => {
+    const yes = el("button", { type: "button", class: "link confirm-delete" }, "Delete");
+    const no = el("button", { type: "button", class: "link" }, "Keep");
+    const ask = el("span", { class: "confirm", role: "group", "aria-label": `Delete ${d.title}?` },
+      `Delete ${d.doc_id}? `, yes, " · ", no);
+    remove.replaceWith(ask);
+    no.addEventListener("click", () => ask.replaceWith(remove));
+    yes.addEventListener("click", async () => {
+      yes.disabled = true;
+      try {
+        await call(`/v1/documents/${encodeURIComponent(d.doc_id)}`, { method: "DELETE" });
+        $("upload-status").textContent = `${d.doc_id} was deleted.`;
+        await loadDocuments();
+      } catch (error) {
+        ask.replaceWith(remove);
+        $("upload-status").textContent = "Error: " + error.message;
+      }
+    });
+    yes.focus();
   });
-  const facts = [d.company, d.period, d.type, plural(d.chunks, "passage"), added && `added ${added}`].filter(Boolean);
-  return el("li", { "data-doc": d.doc_id },
-    el("span", { class: "doc-title" }, d.title), " ", remove,
+  return remove;
+}
+
+// Correct what a document is said to be: it is read again with the new company and period.
+function editButton(d, item) {
+  const edit = el("button", { type: "button", class: "link edit", "data-doc": d.doc_id,
+    "aria-label": `Correct the company or period of ${d.title}` }, "Edit");
+  edit.addEventListener("click", () => {
+    const company = el("input", { name: "company", value: d.company || "", "aria-label": "Company" });
+    const period = el("input", { name: "period", value: d.period || "", "aria-label": "Period", placeholder: "e.g. Q3 2022" });
+    const bar = el("progress", { max: "1", value: "0", hidden: "" });
+    const line = el("span", { class: "muted small" });
+    const cancel = el("button", { type: "button", class: "link" }, "Cancel");
+    const form = el("form", { class: "relabel" }, company, period, el("button", { type: "submit", class: "small" }, "Save"), cancel, bar, line);
+    cancel.addEventListener("click", () => form.remove());
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      try {
+        let job = await call(`/v1/documents/${encodeURIComponent(d.doc_id)}`, {
+          method: "PATCH", headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({ company: company.value.trim() || null, period: period.value.trim() || null }),
+        });
+        bar.hidden = false;
+        job = await follow(job, bar, line);
+        if (job.state === "failed") { line.textContent = job.message; return; }
+        $("upload-status").textContent = `${d.doc_id}: ${[job.document?.company, job.document?.period].filter(Boolean).join(" · ")}`;
+        await loadDocuments();
+      } catch (error) {
+        line.textContent = "Error: " + error.message;
+      }
+    });
+    item.append(form);
+    company.focus();
+  });
+  return edit;
+}
+
+function documentItem(d) {
+  const added = (d.added_at || "").slice(0, 10);
+  const item = el("li", { "data-doc": d.doc_id });
+  const facts = [d.period, d.type, plural(d.chunks, "passage"), added && `added ${added}`].filter(Boolean);
+  item.append(el("span", { class: "doc-title" }, d.title), " ",
+    el("span", { class: "doc-actions" }, editButton(d, item), deleteButton(d)),
     el("span", { class: "muted doc-facts" }, facts.join(" · ")));
+  return item;
+}
+
+const periodKey = (p) => {
+  const m = (p || "").match(/^(?:Q(\d)|H(\d)|FY)\s?(\d{4})$/);
+  return m ? Number(m[3]) * 10 + Number(m[1] || (m[2] ? 2 * m[2] : 5)) : 0;
+};
+
+// The list grouped by company (then by period, oldest first), documents without one last.
+function grouped(shown) {
+  const byCompany = new Map();
+  const sorted = [...shown].sort((a, b) => (a.company || "\uffff").localeCompare(b.company || "\uffff")
+    || periodKey(a.period) - periodKey(b.period) || a.title.localeCompare(b.title));
+  for (const d of sorted) {
+    const key = d.company || "Company not known";
+    if (!byCompany.has(key)) byCompany.set(key, []);
+    byCompany.get(key).push(d);
+  }
+  return [...byCompany].map(([company, docs]) => el("li", { class: "company-group", "data-company": company },
+    el("h3", {}, company, el("span", { class: "muted small" }, ` ${plural(docs.length, "document")}`)),
+    el("ul", {}, ...docs.map(documentItem))));
 }
 
 function render() {
   const shown = documents.filter(matches);
   $("document-chips").replaceChildren(...chips());
-  $("document-list").replaceChildren(...shown.map(documentItem));
+  $("document-list").replaceChildren(...grouped(shown));
   const narrowed = shown.length !== documents.length;
   $("document-count").textContent = narrowed
     ? `${shown.length} of ${plural(documents.length, "document")}` : plural(documents.length, "document");
   renderExamples();
 }
 
-// Example questions from the documents loaded, shown while the conversation is empty.
+// Example questions from the documents loaded, the latest added first and one per company,
+// shown while the conversation is empty.
 export function exampleQuestions(docs) {
   const out = [];
-  for (const d of docs) {
-    if (d.company && d.period && d.type === "transcript") out.push(`What was ${d.company}'s revenue in ${d.period}?`);
-    if (d.company && d.type === "transcript") out.push(`What guidance did ${d.company} give${d.period ? " on its " + d.period + " call" : ""}?`);
-    if (d.type === "filing") out.push(`What does ${d.company || d.title} report for total assets?`);
+  const seen = new Set();
+  const latest = [...docs].sort((a, b) => (b.added_at || "").localeCompare(a.added_at || ""));
+  for (const d of latest) {
+    const company = d.company || d.title;
+    if (seen.has(company)) continue;
+    seen.add(company);
+    if (d.type === "transcript") {
+      out.push(d.period ? `What was ${company}'s revenue in ${d.period}?` : `What guidance did ${company} give?`);
+    } else {
+      out.push(d.period ? `What was ${company}'s net income in ${d.period}?` : `What does ${company} report for total assets?`);
+    }
   }
-  return [...new Set(out)].slice(0, 3);
+  return out.slice(0, 3);
 }
 
 let ask = () => {};
@@ -106,39 +185,4 @@ export async function loadDocuments() {
     $("document-chips").replaceChildren();
     $("document-list").replaceChildren(el("li", { class: "muted" }, error.message));
   }
-}
-
-export function setUpUpload() {
-  $("upload-form").addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const form = new FormData(event.target);
-    for (const key of ["company", "period", "type"]) if (!form.get(key)) form.delete(key);
-    $("upload-status").textContent = "Uploading…";
-    try {
-      let job;
-      try {
-        job = await call("/v1/documents", { method: "POST", body: form });
-        if (job.state === "ready") {  // these bytes are indexed already, under this id
-          $("upload-status").textContent = job.message;
-          event.target.reset();
-          return;
-        }
-      } catch (error) {
-        // The same document id is indexed already: replace it only if the user says so.
-        if (error.status !== 409 || !confirm(`${error.reason}. Replace it?`)) throw error;
-        form.set("replace", "true");
-        job = await call("/v1/documents", { method: "POST", body: form });
-      }
-      while (job.state !== "ready" && job.state !== "failed") {
-        $("upload-status").textContent = `${job.doc_id}: ${job.state} ${Math.round(job.progress * 100)}%`;
-        await new Promise((r) => setTimeout(r, 700));
-        job = await call(`/v1/documents/${encodeURIComponent(job.doc_id)}`);
-      }
-      $("upload-status").textContent = job.state === "ready" ? `${job.doc_id} is indexed.` : `${job.doc_id}: ${job.message}`;
-      event.target.reset();
-      await loadDocuments();
-    } catch (error) {
-      $("upload-status").textContent = "Error: " + error.message;
-    }
-  });
 }
