@@ -69,6 +69,7 @@ export async function follow(job, bar, line) {
 async function uploadOne(file, labels, list) {
   const { row, bar, line } = fileRow(file.name);
   list.append(row);
+  row.scrollIntoView({ block: "nearest" });  // on a phone the panel is below the conversation
   const form = new FormData();
   form.append("file", file);
   for (const [key, value] of Object.entries(labels)) if (value) form.append(key, value);
