@@ -67,6 +67,20 @@ SETS = (
         ROOT / "eval" / "filings_dev.jsonl",
         (SHARED / "corpus" / "filings-pdf",),
     ),
+    # Questions generated from the ECTSum summaries by benchmarks/generate_questions.py: the
+    # 80 training calls' (on the ectsum index), and the 249 validation calls', never used for
+    # fitting or tuning, indexed together as one library.
+    DevSet(
+        "ectsum_generated",
+        ROOT / "eval" / "ectsum_train_generated.jsonl",
+        (SHARED / "corpus" / "ectsum-train",),
+        index="ectsum",
+    ),
+    DevSet(
+        "ectsum_val",
+        ROOT / "eval" / "ectsum_val.jsonl",
+        (SHARED / "corpus" / "ectsum-val",),
+    ),
     DevSet(
         "series_calls",
         ROOT / "eval" / "series_calls_dev.jsonl",
