@@ -28,7 +28,9 @@ from assistant.lexical import token_set
 from assistant.vocabulary import QUESTION_TOKENS
 
 UNITS = {"USD", "%"}
-GUIDANCE_RE = re.compile(r"\b(?:sees|expects?|guides|guidance|outlook|view|forecasts?)\b", re.I)
+GUIDANCE_RE = re.compile(
+    r"\b(?:sees|expects?|guides|guidance|outlook|view|forecast(?:s|ing)?)\b", re.I
+)
 CHANGE_RE = re.compile(r"\b(?:rose|fell|up|down|increased|decreased|grew|declined)\b", re.I)
 ESTIMATE_RE = re.compile(r"\b(?:estimate|consensus|analysts?|expected)\b", re.I)
 LEAD_RE = re.compile(
@@ -62,7 +64,7 @@ def bullet_figure(bullet: str, period: str) -> Figure | None:
     head = bullet[: cut.start()] if cut else bullet
     head = re.sub(r"(\d)\s*percent\b", r"\1%", head, flags=re.I)
     for figure in english_figures(head, period):
-        if figure.unit in UNITS:
+        if figure.unit in UNITS and figure.kind != "prior":  # not "increased from $2.70"
             return figure
     return None
 
@@ -81,15 +83,21 @@ LEADING_WORDS_RE = re.compile(
 )
 TRAILING_WORDS_RE = re.compile(
     r"(?:\s+(?:of|was|were|is|are|at|to|in|for|rose|fell|up|down|increased|decreased|grew|"
-    r"declined|range|the|view|outlook|guidance|at end|end|between|be|estimated|expected))+\s*$",
+    r"declined|range|the|view|outlook|guidance|at end|end|between|be|estimated|expected|about|"
+    r"approximately|around|roughly|nearly))+\s*$",
     re.I,
 )
 CUT_RE = re.compile(
-    r"\s+(?:are|is|was|were|will|include|includes|included|for|excluding|including|on a)\b.*$",
+    r"\s+(?:are|is|was|were|will|include|includes|included|for|excluding|including|on a|"
+    r"in (?:the )?range|in (?:the )?(?:low|mid|high)|to be)\b.*$",
     re.I,
 )
+CHANGE_WORDS = "up down rose fell increased decreased grew declined"
+RATE_WORDS = "growth margin rate ratio percent share yield return"
 PREPOSITIONS = {"from", "for", "of", "in", "at", "excluding", "including", "per", "on", "to"}
 MAX_PHRASE_WORDS = 7
+RATE_TOKENS = token_set(RATE_WORDS)
+CHANGE_TOKENS = token_set(CHANGE_WORDS)
 
 
 def metric_phrase(bullet: str, figure_start: int, ticker: str) -> str:
@@ -105,8 +113,10 @@ def metric_phrase(bullet: str, figure_start: int, ticker: str) -> str:
     # "allete inc - qtrly earnings per share", "for q4 2020 expect adjusted diluted eps": what
     # comes before a company's legal suffix or a verb of guidance is not the metric.
     text = re.sub(r"^.*?\b(?:inc|corp|co|ltd|plc)\b\.?\s*-?\s*", "", text, flags=re.I)
+    text = re.sub(r"^[^-]{2,40}\s-\s+", "", text)  # "unitedhealth - cash flows from operations"
     text = re.sub(
-        r"^.*?\b(?:sees|expects?|increases|raises|lowers|reaffirms|maintains|maintaining)\s+",
+        r"^.*?\b(?:sees|expects?|increases|raises|lowers|reaffirms|maintains|maintaining|"
+        r"forecasting|forecasts?|delivered|reported)\s+",
         "",
         text,
         flags=re.I,
@@ -201,8 +211,12 @@ def generate_for_call(call: Path, summary: Path) -> list[Generated]:
         words = metric_words(bullet, figure.span[0])
         phrase = metric_phrase(bullet, figure.span[0], ticker)
         head = head_word(phrase)
-        if not words or len(phrase) < 3 or head is None:
-            continue
+        if not words or len(phrase) < 3 or head is None or head in CHANGE_TOKENS:
+            continue  # "tons sold 1.3 million, down 13.1%" names no metric before its rate
+        guidance = bool(GUIDANCE_RE.search(bullet))
+        change = figure.unit == "%" and bool(CHANGE_RE.search(bullet)) and not guidance
+        if figure.unit == "%" and not change and not token_set(phrase) & RATE_TOKENS:
+            continue  # "sees fy revenue up 3 to 5 percent": a rate the question would not ask
         # The line must state the figure and name the metric's head noun: "Revenues at
         # Textron Aviation of $1.6 billion" does not answer the aviation backlog.
         matches = [
@@ -221,8 +235,6 @@ def generate_for_call(call: Path, summary: Path) -> list[Generated]:
         if key in seen:
             continue
         seen.add(key)
-        guidance = bool(GUIDANCE_RE.search(bullet))
-        change = figure.unit == "%" and bool(CHANGE_RE.search(bullet)) and not guidance
         if PER_SHARE_AFTER_RE.match(bullet, figure.span[1]) and "share" not in phrase.lower():
             phrase += " per share"  # "2021 earnings of $3.23 per share"
         question = question_for(
