@@ -10,7 +10,7 @@ TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install test lint format serve bench bench-library eval load browser clean
+.PHONY: install test lint format serve bench bench-library eval questions load browser clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -63,6 +63,17 @@ bench-library: install
 # lists every question that did worse than its reviewed golden file in tests/golden/.
 eval: install
 	$(BIN)/python -m benchmarks.eval_sets --check
+
+# Questions generated from ECTSum's summaries: the validation and training calls' question
+# files in eval/, and the library's (the examples to fit on) in .eval/.
+SHARED_CORPUS := ../shared/corpus
+questions: install
+	$(BIN)/python -m benchmarks.generate_questions $(SHARED_CORPUS)/ectsum-val eval/ectsum_val.jsonl
+	$(BIN)/python -m benchmarks.generate_questions $(SHARED_CORPUS)/ectsum-train \
+	  eval/ectsum_train_generated.jsonl --prefix g --split ectsum-train
+	mkdir -p .eval
+	$(BIN)/python -m benchmarks.generate_questions $(SHARED_CORPUS)/ectsum-library \
+	  .eval/ectsum_library_questions.jsonl --prefix t --split ectsum-library
 
 load: install
 	$(BIN)/python -m benchmarks.load
