@@ -4,6 +4,7 @@ the CLI and the HTTP API of a real server."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -190,25 +191,33 @@ def test_questions_about_one_period_or_an_unknown_metric_are_answered_as_before(
     assert unknown.series == ()
 
 
-def test_losses_are_negative_and_a_clause_ends_with_its_sentence(tmp_path, encoder):
+def notes_library(tmp_path, encoder, notes: dict[str, tuple[str, str, str]]):
+    """An index of notes written here: {file stem: (company, period, text)}, each with its
+    sidecar."""
     from assistant.service import Assistant
     from assistant.settings import Settings
 
-    source = tmp_path / "docs" / "testco-q4-2023.txt"
-    source.parent.mkdir()
-    source.write_text(
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for name, (company, period, text) in notes.items():
+        (folder / f"{name}.txt").write_text(text + "\n", encoding="utf-8")
+        (folder / f"{name}.txt.meta.json").write_text(
+            json.dumps({"company": company, "period": period, "type": "notes"}), encoding="utf-8"
+        )
+    assistant = Assistant(Settings(index_dir=tmp_path / "index"), encoder)
+    assistant.build([folder])
+    return assistant
+
+
+def test_losses_are_negative_and_a_clause_ends_with_its_sentence(tmp_path, encoder):
+    text = (
         "In the fourth quarter, we reported a net loss of $1.8 billion and a net loss per share "
         "of $1.16 on $17.4 billion of revenues. Excluding the notable items, diluted EPS would "
         "have been $0.84 for the quarter.\n\n"
         "The Devices segment recorded an operating loss of $12 million, while gross margin "
-        "rose 3% to 41.5%.\n",
-        encoding="utf-8",
+        "rose 3% to 41.5%."
     )
-    (tmp_path / "docs" / "testco-q4-2023.txt.meta.json").write_text(
-        '{"company": "Testco", "period": "Q4 2023", "type": "notes"}', encoding="utf-8"
-    )
-    assistant = Assistant(Settings(index_dir=tmp_path / "index"), encoder)
-    assistant.build([source.parent])
+    assistant = notes_library(tmp_path, encoder, {"testco-q4-2023": ("Testco", "Q4 2023", text)})
     rows = {(r.metric, r.text): r for r in rows_of(assistant.store)}
     # A loss is the metric's negative value; its text stays as written.
     assert rows[("net_income", "$1.8 billion")].value == -1.8e9
@@ -230,23 +239,13 @@ def test_losses_are_negative_and_a_clause_ends_with_its_sentence(tmp_path, encod
 def test_a_row_has_its_metrics_key_only_in_the_metrics_unit(tmp_path, encoder):
     """Said on Citi's and UBS's calls: capital in dollars beside the CET1 ratio is no CET1
     ratio row."""
-    from assistant.service import Assistant
-    from assistant.settings import Settings
-
-    source = tmp_path / "docs" / "bankco-q3-2023.txt"
-    source.parent.mkdir()
-    source.write_text(
+    text = (
         "Our CET1 ratio grew to 13.5% which is $14 billion above our regulatory minimum and "
         "still includes a 100bps internal management buffer. Group RWA is expected to drop by "
         "35 billion, freeing up around 5 billion in CET1 capital. Revenues grew 9% to $20.1 "
-        "billion.\n",
-        encoding="utf-8",
+        "billion."
     )
-    (tmp_path / "docs" / "bankco-q3-2023.txt.meta.json").write_text(
-        '{"company": "Bankco", "period": "Q3 2023", "type": "notes"}', encoding="utf-8"
-    )
-    assistant = Assistant(Settings(index_dir=tmp_path / "index"), encoder)
-    assistant.build([source.parent])
+    assistant = notes_library(tmp_path, encoder, {"bankco-q3-2023": ("Bankco", "Q3 2023", text)})
     rows = rows_of(assistant.store)
     cet1 = {r.text for r in select(rows, metric="cet1")}
     assert cet1 == {"13.5%", "100bps"}
@@ -285,31 +284,26 @@ def test_a_comparison_of_companies_gets_each_companys_cited_figures(ectsum_libra
 
 
 def test_guidance_against_the_result_is_cited_and_the_gap_marked_computed(tmp_path, encoder):
-    from assistant.service import Assistant
-    from assistant.settings import Settings
-
-    folder = tmp_path / "docs"
-    folder.mkdir()
     calls = {
         "testco-q1-2024": (
+            "Testco",
             "Q1 2024",
             "For the full year 2024, we expect revenue of $4.0 billion "
             "to $4.2 billion. Year-to-date revenue was $1.1 billion.",
         ),
         "testco-q3-2024": (
+            "Testco",
             "Q3 2024",
             "We now expect full-year 2024 revenue of $4.2 billion to "
             "$4.3 billion. Revenue year-to-date was $3.2 billion.",
         ),
-        "testco-q4-2024": ("Q4 2024", "Full-year 2024 revenue was $4.4 billion, a record."),
+        "testco-q4-2024": (
+            "Testco",
+            "Q4 2024",
+            "Full-year 2024 revenue was $4.4 billion, a record.",
+        ),
     }
-    for name, (period, text) in calls.items():
-        (folder / f"{name}.txt").write_text(text + "\n", encoding="utf-8")
-        (folder / f"{name}.txt.meta.json").write_text(
-            f'{{"company": "Testco", "period": "{period}", "type": "notes"}}', encoding="utf-8"
-        )
-    assistant = Assistant(Settings(index_dir=tmp_path / "index"), encoder)
-    assistant.build([folder])
+    assistant = notes_library(tmp_path, encoder, calls)
     result = assistant.ask("Did Testco deliver the 2024 revenue it guided to?")
     kinds = [(i["kind"], i["text"]) for i in result.series]
     assert kinds == [
