@@ -152,17 +152,28 @@ def named_metric(text: str) -> str | None:
     return None if key is None else with_qualifiers(key, text)
 
 
+def vocabulary_base(key: str) -> tuple[str, list[str]] | None:
+    """The vocabulary key a ledger key is made of, and the qualifiers after it
+    ("eps_diluted_adjusted" is eps with diluted, adjusted); None for a label's own words
+    ("ebitda_guidance"). The longest key first: "ebitda_margin" is not EBITDA."""
+    for base in VOCABULARY_BY_LENGTH:
+        if key == base or key.startswith(f"{base}_"):
+            qualifiers = key[len(base) + 1 :].split("_") if key != base else []
+            if set(qualifiers) <= set(SUFFIXED):
+                return base, qualifiers
+    return None
+
+
+VOCABULARY_BY_LENGTH = sorted(METRIC_KEYS, key=len, reverse=True)
+
+
 def readable_metric(key: str) -> str:
     """A key as an answer writes it: "eps_diluted_adjusted" is "adjusted diluted EPS"."""
-    for base in sorted(METRIC_KEYS, key=len, reverse=True):
-        qualifiers = key[len(base) :].split("_")[1:] if key.startswith(base) else None
-        if (
-            qualifiers is not None
-            and set(qualifiers) <= set(SUFFIXED)
-            and key[len(base) :][:1] in "_"
-        ):
-            return " ".join([*reversed(qualifiers), METRIC_NAMES.get(base, base.replace("_", " "))])
-    return key.replace("_", " ")
+    found = vocabulary_base(key)
+    if found is None:
+        return key.replace("_", " ")
+    base, qualifiers = found
+    return " ".join([*reversed(qualifiers), METRIC_NAMES.get(base, base.replace("_", " "))])
 
 
 def base_key(metric: str) -> str:
@@ -240,9 +251,10 @@ def of_its_unit(key: str | None, figure: Figure) -> str | None:
     grew 22%"); else no key. Keys of a label's own words are not checked."""
     if key is None:
         return None
-    base = next((k for k in METRIC_KEYS if key == k or key.startswith(f"{k}_")), None)
-    if base is None:
+    found = vocabulary_base(key)
+    if found is None:
         return key
+    base = found[0]
     if base in RATE_KEYS:
         return key if figure.unit in RATE_UNITS else None
     if figure.unit in RATE_UNITS:

@@ -253,6 +253,17 @@ def test_a_row_has_its_metrics_key_only_in_the_metrics_unit(tmp_path, encoder):
     assert revenue == {("9%", "increase"), ("$20.1 billion", None)}
 
 
+def test_a_rate_key_whose_name_begins_with_an_amounts_is_the_rate():
+    """ "ebitda_margin" begins with "ebitda_": it is still a rate, kept in percent."""
+    from assistant.figures import Figure
+    from assistant.ledger import of_its_unit
+
+    margin = Figure(value=25.0, unit="%", text="25%", span=(0, 3))
+    assert of_its_unit("ebitda_margin", margin) == "ebitda_margin"
+    assert of_its_unit("ebitda_margin_adjusted", margin) == "ebitda_margin_adjusted"
+    assert of_its_unit("ebitda", margin) is None  # an amount's level is never a percentage
+
+
 def test_slack_shows_a_series_as_a_compact_table(ectsum_library):
     from assistant.schema import answer_model
     from assistant.slack import answer_blocks
