@@ -1,7 +1,7 @@
 // Uploads: several files at once, chosen or dropped on the panel, each with its own progress
 // bar (bytes sent, then reading, then embedding with an estimate of the time left) and its own
 // outcome. A file whose name is an indexed document's is replaced only when the user says so.
-import { $, call, el, token } from "./util.js";
+import { $, apiError, authorization, call, el } from "./util.js";
 
 const STAGES = { queued: "waiting", parsing: "reading", embedding: "embedding" };
 let afterUpload = async () => {};
@@ -13,17 +13,13 @@ function send(form, onBytes) {
   return new Promise((resolve, reject) => {
     const request = new XMLHttpRequest();
     request.open("POST", "/v1/documents");
-    if (token.get()) request.setRequestHeader("Authorization", "Bearer " + token.get());
+    for (const [name, value] of Object.entries(authorization())) request.setRequestHeader(name, value);
     request.upload.addEventListener("progress", (e) => { if (e.lengthComputable) onBytes(e.loaded / e.total); });
     request.addEventListener("load", () => {
       let body = {};
       try { body = JSON.parse(request.responseText); } catch { /* not JSON */ }
       if (request.status < 300) return resolve(body);
-      const message = body.error || request.statusText;
-      const error = new Error(body.hint ? `${message} (${body.hint})` : message);
-      error.status = request.status;
-      error.reason = message;
-      reject(error);
+      reject(apiError(request.status, request.statusText, body));
     });
     request.addEventListener("error", () => reject(new Error("the upload did not reach the server")));
     request.send(form);

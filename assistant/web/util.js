@@ -18,19 +18,26 @@ export const token = {
   set: (value) => localStorage.setItem(TOKEN_KEY, value),
 };
 
+// The header that carries the API token, when the user gave one.
+export function authorization() {
+  return token.get() ? { Authorization: "Bearer " + token.get() } : {};
+}
+
 export async function call(path, options = {}) {
-  const headers = { ...(options.headers || {}) };
-  if (token.get()) headers["Authorization"] = "Bearer " + token.get();
+  const headers = { ...(options.headers || {}), ...authorization() };
   const response = await fetch(path, { ...options, headers });
   const body = await response.json().catch(() => ({}));
-  if (!response.ok) {
-    const message = body.error || response.statusText;
-    const error = new Error(body.hint ? `${message} (${body.hint})` : message);
-    error.status = response.status;
-    error.reason = message;
-    throw error;
-  }
+  if (!response.ok) throw apiError(response.status, response.statusText, body);
   return body;
+}
+
+// An API error as the page shows it: its message with the hint, the status and the bare reason.
+export function apiError(status, statusText, body) {
+  const message = body.error || statusText;
+  const error = new Error(body.hint ? `${message} (${body.hint})` : message);
+  error.status = status;
+  error.reason = message;
+  return error;
 }
 
 // A file made in the page and saved by the browser (CSV of figures).
