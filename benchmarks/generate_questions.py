@@ -43,7 +43,8 @@ PERIOD_WORDS_RE = re.compile(
     r"per cent|percent)\b",
     re.I,
 )
-FILLER = QUESTION_TOKENS | {"q", "fy", "compnam", "report", "see", "expect", "qtrli", "compani"}
+# Words of a bullet that name no metric, as the tokenizer that compares them writes them.
+FILLER = QUESTION_TOKENS | token_set("q fy compname reports sees expects qtrly company")
 MAX_EVIDENCE = 90
 PER_SHARE_AFTER_RE = re.compile(r"\s*(?:per|a)\s+(?:diluted\s+)?share\b", re.I)
 
