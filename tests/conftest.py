@@ -158,12 +158,20 @@ def alive(uri: str) -> bool:
 
 
 @pytest.fixture(scope="session")
-def postgres_servers(tmp_path_factory):
-    servers = PostgresServers(tmp_path_factory.mktemp("pgdata"))
+def postgres_servers():
+    """Data folders outside pytest's own temporary folder: PostgreSQL runs as another user
+    when the tests run as root, and every pytest session that starts takes the others' access
+    to that folder away (mode 0700), which kills a server a parallel session is using."""
+    import shutil
+    import tempfile
+
+    root = Path(tempfile.mkdtemp(prefix="assistant-pgdata-"))
+    servers = PostgresServers(root)
     try:
         yield servers
     finally:
         servers.stop_all()
+        shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture
