@@ -10,11 +10,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 # `make install` takes torch's CPU build from this index (a mirror of it may be given).
 ARG TORCH_INDEX=https://download.pytorch.org/whl/cpu
 
-# make is whatever the base image's Debian release ships; pinning it would break with the
-# next release of the base image.
+# make, and libgomp1 for LightGBM (the figure ranker), are whatever the base image's Debian
+# release ships; pinning them would break with the next release of the base image.
 # hadolint ignore=DL3008
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends make \
+    && apt-get install -y --no-install-recommends make libgomp1 \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --create-home --uid 10001 assistant
 

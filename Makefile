@@ -10,7 +10,7 @@ TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install test lint format serve bench bench-library eval questions load browser clean
+.PHONY: install test lint format serve bench bench-library eval questions train load browser clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -74,6 +74,12 @@ questions: install
 	mkdir -p .eval
 	$(BIN)/python -m benchmarks.generate_questions $(SHARED_CORPUS)/ectsum-library \
 	  .eval/ectsum_library_questions.jsonl --prefix t --split ectsum-library
+
+# The figure ranker (assistant/models/) fitted on the library's generated questions: the
+# library is indexed once into .eval/ (about 25 minutes), its questions asked, LightGBM fitted.
+train: install
+	test -f .eval/ectsum_library_questions.jsonl || $(MAKE) questions
+	$(BIN)/python -m benchmarks.train_figures
 
 load: install
 	$(BIN)/python -m benchmarks.load

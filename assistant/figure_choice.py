@@ -1,20 +1,53 @@
-"""Which figure answers the question: each figure of the cited passages is scored on what
+"""Which figure answers the question: each figure of the cited passages is described by what
 it measures (metric, row labels, qualifiers), its unit, its period and kind, and where it is
-stated; the sentence quoted as the answer leads when it states a figure of the asked kind."""
+stated (figure_features), and ranked by the model fitted on generated questions
+(figure_model), or by the hand rule's sum when no model is installed."""
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
-from functools import lru_cache
 
 from assistant.documents.text import is_primary_statement
-from assistant.figures import Figure, is_period_like, sentence_bounds
-from assistant.lexical import says_label, token_set, tokenize
-from assistant.periods import period_keys
-from assistant.query import MONEY, Query, qualifiers_of
-from assistant.vocabulary import QUESTION_TOKENS
+from assistant.figure_features import (
+    PART_OF_YEAR_RE,
+    PRIMARY_STATEMENT_BONUS,
+    TRANSLATION_BONUS,
+    Candidate,
+    column_match,
+    described_by,
+    in_digits,
+    names_row,
+    qualifier_fit,
+    rule_parts,
+    says_row,
+    signals,
+)
+from assistant.figure_model import figure_ranker
+from assistant.figures import Figure, sentence_bounds
+from assistant.lexical import tokenize
+from assistant.query import Query
+
+__all__ = [
+    "CitedFigure",
+    "answer_fit",
+    "column_match",
+    "figure_context",
+    "figure_fit",
+    "in_digits",
+    "part_for_whole_year",
+    "qualifier_fit",
+    "rank_figures",
+    "says_row",
+]
+
+# Set while generating training examples: every question's candidates are appended to it.
+RECORDED: ContextVar[list[tuple[Query, list[Candidate]]] | None] = ContextVar(
+    "RECORDED", default=None
+)
 
 
 @dataclass(frozen=True)
@@ -72,36 +105,6 @@ def answer_fit(figures: Sequence[Figure], query: Query, terms: set[str]) -> floa
     return best
 
 
-def names_row(figure: Figure, asked_words: Sequence[str]) -> bool:
-    """Whether the question names a table row by its label ("net sales", not the "net" and
-    "income" of "other income, net"; "credit losses" is not "provision for credit losses").
-    Only row labels are read so: the words before a figure in a sentence may describe the
-    figure before it."""
-    return says_row(asked_words, figure.row_path)
-
-
-def says_row(asked_words: Sequence[str], row_path: Sequence[str]) -> bool:
-    """Whether the question says one of a row's labels; a date heading ("As of December 31")
-    names no metric."""
-    return says_label(asked_words, [label for label in row_path if not is_period_like(label)])
-
-
-def described_by(figure: Figure) -> set[str]:
-    """The words that say what a figure measures: its metric, row labels and qualifier
-    ("net income" with "per diluted share" is earnings per share)."""
-    words = [figure.metric or "", *figure.row_path]
-    if figure.metric and figure.qualifier:
-        words.append(figure.qualifier)
-    return set(token_set(" ".join(words)))
-
-
-TOTAL_COLUMNS = {"subtotal", "total", "sub-total"}
-PRIMARY_STATEMENT_BONUS = 0.5
-PART_OF_YEAR_RE = re.compile(
-    r"\b(?:three|six|nine|3|6|9)\s+months\b|\bquarters?\s+ended\b|\b(?:13|26|39)\s+weeks\b", re.I
-)
-
-
 def asks_part_of_year(periods: frozenset[str] | set[str]) -> bool:
     return any(p.startswith(("Q", "H")) for p in periods)
 
@@ -114,148 +117,6 @@ def part_for_whole_year(periods: frozenset[str] | set[str], column: str) -> bool
         and not asks_part_of_year(periods)
         and bool(PART_OF_YEAR_RE.search(column))
     )
-
-
-def column_match(question: str, column_path: Sequence[str]) -> float:
-    """How well the question names a column: its leaf header counts most ("31 - 90 days past
-    due", digits included), the spanning headers above it a little."""
-    if not column_path:
-        return 0.0
-    asked = token_set(in_digits(question)) - QUESTION_TOKENS
-
-    def share(text: str) -> float:
-        tokens = header_tokens(text)
-        return len(asked & tokens) / len(tokens) if tokens else 0.0
-
-    upper = share(" ".join(column_path[:-1])) if len(column_path) > 1 else 0.0
-    return share(column_path[-1]) + 0.3 * upper
-
-
-@lru_cache(maxsize=16384)
-def header_tokens(text: str) -> frozenset[str]:
-    return token_set(in_digits(text))
-
-
-UNITS_WORDS = (
-    "one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-    "fifteen sixteen seventeen eighteen nineteen"
-).split()
-TENS_WORDS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
-SPELLED_NUMBER_RE = re.compile(
-    rf"\b(?:({'|'.join(TENS_WORDS)})(?:[- ]({'|'.join(UNITS_WORDS[:9])}))?|"
-    rf"({'|'.join(UNITS_WORDS)}))\b",
-    re.I,
-)
-
-
-def in_digits(text: str) -> str:
-    """Spelled numbers as digits: "Thirty-Nine Weeks Ended" is the question's "39-week"."""
-
-    def digits(m: re.Match) -> str:
-        if m[3]:
-            return str(UNITS_WORDS.index(m[3].lower()) + 1)
-        tens = 10 * (TENS_WORDS.index(m[1].lower()) + 2)
-        return str(tens + (UNITS_WORDS.index(m[2].lower()) + 1 if m[2] else 0))
-
-    return SPELLED_NUMBER_RE.sub(digits, text)
-
-
-def figure_score(
-    figure: Figure,
-    query: Query,
-    terms: set[str],
-    citation: int,
-    in_answer: bool,
-    context: str = "",
-) -> float:
-    """How well a figure answers the question: its unit, metric and qualifiers, its period
-    and kind (result, guidance, earlier period), the rank of its passage, and whether the
-    quoted sentence states it."""
-    question, units, periods = query.text, query.units, query.periods
-    change_intent, asked_qualifiers = query.change_intent, query.qualifiers
-    score = 0.0
-    if figure.unit in units:
-        score += 3.0
-        if in_answer:
-            score += 0.5  # the quoted sentence states a figure of the asked kind: it leads
-    score += qualifier_fit(asked_qualifiers, qualifiers_of(context))
-    if "per_share" in asked_qualifiers and figure.unit in MONEY and figure.scale:
-        score -= 1.0  # "$113 million" is not an amount per share
-    if re.search(rf"(?<![\w.$]){re.escape(figure.text)}(?![\w])", question, re.I):
-        score -= 1.5  # the question states this number ("over the past 10 to 15 years")
-    if figure.qualifier == "percentage points" and not re.search(r"\bpoints?\b", question):
-        score -= 1.0  # a change of a rate, not the growth rate asked
-    if figure.unit == "bps" and units != {"bps"} and not change_intent:
-        score -= 1.0  # basis points move a ratio; "what was the CET1 ratio" asks its level
-    if figure.kind == "guidance":
-        score += 1.0 if query.guidance_intent else -1.0
-    elif figure.kind == "prior" and not change_intent:
-        score -= 0.5
-    # How much of what the figure measures the question asks about.
-    described = described_by(figure)
-    if described:
-        score += 2.5 * len(described & terms) / len(described)
-        score += 1.0 * names_row(figure, query.words)
-    if figure.column_path:
-        # Columns are often told apart by numbers ("31 - 90 days past due"): keep digits.
-        score += 2.0 * column_match(question, figure.column_path)
-        leaf = figure.column_path[-1].lower()
-        if leaf in TOTAL_COLUMNS:
-            score += 0.5  # a total is the answer unless the question names a part
-    if periods and figure.period and not (figure.kind == "guidance" and not figure.period_stated):
-        columns = " ".join(figure.column_path)
-        part_of_year = bool(
-            PART_OF_YEAR_RE.search(columns) or PART_OF_YEAR_RE.search(figure.period)
-        )
-        asks_part = any(p.startswith(("Q", "H")) for p in periods)
-        named = (
-            figure.period in periods
-            # "Nine Months Ended September 30, 2022" states 2022 but is not the year asked
-            or any(p in columns for p in periods if asks_part or not (p.isdigit() and part_of_year))
-            or any(len(p) == 2 and figure.period.startswith(p + " ") for p in periods)  # Q4
-            or any(not k.isdigit() and k in periods for k in period_keys(figure.period))
-        )
-        same_year = figure.period[-4:] in periods and not asks_part and not part_of_year
-        if named or same_year:
-            score += 1.0
-        else:
-            score -= 1.0 if figure.period_stated else 0.5
-    if change_intent and figure.change:
-        score += 1.0
-    if not change_intent and figure.change:
-        score -= 0.75
-    if in_answer:
-        score += 1.5
-    score += 1.0 / citation
-    if "uncertain_transcription" in figure.flags:
-        score -= 1.0
-    if figure.nil:
-        score -= 0.5
-    return score
-
-
-OPPOSITE_QUALIFIERS = {
-    "adjusted": "gaap",
-    "gaap": "adjusted",
-    "diluted": "basic",
-    "basic": "diluted",
-}
-
-
-def qualifier_fit(asked: frozenset[str], stated: frozenset[str]) -> float:
-    """Agreement between the qualifiers a question asks for (adjusted, diluted, per share)
-    and those the figure's own clause states; stating the opposite one costs most."""
-    score = 0.0
-    for qualifier in asked:
-        if qualifier in stated:
-            score += 0.8
-        elif OPPOSITE_QUALIFIERS.get(qualifier) in stated:
-            score -= 1.2
-        elif qualifier in ("per_share", "adjusted"):
-            score -= 0.5  # an unqualified figure is the reported one
-    if not asked & {"adjusted", "gaap"} and "adjusted" in stated:
-        score -= 0.3  # unqualified questions mean the reported figure
-    return score
 
 
 def figure_context(text: str, figures: Sequence[Figure], figure: Figure) -> str:
@@ -305,8 +166,36 @@ def rank_figures(
 ) -> tuple[CitedFigure, ...]:
     """The figures of the cited passages (rows, in citation order), best first; one per
     value and passage."""
+    candidates = figure_candidates(store, query, rows, in_answer)
+    recorded = RECORDED.get()
+    if recorded is not None:
+        recorded.append((query, candidates))
+    ranker = figure_ranker()
+    scores = ranker.score(candidates) if ranker else [c.rule_score for c in candidates]
+    ranked = sorted(
+        (
+            CitedFigure(c.figure, c.citation, c.chunk_id, round(float(score), 4))
+            for c, score in zip(candidates, scores, strict=True)
+        ),
+        key=lambda f: -f.score,
+    )
+    unique: list[CitedFigure] = []
+    seen: set[tuple] = set()
+    for item in ranked:
+        # A translation repeats its English original: only the question's language is kept.
+        key = (item.figure.value, item.figure.unit, item.chunk_id)
+        if key not in seen:
+            seen.add(key)
+            unique.append(item)
+    return tuple(unique)
+
+
+def figure_candidates(
+    store, query: Query, rows: Sequence[int], in_answer: Callable[[int, Figure], bool]
+) -> list[Candidate]:
+    """Every figure of the cited passages with its rule parts and signals."""
     terms = figure_terms(query)
-    ranked: list[CitedFigure] = []
+    candidates: list[Candidate] = []
     for n, row in enumerate(rows, start=1):
         chunk, chunk_figures = store.chunks[row], store.figures[row]
         shift = len(chunk.cited_text) - len(chunk.text)  # spans index the cited text
@@ -318,21 +207,23 @@ def rank_figures(
                 if figure.source != "translation"
                 else ""
             )
-            score = figure_score(figure, query, terms, n, in_answer(row, figure), context)
+            values = rule_parts(figure, query, terms, n, in_answer(row, figure), context)
             if figure.source == "table" and is_primary_statement(chunk.heading):
-                score += PRIMARY_STATEMENT_BONUS  # the firm-wide figure before a breakdown
+                values["primary_statement"] = PRIMARY_STATEMENT_BONUS  # firm-wide first
             if figure.source == "translation":
-                score += 0.3  # for a Chinese question, the figure as the answer states it
+                values["translation"] = TRANSLATION_BONUS  # as a Chinese answer states it
+            values["rule_score"] = sum(values.values())
+            values |= signals(figure, query, terms, n, context, chunk.text, chunk_figures)
             if shift and figure.source == "text":
                 figure = replace(figure, span=(figure.span[0] + shift, figure.span[1] + shift))
-            ranked.append(CitedFigure(figure, n, chunk.chunk_id, round(score, 4)))
-    ranked.sort(key=lambda f: -f.score)
-    unique: list[CitedFigure] = []
-    seen: set[tuple] = set()
-    for item in ranked:
-        # A translation repeats its English original: only the question's language is kept.
-        key = (item.figure.value, item.figure.unit, item.chunk_id)
-        if key not in seen:
-            seen.add(key)
-            unique.append(item)
-    return tuple(unique)
+            candidates.append(Candidate(figure, n, chunk.chunk_id, chunk.doc_id, values))
+    # A value the cited passages state again and again is more likely the one talked about.
+    counts = Counter((c.figure.value, c.figure.unit) for c in candidates)
+    passages: dict[tuple, set[str]] = {}
+    for c in candidates:
+        passages.setdefault((c.figure.value, c.figure.unit), set()).add(c.chunk_id)
+    for c in candidates:
+        key = (c.figure.value, c.figure.unit)
+        c.values["same_value_count"] = float(counts[key])
+        c.values["same_value_passages"] = float(len(passages[key]))
+    return candidates

@@ -1,0 +1,79 @@
+"""The learned figure ranker: a LightGBM lambdarank model over figure_features.FEATURES,
+fitted by `make train` on questions generated from the ECTSum library's summaries.
+
+The model file names the features it was fitted on and the index format they were read from;
+a model that does not match this code is not used (the hand rule ranks instead, and the
+mismatch is logged), so a stale model can never rank with shifted columns."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from assistant.figure_features import FEATURES, Candidate
+
+log = logging.getLogger(__name__)
+
+MODEL_DIR = Path(__file__).resolve().parent / "models"
+MODEL_FILE = MODEL_DIR / "figure_ranker.txt"
+CARD_FILE = MODEL_DIR / "figure_ranker.json"  # features, index format, training numbers
+RANKER_ENV = "ASSISTANT_FIGURE_RANKER"  # "rules": rank by the hand rule's sum
+
+
+class FigureRanker:
+    """The hand rule's score with the model's correction added (boosting started from it)."""
+
+    def __init__(self, booster, rule_weight: float) -> None:
+        self.booster = booster
+        self.rule_weight = rule_weight
+
+    def score(self, candidates: Sequence[Candidate]) -> list[float]:
+        """The rule's score plus the model's correction, for the figures stated in running
+        text: the examples it learned from are call transcripts, so it reorders those among
+        themselves, and the one it puts first keeps the rule's score against the table cells
+        and translations, which the rule alone ranks."""
+        if not candidates:
+            return []
+        matrix = np.array([c.row() for c in candidates], dtype=np.float64)
+        rule = self.rule_weight * matrix[:, FEATURES.index("rule_score")]
+        text = np.array([c.figure.source == "text" for c in candidates])
+        if not text.any():
+            return rule.tolist()
+        correction = self.booster.predict(matrix[text], num_threads=1)
+        rule[text] += correction - correction.max()
+        return rule.tolist()
+
+
+def card_problem(card: dict) -> str | None:
+    """Why a model card does not fit this code, or None."""
+    from assistant.store import FORMAT_VERSION
+
+    if tuple(card.get("features", ())) != FEATURES:
+        return "it was fitted on other features"
+    if card.get("index_format") != FORMAT_VERSION:
+        return f"it was fitted on index format {card.get('index_format')}, not {FORMAT_VERSION}"
+    return None
+
+
+@lru_cache(maxsize=1)
+def figure_ranker() -> FigureRanker | None:
+    """The installed model, or None: asked for the rules, no model file, or a model that
+    does not fit these features."""
+    if os.environ.get(RANKER_ENV, "").lower() == "rules":
+        return None
+    if not MODEL_FILE.exists() or not CARD_FILE.exists():
+        return None
+    card = json.loads(CARD_FILE.read_text())
+    problem = card_problem(card)
+    if problem:
+        log.warning("figure ranker %s is not used: %s; the hand rule ranks", MODEL_FILE, problem)
+        return None
+    import lightgbm
+
+    return FigureRanker(lightgbm.Booster(model_file=str(MODEL_FILE)), card["rule_weight"])

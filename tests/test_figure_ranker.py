@@ -1,0 +1,116 @@
+"""The learned figure ranker: the committed model fits the features this code computes, it
+only corrects figures stated in running text, a stale model is refused, and the training
+program learns a signal the hand rule does not weigh."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import numpy as np
+import pytest
+
+from assistant import figure_model
+from assistant.figure_choice import RECORDED
+from assistant.figure_features import FEATURES, RULE_PARTS
+
+
+@pytest.fixture
+def fresh_ranker():
+    figure_model.figure_ranker.cache_clear()
+    yield
+    figure_model.figure_ranker.cache_clear()
+
+
+def test_the_committed_model_fits_these_features_and_is_used(fresh_ranker):
+    card = json.loads(figure_model.CARD_FILE.read_text())
+    assert figure_model.card_problem(card) is None
+    assert card["cross_validated"]["model_figure@1"] > card["cross_validated"]["rule_figure@1"]
+    assert figure_model.figure_ranker() is not None
+
+
+def test_a_model_fitted_on_other_features_is_refused_and_the_rule_ranks(
+    fresh_ranker, tmp_path, monkeypatch, caplog
+):
+    card = json.loads(figure_model.CARD_FILE.read_text())
+    card["features"] = card["features"][1:]  # a column less: every later one would shift
+    (tmp_path / "figure_ranker.json").write_text(json.dumps(card))
+    (tmp_path / "figure_ranker.txt").write_text(figure_model.MODEL_FILE.read_text())
+    monkeypatch.setattr(figure_model, "CARD_FILE", tmp_path / "figure_ranker.json")
+    monkeypatch.setattr(figure_model, "MODEL_FILE", tmp_path / "figure_ranker.txt")
+    with caplog.at_level(logging.WARNING):
+        assert figure_model.figure_ranker() is None
+    assert "fitted on other features" in caplog.text
+
+
+def test_the_rule_alone_ranks_when_asked(fresh_ranker, monkeypatch):
+    monkeypatch.setenv(figure_model.RANKER_ENV, "rules")
+    assert figure_model.figure_ranker() is None
+
+
+@pytest.mark.slow
+def test_the_model_reorders_text_figures_and_leaves_table_cells_to_the_rule(
+    seed_index, assistant_on, fresh_ranker
+):
+    assistant = assistant_on(seed_index)
+    recorded: list = []
+    token = RECORDED.set(recorded)
+    try:
+        for question in (
+            "What was the carrying amount of loans transferred to third party investors in 2023?",
+            "How did tech empowerment service income change?",
+        ):
+            assistant.ask(question)
+    finally:
+        RECORDED.reset(token)
+    ranker = figure_model.figure_ranker()
+    assert ranker is not None
+    sources = set()
+    for _, candidates in recorded:
+        scores = ranker.score(candidates)
+        rules = [c.rule_score for c in candidates]
+        for candidate, score, rule in zip(candidates, scores, rules, strict=True):
+            parts = sum(candidate.values[name] for name in RULE_PARTS)
+            assert rule == pytest.approx(parts)  # the rule's score is the sum of its parts
+            sources.add(candidate.figure.source)
+            if candidate.figure.source == "text":
+                assert score <= rule + 1e-9
+            else:
+                assert score == pytest.approx(rule)
+        text = [
+            s - r
+            for c, s, r in zip(candidates, scores, rules, strict=True)
+            if c.figure.source == "text"
+        ]
+        assert max(text) == pytest.approx(0.0)  # the model's first keeps the rule's score
+        assert len({round(t, 6) for t in text}) > 1  # and it does reorder
+    assert {"text", "table"} <= sources
+
+
+def test_training_learns_a_signal_the_rule_does_not_weigh():
+    from benchmarks.train_figures import Examples, fit
+
+    # Twenty companies, forty questions each, eight figures per question with equal rule
+    # scores; the right one is the figure whose clause says most of the question.
+    rng = np.random.default_rng(3)
+    rows, labels, groups, companies = [], [], [], []
+    for question in range(800):
+        share = rng.random(8)
+        for k in range(8):
+            row = dict.fromkeys(FEATURES, 0.0) | {"unit": 3.0, "rule_score": 3.0}
+            row["clause_share"] = share[k]
+            rows.append([row[name] for name in FEATURES])
+        labels += [int(k == int(np.argmax(share))) for k in range(8)]
+        groups.append(8)
+        companies.append(f"C{question % 20}")
+    features = np.array(rows)
+    examples = Examples(
+        features,
+        np.array(labels),
+        np.array(groups),
+        np.array(companies),
+        features[:, FEATURES.index("rule_score")],
+    )
+    _, _, held = fit(examples)
+    assert held["rule_figure@1"] < 0.3  # equal scores: the rule takes the first figure
+    assert held["model_figure@1"] > 0.9
