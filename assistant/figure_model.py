@@ -24,6 +24,7 @@ MODEL_DIR = Path(__file__).resolve().parent / "models"
 MODEL_FILE = MODEL_DIR / "figure_ranker.txt"
 CARD_FILE = MODEL_DIR / "figure_ranker.json"  # features, index format, training numbers
 RANKER_ENV = "ASSISTANT_FIGURE_RANKER"  # "rules": rank by the hand rule's sum
+TIE_STEP = 1e-3  # above the 4 decimals figure scores are rounded to
 
 
 class FigureRanker:
@@ -34,20 +35,25 @@ class FigureRanker:
         self.rule_weight = rule_weight
 
     def score(self, candidates: Sequence[Candidate]) -> list[float]:
-        """The rule's score plus the model's correction, for the figures stated in running
-        text: the examples it learned from are call transcripts, so it reorders those among
-        themselves, and the one it puts first keeps the rule's score against the table cells
-        and translations, which the rule alone ranks."""
+        """The rule's scores, with the figures stated in running text reordered among
+        themselves by the model (the rule's score plus its correction): the examples it learned
+        from are call transcripts, so the text figures keep the places the rule gave them
+        among table cells and translations, which the rule alone ranks, and the model decides
+        which text figure takes which of those places."""
         if not candidates:
             return []
         matrix = np.array([c.row() for c in candidates], dtype=np.float64)
         rule = self.rule_weight * matrix[:, FEATURES.index("rule_score")]
-        text = np.array([c.figure.source == "text" for c in candidates])
-        if not text.any():
+        text = np.flatnonzero([c.figure.source == "text" for c in candidates])
+        if not len(text):
             return rule.tolist()
-        correction = self.booster.predict(matrix[text], num_threads=1)
-        rule[text] += correction - correction.max()
-        return rule.tolist()
+        learned = rule[text] + self.booster.predict(matrix[text], num_threads=1)
+        places = np.sort(rule[text])[::-1]  # the rule's scores for text figures, best first
+        for k in range(1, len(places)):  # equal places still keep the model's order
+            places[k] = min(places[k], places[k - 1] - TIE_STEP)
+        scores = rule.copy()
+        scores[text[np.argsort(-learned, kind="stable")]] = places
+        return scores.tolist()
 
 
 def card_problem(card: dict) -> str | None:
