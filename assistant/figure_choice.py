@@ -6,21 +6,22 @@ stated (figure_features), and ranked by the model fitted on generated questions
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Callable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
 
 from assistant.documents.text import is_primary_statement
 from assistant.figure_features import (
-    PART_OF_YEAR_RE,
     PRIMARY_STATEMENT_BONUS,
     TRANSLATION_BONUS,
     Candidate,
+    Reading,
+    asks_part_of_year,
     column_match,
     described_by,
     in_digits,
     names_row,
+    part_for_whole_year,
     qualifier_fit,
     rule_parts,
     says_row,
@@ -34,6 +35,7 @@ from assistant.query import Query
 __all__ = [
     "CitedFigure",
     "answer_fit",
+    "asks_part_of_year",
     "column_match",
     "figure_context",
     "figure_fit",
@@ -103,20 +105,6 @@ def answer_fit(figures: Sequence[Figure], query: Query, terms: set[str]) -> floa
             fit *= 0.5
         best = max(best, fit)
     return best
-
-
-def asks_part_of_year(periods: frozenset[str] | set[str]) -> bool:
-    return any(p.startswith(("Q", "H")) for p in periods)
-
-
-def part_for_whole_year(periods: frozenset[str] | set[str], column: str) -> bool:
-    """Whether a column states part of a year ("Nine Months Ended September 30, 2022") when
-    the question asks a whole one ("in 2022")."""
-    return (
-        any(p.isdigit() for p in periods)
-        and not asks_part_of_year(periods)
-        and bool(PART_OF_YEAR_RE.search(column))
-    )
 
 
 def figure_context(text: str, figures: Sequence[Figure], figure: Figure) -> str:
@@ -207,23 +195,23 @@ def figure_candidates(
                 if figure.source != "translation"
                 else ""
             )
-            values = rule_parts(figure, query, terms, n, in_answer(row, figure), context)
+            read = Reading.of(figure, context)
+            values = rule_parts(figure, query, terms, n, in_answer(row, figure), read)
             if figure.source == "table" and is_primary_statement(chunk.heading):
                 values["primary_statement"] = PRIMARY_STATEMENT_BONUS  # firm-wide first
             if figure.source == "translation":
                 values["translation"] = TRANSLATION_BONUS  # as a Chinese answer states it
             values["rule_score"] = sum(values.values())
-            values |= signals(figure, query, terms, n, context, chunk.text, chunk_figures)
+            values |= signals(figure, query, terms, n, read, chunk.text, chunk_figures)
             if shift and figure.source == "text":
                 figure = replace(figure, span=(figure.span[0] + shift, figure.span[1] + shift))
             candidates.append(Candidate(figure, n, chunk.chunk_id, chunk.doc_id, values))
     # A value the cited passages state again and again is more likely the one talked about.
-    counts = Counter((c.figure.value, c.figure.unit) for c in candidates)
-    passages: dict[tuple, set[str]] = {}
+    stated_in: dict[tuple, list[str]] = {}
     for c in candidates:
-        passages.setdefault((c.figure.value, c.figure.unit), set()).add(c.chunk_id)
+        stated_in.setdefault((c.figure.value, c.figure.unit), []).append(c.chunk_id)
     for c in candidates:
-        key = (c.figure.value, c.figure.unit)
-        c.values["same_value_count"] = float(counts[key])
-        c.values["same_value_passages"] = float(len(passages[key]))
+        chunks = stated_in[(c.figure.value, c.figure.unit)]
+        c.values["same_value_count"] = float(len(chunks))
+        c.values["same_value_passages"] = float(len(set(chunks)))
     return candidates

@@ -182,8 +182,22 @@ def in_digits(text: str) -> str:
     return SPELLED_NUMBER_RE.sub(digits, text)
 
 
+@dataclass(frozen=True)
+class Reading:
+    """What both the rule and the signals read about a figure, read once: its clause, the
+    qualifiers that clause states, and the words that say what the figure measures."""
+
+    context: str
+    stated: frozenset[str]
+    described: set[str]
+
+    @classmethod
+    def of(cls, figure: Figure, context: str) -> Reading:
+        return cls(context, qualifiers_of(context), described_by(figure))
+
+
 def rule_parts(
-    figure: Figure, query: Query, terms: set[str], citation: int, in_answer: bool, context: str
+    figure: Figure, query: Query, terms: set[str], citation: int, in_answer: bool, read: Reading
 ) -> dict[str, float]:
     """The hand rule, part by part: unit, qualifiers, kind, metric, columns, period, change,
     the passage's rank and whether the quoted sentence states the figure."""
@@ -193,7 +207,7 @@ def rule_parts(
     if figure.unit in units:
         parts["unit"] = 3.0
         parts["unit_in_answer"] = 0.5 * in_answer  # the quoted sentence states the asked kind
-    parts["qualifiers"] = qualifier_fit(asked_qualifiers, qualifiers_of(context))
+    parts["qualifiers"] = qualifier_fit(asked_qualifiers, read.stated)
     if "per_share" in asked_qualifiers and figure.unit in MONEY and figure.scale:
         parts["per_share_scaled"] = -1.0  # "$113 million" is not an amount per share
     if re.search(rf"(?<![\w.$]){re.escape(figure.text)}(?![\w])", question, re.I):
@@ -206,7 +220,7 @@ def rule_parts(
         parts["guidance"] = 1.0 if query.guidance_intent else -1.0
     elif figure.kind == "prior" and not change_intent:
         parts["prior_unasked"] = -0.5
-    described = described_by(figure)
+    described = read.described
     if described:
         parts["metric_share"] = 2.5 * len(described & terms) / len(described)
         parts["names_row"] = 1.0 * names_row(figure, query.words)
@@ -231,13 +245,27 @@ def rule_parts(
     return parts
 
 
+def asks_part_of_year(periods: frozenset[str] | set[str]) -> bool:
+    return any(p.startswith(("Q", "H")) for p in periods)
+
+
+def part_for_whole_year(periods: frozenset[str] | set[str], column: str) -> bool:
+    """Whether a column states part of a year ("Nine Months Ended September 30, 2022") when
+    the question asks a whole one ("in 2022")."""
+    return (
+        any(p.isdigit() for p in periods)
+        and not asks_part_of_year(periods)
+        and bool(PART_OF_YEAR_RE.search(column))
+    )
+
+
 def names_asked_period(figure: Figure, periods: frozenset[str]) -> bool:
     """Whether a figure's period or columns name the asked period; "Nine Months Ended
     September 30, 2022" states 2022 but is not the year asked."""
     assert figure.period is not None
     columns = " ".join(figure.column_path)
     part_of_year = bool(PART_OF_YEAR_RE.search(columns) or PART_OF_YEAR_RE.search(figure.period))
-    asks_part = any(p.startswith(("Q", "H")) for p in periods)
+    asks_part = asks_part_of_year(periods)
     named = (
         figure.period in periods
         or any(p in columns for p in periods if asks_part or not (p.isdigit() and part_of_year))
@@ -277,15 +305,14 @@ def signals(
     query: Query,
     terms: set[str],
     citation: int,
-    context: str,
+    read: Reading,
     text: str,
     siblings: Sequence[Figure],
 ) -> dict[str, float]:
     """The question's intent, the figure's kind, and how much of the question its clause,
     sentence and the words just before it say."""
-    stated = qualifiers_of(context)
+    context, stated, described = read.context, read.stated, read.described
     periods = query.periods
-    described = described_by(figure)
     values = {
         "asks_guidance": float(query.guidance_intent),
         "asks_change": float(query.change_intent),
@@ -293,7 +320,7 @@ def signals(
         "asks_adjusted": float("adjusted" in query.qualifiers),
         "asks_gaap": float("gaap" in query.qualifiers),
         "asks_period": float(bool(periods)),
-        "asks_quarter": float(any(p.startswith(("Q", "H")) for p in periods)),
+        "asks_quarter": float(asks_part_of_year(periods)),
         "unit_money": float(figure.unit in MONEY),
         "unit_percent": float(figure.unit == "%"),
         "unit_count": float(figure.unit == "count"),

@@ -18,12 +18,8 @@ import numpy as np
 
 from assistant.documents.text import is_cjk, is_primary_statement
 from assistant.errors import BadFilter, BadQuestion
-from assistant.figure_choice import (
-    PART_OF_YEAR_RE,
-    answer_fit,
-    asks_part_of_year,
-    figure_terms,
-)
+from assistant.figure_choice import answer_fit, figure_terms
+from assistant.figure_features import PART_OF_YEAR_RE, asks_part_of_year
 from assistant.lexical import STOPWORDS, tokenize
 from assistant.periods import Period, is_day, parse_period, period_keys
 from assistant.phrases import phrase_scores

@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.errors import BadQuestion
-from assistant.evaluation import Question, read_questions
+from assistant.evaluation import Question, figure_matches, read_questions
 from assistant.figure_choice import RECORDED
 from assistant.figure_features import FEATURES, RULE_PARTS, Candidate
 from assistant.figure_model import CARD_FILE, MODEL_FILE, RANKER_ENV, figure_ranker
@@ -76,12 +76,11 @@ class Examples:
 
 
 def label(candidate: Candidate, question: Question) -> int:
-    expected = question.figure or {}
-    value = float(expected["value"])
+    """1 for the question's figure, as `make eval` judges it."""
+    found = {"value": candidate.figure.value, "unit": candidate.figure.unit}
+    assert question.figure is not None
     return int(
-        candidate.figure.unit == expected.get("unit")
-        and abs(candidate.figure.value - value) <= abs(value) * 0.005
-        and (question.doc is None or candidate.doc_id == question.doc)
+        figure_matches(question.figure, [found | {"doc_id": candidate.doc_id}], question.doc)[0]
     )
 
 
@@ -129,11 +128,22 @@ def fold_of(company: str) -> int:
     return hashlib.sha256(company.encode()).digest()[0] % FOLDS
 
 
+def question_rows(examples: Examples) -> list[slice]:
+    """Each question's figures: consecutive rows, as many as its group says."""
+    ends = np.cumsum(examples.groups)
+    return [
+        slice(int(end - size), int(end)) for end, size in zip(ends, examples.groups, strict=True)
+    ]
+
+
 def subset(examples: Examples, keep: np.ndarray) -> Examples:
     """The questions `keep` marks, with their figures."""
-    starts = np.concatenate([[0], np.cumsum(examples.groups)[:-1]])
     rows = np.concatenate(
-        [np.arange(s, s + g) for s, g, k in zip(starts, examples.groups, keep, strict=True) if k]
+        [
+            np.arange(r.start, r.stop)
+            for r, k in zip(question_rows(examples), keep, strict=True)
+            if k
+        ]
     )
     return Examples(
         examples.features[rows],
@@ -147,15 +157,13 @@ def subset(examples: Examples, keep: np.ndarray) -> Examples:
 def top_is_right(scores: np.ndarray, examples: Examples) -> float:
     """Share of the questions with a right figure among their candidates whose best-scored
     figure is right (the first of equal scores, as the answer path sorts)."""
-    right = answerable = 0
-    start = 0
-    for size in examples.groups:
-        labels = examples.labels[start : start + size]
+    right = asked = 0
+    for rows in question_rows(examples):
+        labels = examples.labels[rows]
         if labels.any():
-            answerable += 1
-            right += int(labels[int(np.argmax(scores[start : start + size]))])
-        start += size
-    return right / answerable if answerable else 0.0
+            asked += 1
+            right += int(labels[int(np.argmax(scores[rows]))])
+    return right / asked if asked else 0.0
 
 
 def fit(examples: Examples):
@@ -215,10 +223,7 @@ def dataset(part: Examples):
 
 def answerable(examples: Examples) -> np.ndarray:
     """Which questions have a right figure among their candidates."""
-    starts = np.concatenate([[0], np.cumsum(examples.groups)[:-1]])
-    return np.array(
-        [examples.labels[s : s + g].any() for s, g in zip(starts, examples.groups, strict=True)]
-    )
+    return np.array([examples.labels[rows].any() for rows in question_rows(examples)])
 
 
 def load_or_collect(index: Path, questions_path: Path, fresh: bool) -> Examples:
