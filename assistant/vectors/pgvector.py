@@ -19,7 +19,9 @@ if TYPE_CHECKING:
 
 ANN_THRESHOLD = 100_000
 EXACT_FILTER_SIZE = 20_000
-HNSW_EF_SEARCH = 128
+# pgvector draws HNSW levels at random, so recall varies between builds; at 128 the
+# conformance data's recall@10 ran 0.944-0.976 over nine builds, at 200 it ran 0.986-0.992.
+HNSW_EF_SEARCH = 200
 ANN_BUILD_MEMORY = "1GB"
 TABLE = "chunk_vectors"
 DIMENSION = 384  # the column's type, set by migration 0001 for the shipped model
