@@ -73,7 +73,7 @@ questions: install
 	  eval/ectsum_train_generated.jsonl --prefix g --split ectsum-train
 	mkdir -p .eval
 	$(BIN)/python -m benchmarks.generate_questions $(SHARED_CORPUS)/ectsum-library \
-	  .eval/ectsum_library_questions.jsonl --prefix t --split ectsum-library
+	  .eval/ectsum_library_questions.jsonl --prefix t --split ectsum-library --rephrase
 
 # The figure ranker (assistant/models/) fitted on the library's generated questions: the
 # library is indexed once into .eval/ (about 25 minutes), its questions asked, LightGBM fitted.

@@ -14,6 +14,7 @@ from assistant.chunking import Chunk, chunk_units, without_short_opening
 from assistant.documents.text import is_cjk
 from assistant.figure_choice import (
     CitedFigure,
+    SentenceScores,
     column_match,
     figure_fit,
     part_for_whole_year,
@@ -236,6 +237,7 @@ def compose(retriever: Retriever, query: Query, top_k: int) -> Answer:
     asked_periods = set(query.periods)
     wanted_units = set(query.units)
     candidates: list[Candidate] = []
+    scored: dict[int, list[tuple[tuple[int, int], float, float]]] = {}  # for figure choice
     similarities: list[float] = []  # best sentence of each passage, for the not-found test
     for n, hit in enumerate(hits[:ANSWER_PASSAGES], start=1):
         chunk = store.chunks[hit.row]
@@ -270,6 +272,7 @@ def compose(retriever: Retriever, query: Query, top_k: int) -> Answer:
                 ) or part_for_whole_year(asked_periods, " ".join(column)):
                     score -= 0.3
             candidates.append(Candidate(n, hit.row, text, span, score))
+            scored.setdefault(hit.row, []).append((span, float(sim), score))
         if chinese and chunk.translation:
             # Answer in Chinese from the translation; the English sentence stating the same
             # figure goes alongside.
@@ -333,7 +336,7 @@ def compose(retriever: Retriever, query: Query, top_k: int) -> Answer:
             for c in chosen
         )
 
-    unique = rank_figures(store, query, [h.row for h in hits], in_answer)
+    unique = rank_figures(store, query, [h.row for h in hits], in_answer, SentenceScores(scored))
     figures = tuple(unique[:10])
     note = None
     if not scope.companies and not query.filters:

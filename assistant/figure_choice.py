@@ -12,17 +12,21 @@ from dataclasses import dataclass, replace
 
 from assistant.documents.text import is_primary_statement
 from assistant.figure_features import (
+    NO_SENTENCE_SCORES,
     PRIMARY_STATEMENT_BONUS,
     TRANSLATION_BONUS,
     Candidate,
     Reading,
+    SentenceScores,
     asks_part_of_year,
     column_match,
     described_by,
     in_digits,
     names_row,
     part_for_whole_year,
+    passage_signals,
     qualifier_fit,
+    question_shape,
     rule_parts,
     says_row,
     signals,
@@ -34,6 +38,7 @@ from assistant.query import Query
 
 __all__ = [
     "CitedFigure",
+    "SentenceScores",
     "answer_fit",
     "asks_part_of_year",
     "column_match",
@@ -150,16 +155,24 @@ def figure_terms(query: Query) -> set[str]:
 
 
 def rank_figures(
-    store, query: Query, rows: Sequence[int], in_answer: Callable[[int, Figure], bool]
+    store,
+    query: Query,
+    rows: Sequence[int],
+    in_answer: Callable[[int, Figure], bool],
+    sentences: SentenceScores = NO_SENTENCE_SCORES,
 ) -> tuple[CitedFigure, ...]:
     """The figures of the cited passages (rows, in citation order), best first; one per
     value and passage."""
-    candidates = figure_candidates(store, query, rows, in_answer)
+    candidates = figure_candidates(store, query, rows, in_answer, sentences)
     recorded = RECORDED.get()
     if recorded is not None:
         recorded.append((query, candidates))
     ranker = figure_ranker()
-    scores = ranker.score(candidates) if ranker else [c.rule_score for c in candidates]
+    scores = (
+        ranker.score(candidates, question_shape(query))
+        if ranker
+        else [c.rule_score for c in candidates]
+    )
     ranked = sorted(
         (
             CitedFigure(c.figure, c.citation, c.chunk_id, round(float(score), 4))
@@ -179,13 +192,20 @@ def rank_figures(
 
 
 def figure_candidates(
-    store, query: Query, rows: Sequence[int], in_answer: Callable[[int, Figure], bool]
+    store,
+    query: Query,
+    rows: Sequence[int],
+    in_answer: Callable[[int, Figure], bool],
+    sentences: SentenceScores = NO_SENTENCE_SCORES,
 ) -> list[Candidate]:
     """Every figure of the cited passages with its rule parts and signals."""
     terms = figure_terms(query)
     candidates: list[Candidate] = []
     for n, row in enumerate(rows, start=1):
         chunk, chunk_figures = store.chunks[row], store.figures[row]
+        doc = store.documents.get(chunk.doc_id)
+        position = chunk.ordinal / max(1, doc.chunk_count if doc else 1)
+        passage = passage_signals(position, chunk.section, chunk.role)
         shift = len(chunk.cited_text) - len(chunk.text)  # spans index the cited text
         for figure in chunk_figures:
             if figure.source == "translation" and not query.chinese:
@@ -203,6 +223,7 @@ def figure_candidates(
                 values["translation"] = TRANSLATION_BONUS  # as a Chinese answer states it
             values["rule_score"] = sum(values.values())
             values |= signals(figure, query, terms, n, read, chunk.text, chunk_figures)
+            values |= sentences.of(row, figure.span[0]) | passage
             if shift and figure.source == "text":
                 figure = replace(figure, span=(figure.span[0] + shift, figure.span[1] + shift))
             candidates.append(Candidate(figure, n, chunk.chunk_id, chunk.doc_id, values))

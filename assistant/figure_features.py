@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from bisect import bisect_left
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from assistant.figures import Figure, is_period_like, sentence_bounds
 from assistant.lexical import says_label, token_set, tokenize
@@ -93,6 +94,14 @@ SIGNALS = (
     "head_said",
     "words_after_share",
     "metric_words_unasked",
+    "sentence_similarity",
+    "sentence_gap",
+    "sentence_rank",
+    "passage_position",
+    "in_questions_and_answers",
+    "said_by_analyst",
+    "clause_says_whole",
+    "clause_says_part",
 )
 FEATURES = RULE_PARTS + SIGNALS
 
@@ -113,6 +122,49 @@ class Candidate:
 
     def row(self) -> list[float]:
         return [self.values.get(name, 0.0) for name in FEATURES]
+
+
+def question_shape(query: Query) -> str:
+    """What kinds of figure a question asks for (its expected units): the model card lists the
+    shapes its examples had, and a question of another shape ("What was net income and how did
+    it move?" asks an amount and a rate at once) is ranked by the rule alone."""
+    return " ".join(sorted(query.units))
+
+
+@dataclass(frozen=True)
+class SentenceScores:
+    """How the answer path scored the sentences (and table cells) of the best passages: the
+    dense similarity of each to the question, and the fused score that chose the quoted one.
+    A figure reads them off the sentence that states it; they cost nothing more to know."""
+
+    by_row: Mapping[int, Sequence[tuple[tuple[int, int], float, float]]]  # span, dense, fused
+
+    def of(self, row: int, start: int) -> dict[str, float]:
+        """The signals of the sentence of `row` holding offset `start`; missing (NaN) for a
+        passage whose sentences were not scored."""
+        best = self.ranked
+        for (begin, end), dense, fused in self.by_row.get(row, ()):
+            if begin <= start < end:
+                return {
+                    "sentence_similarity": dense,
+                    "sentence_gap": best[0] - fused,
+                    "sentence_rank": float(bisect_left(best, -fused, key=neg)),
+                }
+        return dict.fromkeys(("sentence_similarity", "sentence_gap", "sentence_rank"), math.nan)
+
+    @cached_property
+    def ranked(self) -> list[float]:
+        """Every fused score, best first."""
+        return sorted(
+            (fused for units in self.by_row.values() for _, _, fused in units), reverse=True
+        )
+
+
+def neg(x: float) -> float:
+    return -x
+
+
+NO_SENTENCE_SCORES = SentenceScores({})
 
 
 def names_row(figure: Figure, asked_words: Sequence[str]) -> bool:
@@ -367,7 +419,32 @@ def signals(
     else:
         row = " ".join((*figure.row_path, *figure.column_path))
         values |= {"clause_share": share_said(terms, row), "sentence_share": share_said(terms, row)}
-    return values
+    return values | whole_or_part(context, figure)
+
+
+# Words that mark a figure as the whole ("total revenue", "consolidated net sales") or as one
+# part of it ("segment revenue"), in the tokenizer's own form.
+WHOLE_TOKENS = frozenset(tokenize("total consolidated overall"))
+PART_TOKENS = frozenset(tokenize("segment division"))
+
+
+def passage_signals(position: float, section: str | None, role: str | None) -> dict[str, float]:
+    """Where the passage stands in its call: headline figures open the prepared remarks; an
+    analyst's figure is often a quote or a guess."""
+    return {
+        "passage_position": position,
+        "in_questions_and_answers": float(section == "qa"),
+        "said_by_analyst": float(role == "analyst"),
+    }
+
+
+def whole_or_part(context: str, figure: Figure) -> dict[str, float]:
+    """Whether the figure's clause or labels say it is the whole or a part."""
+    words = token_set(" ".join((context, figure.metric or "", *figure.row_path)))
+    return {
+        "clause_says_whole": float(bool(words & WHOLE_TOKENS)),
+        "clause_says_part": float(bool(words & PART_TOKENS)),
+    }
 
 
 YEAR_WORDS_RE = re.compile(r"\b(?:full[- ]year|fiscal(?: year)?|annual|for the year)\b", re.I)

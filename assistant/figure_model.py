@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -30,11 +30,17 @@ TIE_STEP = 1e-3  # above the 4 decimals figure scores are rounded to
 class FigureRanker:
     """The hand rule's score with the model's correction added (boosting started from it)."""
 
-    def __init__(self, booster, rule_weight: float) -> None:
+    def __init__(self, booster, rule_weight: float, shapes: Iterable[str] | None = None) -> None:
         self.booster = booster
         self.rule_weight = rule_weight
+        self.shapes = None if shapes is None else frozenset(shapes)
 
-    def score(self, candidates: Sequence[Candidate]) -> list[float]:
+    def knows(self, shape: str) -> bool:
+        """Whether the model was fitted on questions of this shape (figure_features.
+        question_shape); None when the card names no shapes."""
+        return self.shapes is None or shape in self.shapes
+
+    def score(self, candidates: Sequence[Candidate], shape: str | None = None) -> list[float]:
         """The rule's scores, with the figures stated in running text reordered among
         themselves by the model (the rule's score plus its correction): the examples it learned
         from are call transcripts, so the text figures keep the places the rule gave them
@@ -42,6 +48,8 @@ class FigureRanker:
         which text figure takes which of those places."""
         if not candidates:
             return []
+        if shape is not None and not self.knows(shape):
+            return [self.rule_weight * c.rule_score for c in candidates]
         matrix = np.array([c.row() for c in candidates], dtype=np.float64)
         rule = self.rule_weight * matrix[:, FEATURES.index("rule_score")]
         text = np.flatnonzero([c.figure.source == "text" for c in candidates])
@@ -82,4 +90,5 @@ def figure_ranker() -> FigureRanker | None:
         return None
     import lightgbm
 
-    return FigureRanker(lightgbm.Booster(model_file=str(MODEL_FILE)), card["rule_weight"])
+    booster = lightgbm.Booster(model_file=str(MODEL_FILE))
+    return FigureRanker(booster, card["rule_weight"], card.get("question_shapes"))

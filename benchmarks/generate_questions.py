@@ -20,6 +20,7 @@ import argparse
 import json
 import re
 import sys
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -185,19 +186,54 @@ def said_period(bullet: str, call_period: str) -> str | None:
     return None
 
 
+ORDINALS = ("first", "second", "third", "fourth")
+
+
+def pick(forms: tuple[str, ...], phrasing: int) -> str:
+    """The first form, or for phrasing 1, 2, ... one of the others in turn."""
+    return forms[1 + (phrasing - 1) % (len(forms) - 1)] if phrasing else forms[0]
+
+
 def question_for(
-    ticker: str, period: str, phrase: str, guidance: bool, change: bool, said: str | None
+    ticker: str,
+    period: str,
+    phrase: str,
+    guidance: bool,
+    change: bool,
+    said: str | None,
+    phrasing: int = 0,
 ) -> str:
+    """The question, in the first phrasing or (for training) one of the others: a ranker fitted
+    on one phrasing learns its wording, not what an analyst asks."""
     if guidance:
         target = f" for {said}" if said else ""
-        return f"What {phrase} guidance did {ticker} give{target} on its {period} call?"
-    when = f"for {said}" if said and said.startswith("full-year") else f"in {said or period}"
+        forms = (
+            f"What {phrase} guidance did {ticker} give{target} on its {period} call?",
+            f"What {phrase} does {ticker} expect{target}, according to its {period} call?",
+            f"What {phrase} outlook did {ticker} give{target} on the {period} call?",
+        )
+        return pick(forms, phrasing)
+    asked = said or period
+    if phrasing and re.fullmatch(r"Q[1-4] \d{4}", asked):
+        asked = f"the {ORDINALS[int(asked[1]) - 1]} quarter of {asked[-4:]}"
+    when = f"for {asked}" if asked.startswith("full-year") else f"in {asked}"
     if change:
-        return f"By how much did {ticker}'s {phrase} change {when}?"
-    return f"What was {ticker}'s {phrase} {when}?"
+        forms = (
+            f"By how much did {ticker}'s {phrase} change {when}?",
+            f"What was the change in {ticker}'s {phrase} {when}?",
+            f"How much did {phrase} change at {ticker} {when}?",
+        )
+    else:
+        forms = (
+            f"What was {ticker}'s {phrase} {when}?",
+            f"What {phrase} did {ticker} report {when}?",
+            f"How much {phrase} did {ticker} deliver {when}?",
+            f"{ticker} {phrase} {when}?",
+        )
+    return pick(forms, phrasing)
 
 
-def generate_for_call(call: Path, summary: Path) -> list[Generated]:
+def generate_for_call(call: Path, summary: Path, rephrase: bool = False) -> list[Generated]:
     meta = json.loads(Path(f"{call}.meta.json").read_text(encoding="utf-8"))
     ticker, period = meta["ticker"], meta["period"]
     lines = call.read_text(encoding="utf-8").splitlines()
@@ -246,15 +282,12 @@ def generate_for_call(call: Path, summary: Path) -> list[Generated]:
         expected = {"value": figure.value, "unit": figure.unit}
         if figure.high is not None:
             expected["range_high"] = figure.high
-        out.append(
-            Generated(
-                doc=call.name,
-                question=question,
-                evidence=evidence_of(line, found),
-                figure=expected,
-                bullet=bullet,
-            )
-        )
+        out.append(Generated(call.name, question, evidence_of(line, found), expected, bullet))
+        if rephrase:  # the same fact asked again in another phrasing, chosen by the bullet
+            other = 1 + zlib.crc32(bullet.encode()) % 3
+            said = said_period(bullet[: figure.span[0]], period)
+            again = question_for(ticker, period, phrase, guidance, change, said, other)
+            out.append(Generated(call.name, again, evidence_of(line, found), expected, bullet))
     return out
 
 
@@ -264,6 +297,9 @@ def main() -> int:
     parser.add_argument("out", type=Path, help="the question file to write (JSON lines)")
     parser.add_argument("--prefix", default="v", help="question ids: v0001, v0002, ...")
     parser.add_argument("--split", default="ectsum-val")
+    parser.add_argument(
+        "--rephrase", action="store_true", help="ask each fact twice, in two phrasings (training)"
+    )
     args = parser.parse_args()
     calls = sorted(args.corpus.glob("*.txt"))
     rows, bullets = [], 0
@@ -272,7 +308,7 @@ def main() -> int:
         if not summary.exists():
             continue
         bullets += sum(1 for b in summary.read_text(encoding="utf-8").splitlines() if b.strip())
-        for item in generate_for_call(call, summary):
+        for item in generate_for_call(call, summary, args.rephrase):
             rows.append(
                 {
                     "id": f"{args.prefix}{len(rows) + 1:04d}",

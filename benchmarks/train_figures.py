@@ -30,7 +30,7 @@ import numpy as np
 from assistant.errors import BadQuestion
 from assistant.evaluation import Question, figure_matches, read_questions
 from assistant.figure_choice import RECORDED
-from assistant.figure_features import FEATURES, RULE_PARTS, Candidate
+from assistant.figure_features import FEATURES, RULE_PARTS, Candidate, question_shape
 from assistant.figure_model import CARD_FILE, MODEL_FILE, RANKER_ENV, figure_ranker
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,7 +46,7 @@ PARAMS = {
     "objective": "lambdarank",
     "metric": "ndcg",
     "eval_at": [1, 3],
-    "learning_rate": 0.05,
+    "learning_rate": 0.1,
     "num_leaves": 7,
     "min_data_in_leaf": 50,
     "feature_fraction": 0.8,
@@ -60,10 +60,11 @@ PARAMS = {
     "verbose": -1,
     "monotone_constraints": [int(name in RULE_PARTS or name == "rule_score") for name in FEATURES],
 }
-ROUNDS = 600
+ROUNDS = 1500
 # Boosting starts from the rule's score times this: the model's corrections are of the
 # rule's size.
 RULE_WEIGHT = 1.0
+MIN_SHAPE_QUESTIONS = 50
 
 
 @dataclass
@@ -73,6 +74,7 @@ class Examples:
     groups: np.ndarray  # figures per question, in question order
     companies: np.ndarray  # each question's ticker
     rule_scores: np.ndarray
+    shapes: np.ndarray  # each question's shape (figure_features.question_shape)
 
 
 def label(candidate: Candidate, question: Question) -> int:
@@ -91,6 +93,7 @@ def collect(assistant, questions: list[Question]) -> Examples:
     labels: list[int] = []
     groups: list[int] = []
     companies: list[str] = []
+    shapes: list[str] = []
     started = time.perf_counter()
     for n, question in enumerate(questions, start=1):
         recorded: list = []
@@ -103,9 +106,10 @@ def collect(assistant, questions: list[Question]) -> Examples:
             RECORDED.reset(token)
         if not recorded:
             continue
-        _, candidates = recorded[-1]
+        query, candidates = recorded[-1]
         if not candidates:
             continue
+        shapes.append(question_shape(query))
         rows += [c.row() for c in candidates]
         labels += [label(c, question) for c in candidates]
         groups.append(len(candidates))
@@ -119,7 +123,15 @@ def collect(assistant, questions: list[Question]) -> Examples:
         groups=np.array(groups, dtype=np.int32),
         companies=np.array(companies),
         rule_scores=features[:, FEATURES.index("rule_score")],
+        shapes=np.array(shapes),
     )
+
+
+def known_shapes(examples: Examples) -> list[str]:
+    """The question shapes with enough fitted questions to speak for; a question of any other
+    shape is ranked by the rule."""
+    shapes, counts = np.unique(examples.shapes, return_counts=True)
+    return sorted(str(s) for s, n in zip(shapes, counts, strict=True) if n >= MIN_SHAPE_QUESTIONS)
 
 
 def fold_of(company: str) -> int:
@@ -151,6 +163,7 @@ def subset(examples: Examples, keep: np.ndarray) -> Examples:
         examples.groups[keep],
         examples.companies[keep],
         examples.rule_scores[rows],
+        examples.shapes[keep],
     )
 
 
@@ -229,8 +242,8 @@ def answerable(examples: Examples) -> np.ndarray:
 def load_or_collect(index: Path, questions_path: Path, fresh: bool) -> Examples:
     if EXAMPLES.exists() and not fresh:
         saved = np.load(EXAMPLES, allow_pickle=False)
-        if tuple(saved["feature_names"]) == FEATURES:
-            fields = ("features", "labels", "groups", "companies", "rule_scores")
+        if tuple(saved["feature_names"]) == FEATURES and "shapes" in saved:
+            fields = ("features", "labels", "groups", "companies", "rule_scores", "shapes")
             return Examples(*(saved[k] for k in fields))
     from assistant.embedding import load_encoder
     from assistant.service import Assistant
@@ -256,6 +269,7 @@ def load_or_collect(index: Path, questions_path: Path, fresh: bool) -> Examples:
         groups=examples.groups,
         companies=examples.companies,
         rule_scores=examples.rule_scores,
+        shapes=examples.shapes,
     )
     return examples
 
@@ -282,6 +296,7 @@ def main() -> int:
         "features": list(FEATURES),
         "index_format": FORMAT_VERSION,
         "rule_weight": RULE_WEIGHT,  # the model's output is added to the rule's score times it
+        "question_shapes": known_shapes(train),
         "params": PARAMS,
         "examples": {
             "questions": len(examples.groups),

@@ -12,7 +12,8 @@ import pytest
 
 from assistant import figure_model
 from assistant.figure_choice import RECORDED
-from assistant.figure_features import FEATURES, RULE_PARTS
+from assistant.figure_features import FEATURES, RULE_PARTS, Candidate
+from assistant.figures import Figure
 
 
 @pytest.fixture
@@ -110,7 +111,67 @@ def test_training_learns_a_signal_the_rule_does_not_weigh():
         np.array(groups),
         np.array(companies),
         features[:, FEATURES.index("rule_score")],
+        np.array(["%"] * len(groups)),
     )
     _, _, held = fit(examples)
     assert held["rule_figure@1"] < 0.3  # equal scores: the rule takes the first figure
     assert held["model_figure@1"] > 0.9
+
+
+def test_a_figure_reads_the_scores_of_the_sentence_that_states_it():
+    from assistant.figure_features import SentenceScores
+
+    scores = SentenceScores(
+        {4: [((0, 50), 0.61, 2.4), ((50, 90), 0.40, 1.1)], 7: [((0, 30), 0.7, 1.9)]}
+    )
+    assert scores.of(4, 55) == {
+        "sentence_similarity": 0.40,
+        "sentence_gap": pytest.approx(1.3),
+        "sentence_rank": 2.0,  # behind 2.4 and 1.9
+    }
+    assert scores.of(4, 10)["sentence_rank"] == 0.0
+    assert all(np.isnan(v) for v in scores.of(9, 0).values())  # a passage not scored
+
+
+def test_whole_and_part_words_are_read_in_the_tokenizer_s_form():
+    from assistant.figure_features import whole_or_part
+    from assistant.figures import english_figures
+
+    def read(sentence: str) -> dict[str, float]:
+        figure = english_figures(sentence, "Q3 2021")[0]
+        return whole_or_part(sentence, figure)
+
+    assert read("Consolidated net sales were $295 million.")["clause_says_whole"] == 1.0
+    assert read("Total revenues rose to $53.4 billion.")["clause_says_whole"] == 1.0
+    assert read("Segment revenue was $4.1 billion.") == {
+        "clause_says_whole": 0.0,
+        "clause_says_part": 1.0,
+    }
+
+
+def test_a_question_of_a_shape_the_model_never_saw_is_ranked_by_the_rule(fresh_ranker):
+    ranker = figure_model.figure_ranker()
+    assert ranker is not None and ranker.shapes
+    candidates = [
+        Candidate(
+            figure=Figure(value=v, unit="USD", text=f"${v}", span=(k * 10, k * 10 + 4)),
+            citation=1,
+            chunk_id="c",
+            doc_id="d",
+            values=dict.fromkeys(FEATURES, 0.0) | {"rule_score": 5.0 - k, "clause_share": k},
+        )
+        for k, v in enumerate((1.0, 2.0, 3.0))
+    ]
+    booster = ranker.booster
+
+    class Unasked:
+        def predict(self, *args, **kwargs):
+            raise AssertionError("the model was asked about a shape it never saw")
+
+    ranker.booster = Unasked()
+    assert ranker.score(candidates, "% USD x") == [5.0, 4.0, 3.0]
+    ranker.booster = booster
+    known = next(iter(ranker.shapes))
+    assert sorted(ranker.score(candidates, known), reverse=True) == pytest.approx(
+        [5.0, 4.0, 3.0], abs=0.01
+    )  # the model reorders text figures within the rule's places

@@ -13,6 +13,7 @@ from benchmarks.generate_questions import (
     generate_for_call,
     head_word,
     metric_phrase,
+    question_for,
     said_period,
 )
 from tests.conftest import ROOT
@@ -73,3 +74,31 @@ def test_a_call_gives_questions_only_for_figures_it_states_for_their_metric():
         json.dumps(item.figure)  # as the question file stores it
     asked = {g.question: g.figure["value"] for g in generated}
     assert asked["What was MMC's adjusted earnings per share in Q3 2021?"] == 1.08
+
+
+@pytest.mark.skipif(not VAL.is_dir(), reason=f"no validation calls at {VAL}")
+def test_training_asks_each_fact_again_in_another_phrasing():
+    call = VAL / "MMC_q3_2021.txt"
+    plain = generate_for_call(call, VAL / "summaries" / call.name)
+    both = generate_for_call(call, VAL / "summaries" / call.name, rephrase=True)
+    assert [g for g in both[::2]] == plain  # the first phrasing is the one `make eval` asks
+    for first, again in zip(both[::2], both[1::2], strict=True):
+        assert again.question != first.question
+        assert (again.figure, again.evidence, again.doc) == (
+            first.figure,
+            first.evidence,
+            first.doc,
+        )
+
+
+def test_every_phrasing_names_the_company_and_a_period_the_question_parser_reads():
+    from assistant.query import question_periods
+
+    for phrasing in range(4):
+        for guidance, change in ((False, False), (False, True), (True, False)):
+            question = question_for("MMC", "Q3 2021", "revenue", guidance, change, None, phrasing)
+            assert "MMC" in question and "revenue" in question
+            assert "Q3 2021" in question_periods(question), question
+    assert question_for("MMC", "Q3 2021", "revenue", False, False, None, 1) == (
+        "What revenue did MMC report in the third quarter of 2021?"
+    )
