@@ -79,7 +79,8 @@ questions: install
 # library is indexed once into .eval/ (about 25 minutes), its questions asked, LightGBM fitted.
 train: install
 	test -f .eval/ectsum_library_questions.jsonl || $(MAKE) questions
-	$(BIN)/python -m benchmarks.train_figures
+	$(BIN)/python -m benchmarks.train_passages
+	$(BIN)/python -m benchmarks.train_figures --fresh
 
 load: install
 	$(BIN)/python -m benchmarks.load

@@ -10,6 +10,7 @@ only); it uses the English gloss of its finance terms when there is one.
 from __future__ import annotations
 
 import re
+from contextvars import ContextVar
 from dataclasses import dataclass, fields
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -21,6 +22,7 @@ from assistant.errors import BadFilter, BadQuestion
 from assistant.figure_choice import answer_fit, figure_terms
 from assistant.figure_features import PART_OF_YEAR_RE, asks_part_of_year
 from assistant.lexical import STOPWORDS, tokenize
+from assistant.passage_model import passage_ranker
 from assistant.periods import Period, is_day, parse_period, period_keys
 from assistant.phrases import phrase_scores
 from assistant.scope import Catalog, Scope, named_by, resolve_scope
@@ -31,6 +33,11 @@ if TYPE_CHECKING:
     from assistant.query import Query
 
 # A word in more than this share of chunks is a word of the language, not a ticker.
+# Set while measuring a learned passage ranker (benchmarks/train_passages.py): each search
+# appends its candidate pool and what the fusion knew of every candidate.
+RECORDED_POOLS: ContextVar[list[tuple[np.ndarray, dict[str, np.ndarray]]] | None] = ContextVar(
+    "RECORDED_POOLS", default=None
+)
 ORDINARY_WORD_SHARE = 0.002
 
 QUESTION_TERMS = QUESTION_TOKENS | frozenset(tokenize("total"))
@@ -400,14 +407,18 @@ class Retriever:
         # Fourth list: the question's two-word terms said as such. Not for "which analyst
         # asked": analysts ask in their own words, and the company's own term for the topic
         # leads to its answers instead.
+        phrase_part = figure_part = np.zeros(len(pool))
         if query.phrases and not chinese and not query.asks_for_analyst:
-            fused += self.phrase_fusion(query, pool)
+            phrase_part = self.phrase_fusion(query, pool)
         # Fifth list: the passages whose figures could answer, best first; not for "which
         # analyst asked", whose answer is a question.
         if not query.asks_for_analyst:
-            fused += self.figure_fusion(query, pool)
+            figure_part = self.figure_fusion(query, pool)
+        fused += phrase_part + figure_part
+        lists = fused.copy()
 
-        fused *= self.context_factors(query, pool)
+        factors = self.context_factors(query, pool)
+        fused *= factors
         if not query.asks_for_analyst and not query.filters.get("role"):
             self.inherit_question_scores(pool, position, fused)
         if query.filters.get("role") != "analyst":
@@ -418,6 +429,28 @@ class Retriever:
             fused *= np.where(analyst, 1.0 / factor if query.asks_for_analyst else factor, 1.0)
 
         pool_lexical = lexical_scores[pool]
+        known = {
+            "dense_score": np.nan_to_num(dense_score, nan=-1.0),
+            "dense_rank": np.where(dense_rank > 0, dense_rank, 2 * n),
+            "lexical_score": np.maximum(pool_lexical, 0.0),
+            "lexical_rank": np.where(lexical_rank > 0, lexical_rank, 2 * n),
+            "sentence_score": np.nan_to_num(sentence_score, nan=-1.0),
+            "sentence_rank": sentence_rank,
+            "phrase": phrase_part,
+            "figure": figure_part,
+            "lists": lists,
+            "context_factor": factors,
+            "fused": fused.copy(),
+        }
+        recorded = RECORDED_POOLS.get()
+        if recorded is not None:
+            recorded.append((pool, known))
+        ranker = passage_ranker()
+        if ranker is not None and not chinese:
+            spoken = np.fromiter(
+                (self.store.chunks[int(row)].kind != "table_row" for row in pool), bool, len(pool)
+            )
+            fused = ranker.order(known, spoken)
         order = np.lexsort((-pool_lexical, -fused))[:top_k]
         hits = [
             Hit(

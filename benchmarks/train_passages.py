@@ -1,0 +1,186 @@
+"""`make train-passages`: fit the passage ranker, which orders the candidate passages where
+the hand-set fusion (retrieval.FusionWeights) alone did.
+
+The library's generated questions (the figure ranker's, benchmarks/train_figures.py) are
+searched as the answer path searches; for every candidate passage of a question's pool, what
+the fusion knew of it is recorded (dense, lexical and best-sentence scores and ranks, the
+phrase and figure lists, the context factor, the fused score) with whether it holds the
+question's evidence. A LightGBM lambdarank model boosted from the fused score is
+cross-validated over companies, five folds, and its hit@1 and hit@5 on the held-out
+companies are printed beside the fusion's and written to the model card; the model is then
+fitted on every question. The ECTSum validation split is never read here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from assistant.errors import BadQuestion
+from assistant.evaluation import citation_hits, read_questions
+from assistant.passage_model import (
+    CARD_FILE,
+    MODEL_FILE,
+    PASSAGE_FEATURES,
+    RANKER_ENV,
+    passage_ranker,
+)
+from assistant.retrieval import RECORDED_POOLS
+from benchmarks.train_figures import FOLDS, LIBRARY, QUESTIONS, WORK, fold_of
+
+FEATURES = PASSAGE_FEATURES
+PARAMS = {
+    "objective": "lambdarank",
+    "metric": "ndcg",
+    "eval_at": [1, 5],
+    "learning_rate": 0.05,
+    "num_leaves": 15,
+    "min_data_in_leaf": 50,
+    "feature_fraction": 0.8,
+    "bagging_fraction": 0.8,
+    "bagging_freq": 1,
+    "seed": 7,
+    "deterministic": True,
+    "num_threads": 2,
+    "verbose": -1,
+}
+ROUNDS = 1000
+FUSED_SCALE = 1000.0  # fused scores are ~0.01-0.05; boosting starts from them, scaled
+
+
+def collect(assistant, questions) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    store = assistant.store
+    rows, labels, groups, companies = [], [], [], []
+    started = time.perf_counter()
+    for n, question in enumerate(questions, start=1):
+        recorded: list = []
+        token = RECORDED_POOLS.set(recorded)
+        try:
+            assistant.ask(question.question)
+        except BadQuestion:
+            continue
+        finally:
+            RECORDED_POOLS.reset(token)
+        if not recorded:
+            continue
+        pool, known = recorded[-1]
+        texts = [(store.chunks[int(r)].text, None) for r in pool]
+        hits = citation_hits(question.evidence, texts)
+        rows.append(np.column_stack([known[name] for name in FEATURES]))
+        labels += [int(h) for h in hits]
+        groups.append(len(pool))
+        companies.append((question.doc or "").split("_")[0])
+        if n % 1000 == 0:
+            print(f"  {n} questions, {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    return np.vstack(rows), np.array(labels), np.array(groups), np.array(companies)
+
+
+def hits_at(scores: np.ndarray, labels: np.ndarray, groups: np.ndarray, k: int) -> float:
+    """Share of the questions with their evidence in the pool whose top k holds it."""
+    right = asked = 0
+    start = 0
+    for size in groups:
+        s, y = scores[start : start + size], labels[start : start + size]
+        start += size
+        if y.any():
+            asked += 1
+            top = np.lexsort((np.arange(size), -s))[:k]
+            right += int(y[top].any())
+    return right / asked if asked else 0.0
+
+
+def cross_validate(features, labels, groups, companies) -> dict:
+    """Each fold's model judged on companies it never saw; the number of rounds is the one
+    whose held-out ndcg@1, summed over the folds, is best."""
+    import lightgbm
+
+    bounds = np.concatenate([[0], np.cumsum(groups)])
+    folds = np.array([fold_of(c) for c in companies])
+    fused = features[:, FEATURES.index("fused")] * FUSED_SCALE
+    curves, held = [], []
+    for fold in range(FOLDS):
+        sides = {}
+        for side, mask in (("train", folds != fold), ("test", folds == fold)):
+            rows = np.concatenate(
+                [np.arange(bounds[q], bounds[q + 1]) for q in np.flatnonzero(mask)]
+            )
+            sides[side] = (rows, groups[mask])
+        (train, train_groups), (test, test_groups) = sides["train"], sides["test"]
+        history: dict = {}
+        booster = lightgbm.train(
+            PARAMS,
+            dataset(features[train], labels[train], train_groups, fused[train]),
+            num_boost_round=ROUNDS,
+            valid_sets=[dataset(features[test], labels[test], test_groups, fused[test])],
+            callbacks=[lightgbm.record_evaluation(history)],
+        )
+        curves.append(np.array(history["valid_0"]["ndcg@1"]) * len(test_groups))
+        held.append((booster, test, test_groups))
+    rounds = int(np.argmax(np.sum(curves, axis=0))) + 1
+    out = {"questions": 0, "rounds": rounds}
+    totals = dict.fromkeys(("fusion_hit@1", "fusion_hit@5", "model_hit@1", "model_hit@5"), 0.0)
+    for booster, test, g in held:
+        model = fused[test] + booster.predict(features[test], num_iteration=rounds)
+        out["questions"] += len(g)
+        for k in (1, 5):
+            totals[f"fusion_hit@{k}"] += hits_at(fused[test], labels[test], g, k) * len(g)
+            totals[f"model_hit@{k}"] += hits_at(model, labels[test], g, k) * len(g)
+    return out | {k: round(v / out["questions"], 4) for k, v in totals.items()}
+
+
+def dataset(features, labels, groups, init):
+    import lightgbm
+
+    return lightgbm.Dataset(
+        features, labels, group=groups, init_score=init, feature_name=list(FEATURES)
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--index", type=Path, default=WORK / "ectsum_library")
+    parser.add_argument("--questions", type=Path, default=QUESTIONS)
+    args = parser.parse_args()
+    if not args.questions.exists():
+        print(f"{args.questions} is absent: run `make questions` first", file=sys.stderr)
+        return 1
+    from assistant.embedding import load_encoder
+    from assistant.service import Assistant
+    from assistant.settings import Settings
+    from assistant.store import FORMAT_VERSION
+
+    assistant = Assistant(Settings(index_dir=args.index), load_encoder("all-MiniLM-L6-v2"))
+    assistant.build([LIBRARY], skip_unreadable=True)
+    os.environ[RANKER_ENV] = "rules"  # the examples are read as the fusion ranks them
+    passage_ranker.cache_clear()
+    questions = [q for q in read_questions(args.questions) if q.evidence]
+    features, labels, groups, companies = collect(assistant, questions)
+    held = cross_validate(features, labels, groups, companies)
+    import lightgbm
+
+    fused = features[:, FEATURES.index("fused")] * FUSED_SCALE
+    booster = lightgbm.train(
+        PARAMS, dataset(features, labels, groups, fused), num_boost_round=held["rounds"]
+    )
+    booster.save_model(str(MODEL_FILE))
+    card = {
+        "features": list(FEATURES),
+        "index_format": FORMAT_VERSION,
+        "fused_scale": FUSED_SCALE,  # the model's output is added to the fused score times it
+        "params": PARAMS,
+        "examples": {"questions": len(groups), "passages": len(labels)},
+        "cross_validated": held,
+    }
+    CARD_FILE.write_text(json.dumps(card, indent=1) + "\n")
+    print(json.dumps(held, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
