@@ -7,20 +7,14 @@ mismatch is logged), so a stale model can never rank with shifted columns."""
 
 from __future__ import annotations
 
-import json
-import logging
-import os
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 
 from assistant.figure_features import FEATURES, Candidate
+from assistant.ranker_files import MODEL_DIR, installed_model, take_places
 
-log = logging.getLogger(__name__)
-
-MODEL_DIR = Path(__file__).resolve().parent / "models"
 MODEL_FILE = MODEL_DIR / "figure_ranker.txt"
 CARD_FILE = MODEL_DIR / "figure_ranker.json"  # features, index format, training numbers
 RANKER_ENV = "ASSISTANT_FIGURE_RANKER"  # "rules": rank by the hand rule's sum
@@ -56,39 +50,15 @@ class FigureRanker:
         if not len(text):
             return rule.tolist()
         learned = rule[text] + self.booster.predict(matrix[text], num_threads=1)
-        places = np.sort(rule[text])[::-1]  # the rule's scores for text figures, best first
-        for k in range(1, len(places)):  # equal places still keep the model's order
-            places[k] = min(places[k], places[k - 1] - TIE_STEP)
-        scores = rule.copy()
-        scores[text[np.argsort(-learned, kind="stable")]] = places
-        return scores.tolist()
-
-
-def card_problem(card: dict) -> str | None:
-    """Why a model card does not fit this code, or None."""
-    from assistant.store import FORMAT_VERSION
-
-    if tuple(card.get("features", ())) != FEATURES:
-        return "it was fitted on other features"
-    if card.get("index_format") != FORMAT_VERSION:
-        return f"it was fitted on index format {card.get('index_format')}, not {FORMAT_VERSION}"
-    return None
+        return take_places(rule, text, learned, TIE_STEP).tolist()
 
 
 @lru_cache(maxsize=1)
 def figure_ranker() -> FigureRanker | None:
     """The installed model, or None: asked for the rules, no model file, or a model that
     does not fit these features."""
-    if os.environ.get(RANKER_ENV, "").lower() == "rules":
+    found = installed_model(MODEL_FILE, CARD_FILE, RANKER_ENV, FEATURES, "the hand rule")
+    if found is None:
         return None
-    if not MODEL_FILE.exists() or not CARD_FILE.exists():
-        return None
-    card = json.loads(CARD_FILE.read_text())
-    problem = card_problem(card)
-    if problem:
-        log.warning("figure ranker %s is not used: %s; the hand rule ranks", MODEL_FILE, problem)
-        return None
-    import lightgbm
-
-    booster = lightgbm.Booster(model_file=str(MODEL_FILE))
+    booster, card = found
     return FigureRanker(booster, card["rule_weight"], card.get("question_shapes"))

@@ -1,5 +1,5 @@
 """The learned passage ranker: a LightGBM lambdarank model over what the fusion knows of each
-candidate passage (retrieval.PASSAGE_FEATURES), fitted by `make train-passages` on questions
+candidate passage (PASSAGE_FEATURES), fitted by `make train` on questions
 generated from the ECTSum library's summaries.
 
 Boosting starts from the fused score, so the model corrects the fusion. It decides the order;
@@ -9,16 +9,11 @@ as the fusion's. A model whose card names other features or another index format
 
 from __future__ import annotations
 
-import json
-import logging
-import os
 from functools import lru_cache
 
 import numpy as np
 
-from assistant.figure_model import MODEL_DIR
-
-log = logging.getLogger(__name__)
+from assistant.ranker_files import MODEL_DIR, installed_model, take_places
 
 MODEL_FILE = MODEL_DIR / "passage_ranker.txt"
 CARD_FILE = MODEL_DIR / "passage_ranker.json"
@@ -53,34 +48,15 @@ class PassageRanker:
             return fused
         matrix = np.column_stack([known[name][text] for name in PASSAGE_FEATURES])
         learned = self.fused_scale * fused[text] + self.booster.predict(matrix, num_threads=1)
-        places = np.sort(fused[text])[::-1]
-        fused[text[np.lexsort((np.arange(len(text)), -learned))]] = places
-        return fused
-
-
-def card_problem(card: dict) -> str | None:
-    from assistant.store import FORMAT_VERSION
-
-    if tuple(card.get("features", ())) != PASSAGE_FEATURES:
-        return "it was fitted on other features"
-    if card.get("index_format") != FORMAT_VERSION:
-        return f"it was fitted on index format {card.get('index_format')}, not {FORMAT_VERSION}"
-    return None
+        return take_places(fused, text, learned)
 
 
 @lru_cache(maxsize=1)
 def passage_ranker() -> PassageRanker | None:
     """The installed model, or None: asked for the fusion, no model file, or a model that does
     not fit these features."""
-    if os.environ.get(RANKER_ENV, "").lower() == "rules":
+    found = installed_model(MODEL_FILE, CARD_FILE, RANKER_ENV, PASSAGE_FEATURES, "the fusion")
+    if found is None:
         return None
-    if not MODEL_FILE.exists() or not CARD_FILE.exists():
-        return None
-    card = json.loads(CARD_FILE.read_text())
-    problem = card_problem(card)
-    if problem:
-        log.warning("passage ranker %s is not used: %s; the fusion ranks", MODEL_FILE, problem)
-        return None
-    import lightgbm
-
-    return PassageRanker(lightgbm.Booster(model_file=str(MODEL_FILE)), card["fused_scale"])
+    booster, card = found
+    return PassageRanker(booster, card["fused_scale"])

@@ -22,8 +22,10 @@ import json
 import os
 import sys
 import time
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -86,6 +88,20 @@ def label(candidate: Candidate, question: Question) -> int:
     )
 
 
+def asked_recording(assistant, question: Question, recorder: ContextVar) -> Any | None:
+    """The question asked through the full answer path, and the last thing `recorder` took
+    down while it was (None for a refused question, or when nothing was recorded)."""
+    recorded: list = []
+    token = recorder.set(recorded)
+    try:
+        assistant.ask(question.question)
+    except BadQuestion:
+        return None
+    finally:
+        recorder.reset(token)
+    return recorded[-1] if recorded else None
+
+
 def collect(assistant, questions: list[Question]) -> Examples:
     """Every question asked with the hand rule ranking; each figure of its cited passages
     one example."""
@@ -96,17 +112,10 @@ def collect(assistant, questions: list[Question]) -> Examples:
     shapes: list[str] = []
     started = time.perf_counter()
     for n, question in enumerate(questions, start=1):
-        recorded: list = []
-        token = RECORDED.set(recorded)
-        try:
-            assistant.ask(question.question)
-        except BadQuestion:
+        recorded = asked_recording(assistant, question, RECORDED)
+        if recorded is None:
             continue
-        finally:
-            RECORDED.reset(token)
-        if not recorded:
-            continue
-        query, candidates = recorded[-1]
+        query, candidates = recorded
         if not candidates:
             continue
         shapes.append(question_shape(query))

@@ -1,4 +1,4 @@
-"""`make train-passages`: fit the passage ranker, which orders the candidate passages where
+"""`make train` (first step): fit the passage ranker, which orders the candidate passages where
 the hand-set fusion (retrieval.FusionWeights) alone did.
 
 The library's generated questions (the figure ranker's, benchmarks/train_figures.py) are
@@ -22,7 +22,6 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.errors import BadQuestion
 from assistant.evaluation import citation_hits, read_questions
 from assistant.passage_model import (
     CARD_FILE,
@@ -32,7 +31,7 @@ from assistant.passage_model import (
     passage_ranker,
 )
 from assistant.retrieval import RECORDED_POOLS
-from benchmarks.train_figures import FOLDS, LIBRARY, QUESTIONS, WORK, fold_of
+from benchmarks.train_figures import FOLDS, LIBRARY, QUESTIONS, WORK, asked_recording, fold_of
 
 FEATURES = PASSAGE_FEATURES
 PARAMS = {
@@ -59,17 +58,10 @@ def collect(assistant, questions) -> tuple[np.ndarray, np.ndarray, np.ndarray, n
     rows, labels, groups, companies = [], [], [], []
     started = time.perf_counter()
     for n, question in enumerate(questions, start=1):
-        recorded: list = []
-        token = RECORDED_POOLS.set(recorded)
-        try:
-            assistant.ask(question.question)
-        except BadQuestion:
+        recorded = asked_recording(assistant, question, RECORDED_POOLS)
+        if recorded is None:
             continue
-        finally:
-            RECORDED_POOLS.reset(token)
-        if not recorded:
-            continue
-        pool, known = recorded[-1]
+        pool, known = recorded
         texts = [(store.chunks[int(r)].text, None) for r in pool]
         hits = citation_hits(question.evidence, texts)
         rows.append(np.column_stack([known[name] for name in FEATURES]))

@@ -14,6 +14,7 @@ from assistant import figure_model
 from assistant.figure_choice import RECORDED
 from assistant.figure_features import FEATURES, RULE_PARTS, Candidate
 from assistant.figures import Figure
+from assistant.ranker_files import card_problem
 
 
 @pytest.fixture
@@ -25,7 +26,7 @@ def fresh_ranker():
 
 def test_the_committed_model_fits_these_features_and_is_used(fresh_ranker):
     card = json.loads(figure_model.CARD_FILE.read_text())
-    assert figure_model.card_problem(card) is None
+    assert card_problem(card, FEATURES) is None
     assert card["cross_validated"]["model_figure@1"] > card["cross_validated"]["rule_figure@1"]
     assert figure_model.figure_ranker() is not None
 
