@@ -143,6 +143,21 @@ class JobModel(BaseModel):
     document: DocumentModel | None = None
 
 
+class UploadOutcomeModel(BaseModel):
+    """One file of a batch upload: its job (status 202, or 200 when these bytes are indexed
+    already), or why it was refused (the status and error it would have had alone)."""
+
+    source: str = Field(description="The file's name as sent.")
+    status: int
+    job: JobModel | None = None
+    error: str | None = None
+    hint: str | None = None
+
+
+class UploadsModel(BaseModel):
+    uploads: list[UploadOutcomeModel]
+
+
 class SearchResultModel(BaseModel):
     """One passage or table row, as `assistant search --json` prints it."""
 

@@ -117,6 +117,38 @@ def test_upload_then_ask_then_delete(client):
     assert all(c["doc_id"] != "wire_call" for c in body["citations"])
 
 
+def test_a_batch_upload_takes_each_file_as_if_alone(client):
+    files = [
+        ("files", ("batch_news.txt", (FIXTURES / "news_call.txt").read_bytes())),
+        ("files", ("batch_empty.txt", b"   ")),
+        ("files", ("batch_memo.docx", b"PK\x03\x04")),
+        ("files", ("batch_wire.txt", (FIXTURES / "wire_call.txt").read_bytes())),
+    ]
+    response = client.post("/v1/documents/batch", files=files, data={"type": "transcript"})
+    assert response.status_code == 202, response.text
+    outcomes = response.json()["uploads"]
+    assert [o["source"] for o in outcomes] == [name for _, (name, _) in files]
+    assert [o["status"] for o in outcomes] == [202, 422, 415, 202]
+    assert "empty" in outcomes[1]["error"] and ".pdf" in outcomes[2]["error"]
+    queued = [o["job"]["doc_id"] for o in outcomes if o["job"]]
+    assert queued == ["batch_news", "batch_wire"]
+    deadline = time.monotonic() + 120
+    states = {}
+    while time.monotonic() < deadline:
+        states = {d: client.get(f"/v1/documents/{d}").json() for d in queued}
+        if all(s["state"] in {"ready", "failed"} for s in states.values()):
+            break
+        time.sleep(0.2)
+    assert all(s["state"] == "ready" for s in states.values()), states
+    assert {s["document"]["doc_type"] for s in states.values()} == {"transcript"}
+    again = client.post("/v1/documents/batch", files=files[:1]).json()["uploads"]
+    assert again[0]["status"] == 200  # the same bytes: indexed already, no second copy
+    for doc_id in queued:
+        assert client.delete(f"/v1/documents/{doc_id}").status_code == 200
+    too_many = [("files", (f"f{k}.txt", b"text")) for k in range(101)]
+    assert client.post("/v1/documents/batch", files=too_many).status_code == 413
+
+
 def test_a_bad_upload_fails_with_a_reason(client):
     bad = client.post("/v1/documents", files={"file": ("memo.docx", b"PK\x03\x04")})
     assert bad.status_code == 415 and ".pdf" in bad.json()["error"]

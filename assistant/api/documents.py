@@ -13,13 +13,15 @@ import anyio
 from fastapi import APIRouter, File, Form, HTTPException, Query, Request, Response, UploadFile
 
 from assistant.api.dependencies import AssistantDep, ServiceDep, SettingsDep
-from assistant.api.errors import V1_ERRORS, documented
+from assistant.api.errors import V1_ERRORS, documented, http_error_of
 from assistant.api_models import (
     DocumentsModel,
     FiguresModel,
     JobModel,
     LabelsModel,
     LedgerRowModel,
+    UploadOutcomeModel,
+    UploadsModel,
     document_model,
     job_model,
 )
@@ -27,7 +29,13 @@ from assistant.documents import DOCUMENT_SUFFIXES, doc_id_for
 from assistant.documents.html import is_html
 from assistant.documents.pdf import is_pdf
 from assistant.documents.reading import decode_source
-from assistant.errors import DocumentExists, DocumentNotFound, IndexNotFound, SourceGone
+from assistant.errors import (
+    AssistantError,
+    DocumentExists,
+    DocumentNotFound,
+    IndexNotFound,
+    SourceGone,
+)
 from assistant.jobs import Job
 from assistant.store import DocumentRecord, Store
 
@@ -92,6 +100,13 @@ async def figures(
     return Response(body, media_type=media, headers=headers)  # type: ignore[return-value]
 
 
+Company = Annotated[str | None, Form(max_length=200)]
+Period = Annotated[str | None, Form(max_length=50)]
+DocType = Annotated[Literal["transcript", "filing", "notes"] | None, Form()]
+Replace = Annotated[bool, Form(description="Replace the indexed document with the same id.")]
+MAX_BATCH_FILES = 100
+
+
 @router.post(
     "/documents",
     tags=["documents"],
@@ -106,18 +121,72 @@ async def upload(
     response: Response,
     service: ServiceDep,
     settings: SettingsDep,
-    company: Annotated[str | None, Form(max_length=200)] = None,
-    period: Annotated[str | None, Form(max_length=50)] = None,
-    type: Annotated[Literal["transcript", "filing", "notes"] | None, Form()] = None,
-    replace: Annotated[
-        bool, Form(description="Replace the indexed document with the same id.")
-    ] = False,
+    company: Company = None,
+    period: Period = None,
+    type: DocType = None,
+    replace: Replace = False,
 ) -> JobModel:
     """Upload a document; it is written to disk, then indexed in the background (poll its
     status). The same bytes uploaded again, under any name, answer 200 with the document
     already indexed, unless they name another company, period or type: then that document
     is read again with them (its unchanged passages keep their vectors). A file whose id is
     another document's is refused (409) unless `replace` is true."""
+    status, job = await accept(file, service, settings, company, period, type, replace)
+    response.status_code = status
+    return job
+
+
+@router.post(
+    "/documents/batch",
+    tags=["documents"],
+    status_code=202,
+    responses=documented(403, 413),
+)
+async def upload_many(
+    files: Annotated[list[UploadFile], File(description=f"Up to {MAX_BATCH_FILES} documents.")],
+    request: Request,
+    service: ServiceDep,
+    settings: SettingsDep,
+    company: Company = None,
+    period: Period = None,
+    type: DocType = None,
+    replace: Replace = False,
+) -> UploadsModel:
+    """Upload several documents at once (a quarter's calls, a year of filings): each file is
+    taken as if uploaded alone, in order, and queued for indexing; one refused (a duplicate
+    id, an empty file, a full queue) is reported in its entry with the status and error it
+    would have had alone, and does not stop the others. The form's company, period and type,
+    when given, apply to every file."""
+    if len(files) > MAX_BATCH_FILES:
+        raise HTTPException(413, f"{len(files)} files: at most {MAX_BATCH_FILES} per request")
+    outcomes: list[UploadOutcomeModel] = []
+    for file in files:
+        source = file.filename or ""
+        try:
+            status, job = await accept(file, service, settings, company, period, type, replace)
+            outcomes.append(UploadOutcomeModel(source=source, status=status, job=job))
+        except AssistantError as error:
+            status, message, hint = http_error_of(error, request.state.request_id)
+            outcomes.append(
+                UploadOutcomeModel(source=source, status=status, error=message, hint=hint)
+            )
+        except HTTPException as error:
+            outcomes.append(
+                UploadOutcomeModel(source=source, status=error.status_code, error=error.detail)
+            )
+    return UploadsModel(uploads=outcomes)
+
+
+async def accept(
+    file: UploadFile,
+    service,
+    settings,
+    company: str | None,
+    period: str | None,
+    doc_type: str | None,
+    replace: bool,
+) -> tuple[int, JobModel]:
+    """One uploaded file spooled to disk and queued (202), or found indexed already (200)."""
     name = upload_name(file.filename)
     doc_id = doc_id_for(name)
     service.board.refuse_if_pending(doc_id)
@@ -125,14 +194,13 @@ async def upload(
     try:
         sha256 = await spool(file, target, settings.max_upload_bytes, name)
         same = await service.run(service.record_with_content, sha256)
-        relabel = same is not None and labels_differ(same, company, period, type)
+        relabel = same is not None and labels_differ(same, company, period, doc_type)
         if relabel:  # the same bytes with another company, period or type: read again
             doc_id, replace = same.doc_id, True
         if same is not None and not relabel:
-            response.status_code = 200
             job = Job(same.doc_id, Path(same.source).name, state="ready", progress=1.0)
             job.message = f"{name} is indexed already as {same.doc_id!r}"
-            return job_model(job, same)
+            return 200, job_model(job, same)
         existing = await service.run(service.record, doc_id)
         if existing is not None and not replace:
             raise DocumentExists(
@@ -149,7 +217,7 @@ async def upload(
             replaces=Path(existing.source).name if existing is not None else None,
             company=company,
             period=period,
-            doc_type=type,
+            doc_type=doc_type,
             sha256=sha256,
         )
         queued = await anyio.to_thread.run_sync(service.board.submit, job, target)
@@ -158,8 +226,8 @@ async def upload(
     if queued is not job:
         shown = Job(queued.doc_id, queued.name, state=queued.state, progress=queued.progress)
         shown.message = f"{name} is being indexed already as {queued.doc_id!r}"
-        return job_model(shown, None)
-    return job_model(job, None)
+        return 202, job_model(shown, None)
+    return 202, job_model(job, None)
 
 
 def labels_differ(

@@ -81,15 +81,21 @@ def error_response(
     return JSONResponse(body, status_code=status)
 
 
+def http_error_of(exc: AssistantError, request_id: str) -> tuple[int, str, str | None]:
+    """The status, message and hint an error is said with over HTTP."""
+    status = next((code for kind, code in ERROR_STATUS.items() if isinstance(exc, kind)), 400)
+    hint = next((h for kind, h in HTTP_HINTS.items() if isinstance(exc, kind)), None)
+    message = next((m for kind, m in HTTP_MESSAGES.items() if isinstance(exc, kind)), None)
+    if message is not None:
+        log.error("request %s: %s", request_id, exc.message)
+    return status, message or exc.message, hint or exc.hint or None
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AssistantError)
     async def assistant_error(request: Request, exc: AssistantError) -> JSONResponse:
-        status = next((code for kind, code in ERROR_STATUS.items() if isinstance(exc, kind)), 400)
-        hint = next((h for kind, h in HTTP_HINTS.items() if isinstance(exc, kind)), None)
-        message = next((m for kind, m in HTTP_MESSAGES.items() if isinstance(exc, kind)), None)
-        if message is not None:
-            log.error("request %s: %s", request.state.request_id, exc.message)
-        response = error_response(request, status, message or exc.message, hint or exc.hint or None)
+        status, message, hint = http_error_of(exc, request.state.request_id)
+        response = error_response(request, status, message, hint)
         if status == 429:
             response.headers["retry-after"] = "30"
         return response
