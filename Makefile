@@ -10,7 +10,7 @@ TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install test lint format serve bench bench-library eval questions train load browser clean
+.PHONY: install test lint format serve bench bench-library bench-filings eval questions train load browser clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -52,12 +52,18 @@ serve: install
 
 bench: install
 	$(BIN)/python -m benchmarks.bench
+	$(BIN)/python -m benchmarks.bench_upload
 	$(BIN)/python -m benchmarks.bench_backends
 
 # The 1,681 ECTSum calls indexed together in a scratch folder, the ectsum_dev questions asked
 # against them (LIMIT=N for the first N calls only).
 bench-library: install
 	$(BIN)/python -m benchmarks.bench_library $(if $(LIMIT),--limit $(LIMIT))
+
+# The 47 filing PDFs of ../shared/corpus/filings-pdf built from scratch: time, memory and
+# each stage's share (LIMIT=N for the first N files only).
+bench-filings: install
+	$(BIN)/python -m benchmarks.bench_filings $(if $(LIMIT),--limit $(LIMIT))
 
 # One index per development set (reused by content hash), one table of scores; --check
 # lists every question that did worse than its reviewed golden file in tests/golden/.

@@ -57,6 +57,7 @@ NOT_FOUND = "The indexed documents do not answer this question."
 # 0.465 or more, an unanswerable one 0.44 or less, and the two above 0.38 are caught because
 # half their words, or a name they use, occur nowhere in the index.
 MIN_SENTENCE_SIMILARITY = 0.38
+CLOSEST_ALONE = 5  # sentences embedded alone when the best stored one falls short (said_alone)
 MAX_ANSWER_SENTENCES = 2
 # The passages whose sentences may be quoted (each rank costs a little); a table row only
 # among the first three, since a row's cells all name the question's columns alike.
@@ -239,6 +240,7 @@ def compose(retriever: Retriever, query: Query, top_k: int) -> Answer:
     candidates: list[Candidate] = []
     scored: dict[int, list[tuple[tuple[int, int], float, float]]] = {}  # for figure choice
     similarities: list[float] = []  # best sentence of each passage, for the not-found test
+    closest: list[tuple[float, str]] = []  # each sentence's similarity, for the same test
     for n, hit in enumerate(hits[:ANSWER_PASSAGES], start=1):
         chunk = store.chunks[hit.row]
         if n > QUOTED_ROWS and chunk.kind == "table_row":
@@ -254,6 +256,7 @@ def compose(retriever: Retriever, query: Query, top_k: int) -> Answer:
         )
         if vector is not None and len(sims):
             similarities.append(float(sims.max()))
+            closest.extend((float(sim), text) for (text, _), sim in zip(units, sims, strict=False))
         for k, ((unit_text, span), sim) in enumerate(zip(units, sims, strict=False)):
             text = chunk.text[span[0] : span[1]]
             score = float(sim) + 0.35 * _overlap(english_terms, unit_text) - 0.04 * (n - 1)
@@ -298,6 +301,8 @@ def compose(retriever: Retriever, query: Query, top_k: int) -> Answer:
             return not_found
     best = max(candidates, key=lambda c: c.score)
     best_similarity = max(similarities) if similarities else 1.0
+    if best_similarity < MIN_SENTENCE_SIMILARITY and vector is not None:
+        best_similarity = max(best_similarity, said_alone(retriever.encoder, vector, closest))
 
     if not answerable(retriever, query, best_similarity):
         return not_found
@@ -396,6 +401,15 @@ def not_found_text(scope: Scope) -> str:
         covered = ", ".join(scope.covered_periods[-4:]) or "no dated period"
         return f"{owner} do not state this for {', '.join(scope.periods)}; they cover {covered}."
     return NOT_FOUND
+
+
+def said_alone(encoder, vector: np.ndarray, closest: list[tuple[float, str]]) -> float:
+    """The best similarity of the closest few sentences embedded alone. The stored sentence
+    vectors are read in their passage's context and score a little lower than a sentence
+    alone, which MIN_SENTENCE_SIMILARITY was calibrated on; a question that falls short is
+    judged the way the threshold was made (a few milliseconds, only for these questions)."""
+    texts = [text for _, text in sorted(closest, key=lambda c: -c[0])[:CLOSEST_ALONE]]
+    return float((encoder.embed(texts) @ vector).max()) if texts else 0.0
 
 
 def answerable(retriever: Retriever, query: Query, best_similarity: float) -> bool:

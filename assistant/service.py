@@ -12,10 +12,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assistant.answer import Answer, Turn, answer
+from assistant.build_profile import stage
 from assistant.documents import DOCUMENT_SUFFIXES, Document, Metadata, parse_file
 from assistant.documents.isolated import ReadResult
+from assistant.documents.many import read_files
 from assistant.embedding import Encoder, load_encoder
 from assistant.errors import AssistantError, IndexNotFound, ParseError
+from assistant.indexing import SENTENCES
 from assistant.memory import release_freed_memory
 from assistant.retrieval import Filters, Hit, Retriever
 from assistant.settings import Settings
@@ -191,21 +194,27 @@ class Assistant:
         progress: Callable[[int, int], None] | None = None,
         force: bool = False,
         skip_unreadable: bool = False,
+        reading: Callable[[int, int], None] | None = None,
     ) -> tuple[Store, UpdateStats]:
         """Index exactly these documents, reusing vectors of unchanged chunks; `force` builds
         in a folder that holds other files too (they are left alone). With `skip_unreadable`,
         a file that cannot be read is left out and named in `stats.skipped` instead of
-        stopping the build."""
+        stopping the build. `reading` hears of each file read, `progress` of the passages
+        embedded."""
         if not force and not self.library:
             check_index_dir(self.settings.index_dir)  # before the work, not after it
         docs, skipped = [], []
-        for path in collect_files(paths):
-            try:
-                docs.append(parse_file(path))
-            except ParseError as error:
-                if not skip_unreadable:
-                    raise
-                skipped.append(str(error))
+        files = collect_files(paths)
+        with stage("parse"):
+            for done, (_, read) in enumerate(read_files(files), start=1):
+                if isinstance(read, ParseError):
+                    if not skip_unreadable:
+                        raise read
+                    skipped.append(str(read))
+                else:
+                    docs.append(read)
+                if reading:
+                    reading(done, len(files))
         _check_unique(docs)
         if self.library:
             stats = self.library.add_documents(docs, self.encoder, True, progress)
@@ -215,17 +224,23 @@ class Assistant:
                 base = self._base_store(fresh=False)
             except AssistantError:
                 base = self._base_store(fresh=True)
-            if base.chunking != self.settings.chunking:
+            if base.chunking != self.settings.chunking or base.sentences != SENTENCES:
                 base = self._base_store(fresh=True)
             store, stats = base.with_documents(
                 docs, self.encoder, replace_all=True, progress=progress
             )
-            store.save(self.settings.index_dir, force=force)
+            with stage("write"):
+                store.save(self.settings.index_dir, force=force)
         return store, replace(stats, skipped=tuple(skipped))
 
-    def add(self, path: Path, meta: Metadata | None = None) -> tuple[Document, UpdateStats]:
+    def add(
+        self,
+        path: Path,
+        meta: Metadata | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> tuple[Document, UpdateStats]:
         doc = parse_file(path, meta)
-        return doc, self.add_document(doc)
+        return doc, self.add_document(doc, progress)
 
     def add_document(
         self,

@@ -32,6 +32,7 @@ import faiss
 import numpy as np
 
 from assistant import __version__
+from assistant.build_profile import stage
 from assistant.chunking import Chunk, ChunkCell, ChunkingParams
 from assistant.documents import Document
 from assistant.documents.isolated import ReadResult
@@ -45,7 +46,7 @@ from assistant.errors import (
     IndexNotFound,
 )
 from assistant.figures import Figure, stated_periods
-from assistant.indexing import chunks_and_figures, embed_chunks
+from assistant.indexing import SENTENCES, SENTENCES_ALONE, chunks_and_figures, embed_chunks
 from assistant.lexical import BM25, chunk_lexical_text, tokenize
 
 FORMAT_VERSION = 3
@@ -234,6 +235,7 @@ class Store:
         figures: list[tuple[Figure, ...]] | None = None,
         encoders: tuple[str, ...] = (),
         lexical: BM25 | None = None,
+        sentences: str = SENTENCES_ALONE,
     ) -> None:
         if vectors.count != len(chunks):
             raise IndexCorrupt(f"index has {vectors.count} vectors for {len(chunks)} chunks")
@@ -260,6 +262,9 @@ class Store:
         self.manifest = manifest or {}
         # The backends (onnx, torch) whose vectors the index holds: the same model either way.
         self.encoders = encoders
+        # How the sentence vectors were made: pooled from their passage's pass (SENTENCES),
+        # or each sentence embedded alone (indexes built before).
+        self.sentences = sentences
         self._lexical = lexical
 
     # construction --------------------------------------------------------------------------
@@ -275,6 +280,7 @@ class Store:
             sentence_vectors=np.zeros((0, encoder.dimension), dtype=np.float32),
             sentence_offsets=np.zeros(1, dtype=np.int64),
             ann_threshold=ann_threshold,
+            sentences=SENTENCES,
         )
 
     def lexical(self) -> BM25:
@@ -336,7 +342,7 @@ class Store:
         for k, content_hash in enumerate(new_hashes):
             if k in embedded:
                 chunk_rows.append(embedded[k][0])
-                sentence_rows.append(embedded[k][1])
+                sentence_rows.append(embedded.pop(k)[1])  # the rows hold the only reference
             else:
                 source = by_hash[content_hash]
                 chunk_rows.append(old_vectors[source])
@@ -349,13 +355,16 @@ class Store:
             [self.content_hashes[k] for k in keep] + new_hashes,
             [self.figures[k] for k in keep] + new_figures,
             encoders=tuple(sorted({*self.encoders, encoder.backend})) if missing else None,
-            lexical=self.lexical().derived(
-                self._kept(keep), [tokenize(chunk_lexical_text(c)) for c in new_chunks]
-            ),
+            lexical=self._lexical_with(keep, new_chunks),
         )
         return store, UpdateStats(
             embedded=len(missing), reused=len(new_chunks) - len(missing), documents=len(docs)
         )
+
+    def _lexical_with(self, keep: list[int], new_chunks: list[Chunk]) -> BM25:
+        with stage("bm25", len(new_chunks)):
+            terms = [tokenize(chunk_lexical_text(c)) for c in new_chunks]
+            return self.lexical().derived(self._kept(keep), terms)
 
     def _derived(
         self,
@@ -369,21 +378,19 @@ class Store:
         lexical: BM25 | None = None,
     ) -> Store:
         dim = self.dimension
-        chunk_matrix = np.vstack(chunk_rows) if chunk_rows else np.zeros((0, dim), np.float32)
         counts = np.asarray([len(r) for r in sentence_rows], dtype=np.int64)
         offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-        sentences = (
-            np.vstack(sentence_rows).astype(np.float32)
-            if sentence_rows
-            else np.zeros((0, dim), np.float32)
-        )
+        chunk_matrix = _stacked(chunk_rows, len(chunk_rows), dim)
+        sentences = _stacked(sentence_rows, int(offsets[-1]), dim)
+        with stage("vector index"):
+            vectors = VectorIndex.build(chunk_matrix, dim, self.ann_threshold)
         return Store(
             model=self.model,
             dimension=dim,
             chunking=self.chunking,
             documents=records,
             chunks=chunks,
-            vectors=VectorIndex.build(chunk_matrix, dim, self.ann_threshold),
+            vectors=vectors,
             sentence_vectors=sentences,
             sentence_offsets=offsets,
             ann_threshold=self.ann_threshold,
@@ -391,6 +398,7 @@ class Store:
             figures=figures,
             encoders=self.encoders if encoders is None else encoders,
             lexical=lexical,
+            sentences=self.sentences,
         )
 
     def _kept(self, rows: list[int]) -> np.ndarray:
@@ -473,6 +481,7 @@ class Store:
                 "name": self.model,
                 "dimension": self.dimension,
                 "encoders": list(self.encoders),
+                "sentences": self.sentences,
             },
             "chunking": self.chunking.as_dict(),
             "index": {"type": self.vectors.kind, "ann_threshold": self.ann_threshold},
@@ -625,7 +634,21 @@ class Store:
             figures=[figures_from_json(f) for _, _, _, f in rows],
             encoders=tuple(manifest["model"].get("encoders", ())),
             lexical=lexical,
+            sentences=manifest["model"].get("sentences", SENTENCES_ALONE),
         )
+
+
+def _stacked(rows: list[np.ndarray], total: int, dim: int) -> np.ndarray:
+    """The rows (vectors or blocks of them) as one float32 matrix, each let go of as it is
+    copied: a library's vectors are held once while they are put together, not twice."""
+    out = np.empty((total, dim), dtype=np.float32)
+    at = 0
+    for k, block in enumerate(rows):
+        block = block.reshape(-1, dim)
+        out[at : at + len(block)] = block
+        at += len(block)
+        rows[k] = None  # type: ignore[call-overload]
+    return out
 
 
 def current_version(index_dir: Path) -> Path:

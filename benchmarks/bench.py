@@ -24,9 +24,11 @@ from assistant.retrieval import Retriever
 from assistant.service import Assistant
 from assistant.settings import Settings
 from assistant.store import LEXICAL, DocumentRecord, Store, VectorIndex, current_version
+from benchmarks.profiled_build import build_profiled, dir_size_mb
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
+CORPUS = ROOT.parent / "shared" / "corpus"
 QUERIES = [
     "What was revenue in Q4 2024?",
     "How much did net income grow quarter over quarter?",
@@ -78,10 +80,6 @@ def time_queries(fn, rounds: int) -> list[float]:
     return samples
 
 
-def dir_size_mb(path: Path) -> float:
-    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 1e6
-
-
 def bench_parse() -> None:
     print("== parse + chunk (seeds)")
     for path in sorted(p for p in SEEDS.iterdir() if p.suffix in {".txt", ".md"}):
@@ -128,6 +126,16 @@ def bench_seeds(encoder: Encoder, load_s: float) -> None:
         start = time.perf_counter()
         Assistant(Settings(index_dir=Path(tmp)), encoder).retriever()
         print(f"index load (store + lexical index): {time.perf_counter() - start:.2f} s")
+
+
+def bench_calls() -> None:
+    """The 20 wire-service calls from scratch, with where the time goes."""
+    calls = sorted(CORPUS.joinpath("calls").glob("*.txt"))[:20]
+    if not calls:
+        return
+    print(f"== {len(calls)} wire-service calls from scratch")
+    with tempfile.TemporaryDirectory() as tmp:
+        build_profiled(Path(tmp), calls, "calls")
 
 
 def synthetic_store(n: int, dim: int, threshold: int, rng: np.random.Generator) -> Store:
@@ -243,9 +251,8 @@ def bench_long_lines() -> None:
 
 def bench_formats() -> None:
     """Parse time per MB of the development PDFs and HTML filings, when they are there."""
-    corpus = Path(__file__).resolve().parents[2] / "shared" / "corpus"
     for kind in ("pdf", "html"):
-        files = sorted((corpus / kind).glob(f"*.{kind}"))
+        files = sorted((CORPUS / kind).glob(f"*.{kind}"))
         if not files:
             continue
         size = sum(f.stat().st_size for f in files) / 1e6
@@ -275,6 +282,7 @@ def main() -> None:
     start = time.perf_counter()
     encoder = load_encoder("all-MiniLM-L6-v2", "onnx")
     bench_seeds(encoder, time.perf_counter() - start)
+    bench_calls()
     if not args.skip_scale:
         bench_scale(encoder, args.scale)
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import shutil
 import sys
 import tempfile
@@ -21,11 +20,13 @@ from pathlib import Path
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
+from assistant.build_profile import cpu_seconds, recording
 from assistant.embedding import load_encoder
 from assistant.evaluation import ask_each, read_questions
 from assistant.service import Assistant, collect_files
 from assistant.settings import Settings
-from benchmarks.bench import cpu_seconds, dir_size_mb, percentiles
+from benchmarks.bench import percentiles
+from benchmarks.profiled_build import dir_size_mb, peak_rss_mb
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "corpus"
@@ -34,14 +35,10 @@ GOLDEN = ROOT / "tests" / "golden" / "ectsum.json"
 QUALITY = ("hit@5", "doc@1", "figure@1", "figure@3")
 
 
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def build(folder: Path, files: list[Path]) -> Assistant:
     assistant = Assistant(Settings(index_dir=folder), load_encoder("all-MiniLM-L6-v2"))
     columns = (*Progress.get_default_columns()[:1], BarColumn(), MofNCompleteColumn())
-    with Progress(*columns, TimeRemainingColumn()) as bar:
+    with Progress(*columns, TimeRemainingColumn()) as bar, recording() as stages:
         task = bar.add_task("embedding chunks", total=None)
         start, cpu = time.perf_counter(), cpu_seconds()
         store, stats = assistant.build(
@@ -54,6 +51,7 @@ def build(folder: Path, files: list[Path]) -> Assistant:
         f"{len(store.sentence_vectors):,} sentences), {took / 60:.1f} min, "
         f"{chunks / took:.1f} chunks/s, {chunks / cpu_used:.1f} chunks per CPU-second"
     )
+    print(stages.table(chunks))
     print(f"peak RSS after build: {peak_rss_mb():,.0f} MB")
     print(f"index on disk: {dir_size_mb(folder):,.0f} MB")
     return assistant

@@ -254,3 +254,21 @@ def test_a_column_of_another_day_names_another_period_though_the_year_matches():
     assert not names_other_period({"Q3 2024", "2024"}, {"2024"})
     assert names_other_period({"2023"}, {"Q3 2024", "2024"})
     assert not names_other_period(set(), asked)
+
+
+def test_a_question_short_of_the_stored_sentences_is_judged_on_them_alone(encoder):
+    """Stored sentence vectors are read in their passage; the not-found threshold was set on
+    sentences alone, so a question below it is judged on its closest sentences alone."""
+    from assistant.answer import said_alone
+
+    sentence = "The RoTCE was 6.4% on $19.4 billion of revenues."
+    passage = "In the second quarter, net income was about $2.9 billion. " + sentence
+    start = passage.index(sentence)
+    _, (pieces,) = encoder.embed_spans([passage], [[[(start, len(passage))]]])
+    question = encoder.embed(["What RoTCE did the bank report?"])[0]
+    alone = float(encoder.embed([sentence])[0] @ question)
+    in_passage = float(pieces[0] @ question)
+    assert in_passage != pytest.approx(alone, abs=1e-3)
+    closest = [(0.05, "Thank you, operator."), (in_passage, sentence)]
+    assert said_alone(encoder, question, closest) == pytest.approx(alone, abs=1e-5)
+    assert said_alone(encoder, question, []) == 0.0

@@ -78,7 +78,8 @@ def test_save_and_load_round_trip(seed_index):
     assert manifest["model"] == {
         "name": "all-MiniLM-L6-v2",
         "dimension": 384,
-        "encoders": ["onnx"],
+        "encoders": ["onnx-int8"],
+        "sentences": "pooled",
     }
     assert manifest["chunk_count"] == len(store.chunks) == store.vectors.count
     assert manifest["index"]["type"] == "flat"
@@ -134,10 +135,17 @@ def test_ctrl_c_while_embedding_keeps_the_previous_index(index_copy, assistant_o
             self.calls = 0
 
         def embed(self, texts):
+            self._interrupt_first()
+            return encoder.embed(texts)
+
+        def embed_spans(self, texts, spans):
+            self._interrupt_first()
+            return encoder.embed_spans(texts, spans)
+
+        def _interrupt_first(self):
             self.calls += 1
             if self.calls == 1:
                 raise KeyboardInterrupt
-            return encoder.embed(texts)
 
     assistant = assistant_on(index_copy)
     assistant._encoder = Interrupting()

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -138,3 +140,29 @@ def open_assistant(index: Path | None):
     from assistant.service import Assistant
 
     return Assistant(settings_for(index))
+
+
+class BuildBars:
+    """Rich progress bars on stderr, one per stage, each made when its stage first reports:
+    what is done of what, and the time left."""
+
+    def __init__(self, progress) -> None:
+        self._progress = progress
+        self._tasks: dict[str, int] = {}
+
+    def bar(self, label: str):
+        def report(done: int, total: int) -> None:
+            if label not in self._tasks:
+                self._tasks[label] = self._progress.add_task(label, total=total)
+            self._progress.update(self._tasks[label], completed=done, total=total)
+
+        return report
+
+
+@contextmanager
+def build_bars() -> Iterator[BuildBars]:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    columns = (*Progress.get_default_columns()[:1], BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, TimeRemainingColumn(), console=err, transient=True) as progress:
+        yield BuildBars(progress)

@@ -130,17 +130,15 @@ def build(
 
         assistant build call.txt note.txt --index scratch
     """
-    from rich.progress import Progress
-
     try:
         assistant = common.open_assistant(index)
-        with Progress(console=err, transient=True) as progress:
-            task = progress.add_task("embedding", total=None)
+        with common.build_bars() as bars:
             store, stats = assistant.build(
                 paths or [DEFAULT_SEEDS],
-                progress=lambda done, total: progress.update(task, completed=done, total=total),
+                progress=bars.bar("embedding passages"),
                 force=force,
                 skip_unreadable=skip_unreadable,
+                reading=bars.bar("reading files"),
             )
     except AssistantError as error:
         raise fail(error) from error
@@ -178,9 +176,12 @@ def add(
 
     try:
         assistant = common.open_assistant(index)
-        doc, stats = assistant.add(
-            file, Metadata(company=company, period=period, doc_type=doc_type)
-        )
+        with common.build_bars() as bars:
+            doc, stats = assistant.add(
+                file,
+                Metadata(company=company, period=period, doc_type=doc_type),
+                progress=bars.bar("embedding passages"),
+            )
     except AssistantError as error:
         raise fail(error) from error
     for warning in doc.warnings:
