@@ -239,8 +239,7 @@ def compose(retriever: Retriever, query: Query, top_k: int) -> Answer:
     wanted_units = set(query.units)
     candidates: list[Candidate] = []
     scored: dict[int, list[tuple[tuple[int, int], float, float]]] = {}  # for figure choice
-    similarities: list[float] = []  # best sentence of each passage, for the not-found test
-    closest: list[tuple[float, str]] = []  # each sentence's similarity, for the same test
+    closest: list[tuple[float, str]] = []  # each sentence's similarity, for the not-found test
     for n, hit in enumerate(hits[:ANSWER_PASSAGES], start=1):
         chunk = store.chunks[hit.row]
         if n > QUOTED_ROWS and chunk.kind == "table_row":
@@ -255,7 +254,6 @@ def compose(retriever: Retriever, query: Query, top_k: int) -> Answer:
             (store.sentences_of(hit.row) @ vector) if vector is not None else np.zeros(len(units))
         )
         if vector is not None and len(sims):
-            similarities.append(float(sims.max()))
             closest.extend((float(sim), text) for (text, _), sim in zip(units, sims, strict=False))
         for k, ((unit_text, span), sim) in enumerate(zip(units, sims, strict=False)):
             text = chunk.text[span[0] : span[1]]
@@ -300,7 +298,7 @@ def compose(retriever: Retriever, query: Query, top_k: int) -> Answer:
         if not candidates:
             return not_found
     best = max(candidates, key=lambda c: c.score)
-    best_similarity = max(similarities) if similarities else 1.0
+    best_similarity = max((sim for sim, _ in closest), default=1.0)
     if best_similarity < MIN_SENTENCE_SIMILARITY and vector is not None:
         best_similarity = max(best_similarity, said_alone(retriever.encoder, vector, closest))
 

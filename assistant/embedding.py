@@ -44,6 +44,13 @@ def unit_rows(vectors: np.ndarray) -> np.ndarray:
     return vectors / np.clip(norms, 1e-12, None)
 
 
+def mean_pooled(states: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Each text's unit vector: the mean of its token states, padding left out."""
+    weights = mask[..., None].astype(np.float32)
+    pooled = (states * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+    return unit_rows(pooled)
+
+
 def span_vectors(
     offsets: np.ndarray,
     words: np.ndarray,
@@ -167,9 +174,7 @@ class SentenceEncoder(QueryCache):
             with torch.no_grad():
                 states = transformer.auto_model(**inputs).last_hidden_state.numpy()
             mask = batch["attention_mask"]
-            weights = mask[..., None].astype(np.float32)
-            pooled = (states * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
-            out[list(rows)] = unit_rows(pooled)
+            out[list(rows)] = mean_pooled(states, mask)
             words = (batch["special_tokens_mask"] == 0) & (mask == 1)
             offsets = batch["offset_mapping"]
             for at, k in enumerate(rows):

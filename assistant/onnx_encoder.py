@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.embedding import QueryCache, Spans, resolve_model_path, span_vectors, unit_rows
+from assistant.embedding import QueryCache, Spans, mean_pooled, resolve_model_path, span_vectors
 from assistant.errors import AssistantError
 from assistant.memory import release_freed_memory
 
@@ -207,7 +207,7 @@ class OnnxEncoder(QueryCache):
 
         def embed_rows(rows: list[int], shrink: bool) -> None:
             encoded, states, mask = self._run([texts[k] for k in rows], shrink)
-            out[rows] = _mean_pooled(states, mask)
+            out[rows] = mean_pooled(states, mask)
             for at, k in enumerate(rows):
                 encoding = encoded[at]
                 words = (np.asarray(encoding.special_tokens_mask) == 0) & (
@@ -257,13 +257,7 @@ class OnnxEncoder(QueryCache):
 
     def _embed_batch(self, texts: list[str], shrink: bool = False) -> np.ndarray:
         _, states, mask = self._run(texts, shrink)
-        return _mean_pooled(states, mask)
-
-
-def _mean_pooled(states: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    weights = mask[..., None].astype(np.float32)
-    pooled = (states * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
-    return unit_rows(pooled)
+        return mean_pooled(states, mask)
 
 
 def shrinking_run():

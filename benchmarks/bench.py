@@ -8,7 +8,6 @@ measure FAISS, BM25, load time, RAM and disk at 100,000 chunks.
 from __future__ import annotations
 
 import argparse
-import resource
 import statistics
 import tempfile
 import time
@@ -16,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant.build_profile import cpu_seconds
 from assistant.chunking import Chunk, ChunkingParams, chunk_document
 from assistant.documents import parse_file
 from assistant.embedding import Encoder, SentenceEncoder, load_encoder
@@ -24,7 +24,7 @@ from assistant.retrieval import Retriever
 from assistant.service import Assistant
 from assistant.settings import Settings
 from assistant.store import LEXICAL, DocumentRecord, Store, VectorIndex, current_version
-from benchmarks.profiled_build import build_profiled, dir_size_mb
+from benchmarks.profiled_build import build_profiled, dir_size_mb, peak_rss_mb
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -47,19 +47,10 @@ WORDS = (
 ).split()
 
 
-def rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def percentiles(samples_ms: list[float]) -> str:
     ordered = sorted(samples_ms)
     p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
     return f"p50 {statistics.median(ordered):.1f} ms, p95 {p95:.1f} ms"
-
-
-def cpu_seconds() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
 
 
 def uncached(encoder: Encoder, search, question: str):
@@ -196,7 +187,7 @@ def bench_scale(encoder: Encoder, n: int) -> None:
         print(f"load (store + lexical index + filter columns): {time.perf_counter() - start:.1f} s")
     samples = time_queries(lambda q: uncached(encoder, retriever.search, q), 10)
     print(f"search (warm, k=5, flat, query encoding included): {percentiles(samples)}")
-    print(f"peak RSS so far: {rss_mb():.0f} MB")
+    print(f"peak RSS so far: {peak_rss_mb():.0f} MB")
 
     query = encoder.embed(["What was revenue in Q4 2024?"])[0]
     vectors = store.vectors.vectors()
@@ -224,7 +215,7 @@ def bench_scale(encoder: Encoder, n: int) -> None:
         f"{percentiles(hnsw_ms)}, recall@1 {recall1:.2f}, top-10 overlap {recall10:.2f} "
         f"(random data)"
     )
-    print(f"peak RSS: {rss_mb():.0f} MB")
+    print(f"peak RSS: {peak_rss_mb():.0f} MB")
 
 
 def bench_long_lines() -> None:

@@ -18,43 +18,18 @@ import tempfile
 import time
 from pathlib import Path
 
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
-from assistant.build_profile import cpu_seconds, recording
 from assistant.embedding import load_encoder
 from assistant.evaluation import ask_each, read_questions
 from assistant.service import Assistant, collect_files
 from assistant.settings import Settings
 from benchmarks.bench import percentiles
-from benchmarks.profiled_build import dir_size_mb, peak_rss_mb
+from benchmarks.profiled_build import build_profiled, peak_rss_mb
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "corpus"
 QUESTIONS = ROOT.parent / "shared" / "eval" / "ectsum_dev.jsonl"
 GOLDEN = ROOT / "tests" / "golden" / "ectsum.json"
 QUALITY = ("hit@5", "doc@1", "figure@1", "figure@3")
-
-
-def build(folder: Path, files: list[Path]) -> Assistant:
-    assistant = Assistant(Settings(index_dir=folder), load_encoder("all-MiniLM-L6-v2"))
-    columns = (*Progress.get_default_columns()[:1], BarColumn(), MofNCompleteColumn())
-    with Progress(*columns, TimeRemainingColumn()) as bar, recording() as stages:
-        task = bar.add_task("embedding chunks", total=None)
-        start, cpu = time.perf_counter(), cpu_seconds()
-        store, stats = assistant.build(
-            files, progress=lambda done, total: bar.update(task, completed=done, total=total)
-        )
-        took, cpu_used = time.perf_counter() - start, cpu_seconds() - cpu
-    chunks = len(store.chunks)
-    print(
-        f"build: {len(files)} calls, {chunks:,} chunks ({stats.embedded:,} embedded, "
-        f"{len(store.sentence_vectors):,} sentences), {took / 60:.1f} min, "
-        f"{chunks / took:.1f} chunks/s, {chunks / cpu_used:.1f} chunks per CPU-second"
-    )
-    print(stages.table(chunks))
-    print(f"peak RSS after build: {peak_rss_mb():,.0f} MB")
-    print(f"index on disk: {dir_size_mb(folder):,.0f} MB")
-    return assistant
 
 
 def query(folder: Path) -> dict:
@@ -94,7 +69,7 @@ def main() -> int:
     files = collect_files(folders)[: args.limit]
     folder = args.keep or Path(tempfile.mkdtemp(prefix="bench-library-"))
     try:
-        build(folder, files)
+        build_profiled(folder, files, "calls", bar=True)
         query(folder)
     finally:
         if args.keep is None:

@@ -7,6 +7,8 @@ import resource
 import time
 from pathlib import Path
 
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
 from assistant.build_profile import cpu_seconds, recording
 from assistant.embedding import load_encoder
 from assistant.service import Assistant
@@ -21,21 +23,29 @@ def dir_size_mb(path: Path) -> float:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 1e6
 
 
-def build_profiled(folder: Path, files: list[Path], what: str) -> None:
-    """Build `files` into `folder` from scratch and print the figures of the build."""
+def build_profiled(folder: Path, files: list[Path], what: str, bar: bool = False) -> None:
+    """Build `files` into `folder` from scratch and print the figures of the build; `bar`
+    shows the embedding's progress while it runs (a long build)."""
     start = time.perf_counter()
     encoder = load_encoder("all-MiniLM-L6-v2")
     assistant = Assistant(Settings(index_dir=folder), encoder)
     print(f"model load: {time.perf_counter() - start:.1f} s")
-    start, cpu = time.perf_counter(), cpu_seconds()
-    with recording() as stages:
-        store, stats = assistant.build(files, skip_unreadable=True)
-    took, used = time.perf_counter() - start, cpu_seconds() - cpu
+    columns = (*Progress.get_default_columns()[:1], BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, TimeRemainingColumn(), disable=not bar) as shown, recording() as stages:
+        task = shown.add_task("embedding passages", total=None)
+        start, cpu = time.perf_counter(), cpu_seconds()
+        store, stats = assistant.build(
+            files,
+            skip_unreadable=True,
+            progress=lambda done, total: shown.update(task, completed=done, total=total),
+        )
+        took, used = time.perf_counter() - start, cpu_seconds() - cpu
     chunks = len(store.chunks)
     print(
         f"build: {len(files)} {what}, {chunks:,} chunks ({stats.embedded:,} embedded, "
         f"{len(store.sentence_vectors):,} sentence and cell vectors), {took / 60:.1f} min wall, "
-        f"{used:,.0f} CPU-s, {chunks / used:.1f} chunks per CPU-second"
+        f"{chunks / took:.1f} chunks/s, {used:,.0f} CPU-s, {chunks / used:.1f} chunks per "
+        "CPU-second"
     )
     for reason in stats.skipped:
         print(f"skipped: {reason}")
