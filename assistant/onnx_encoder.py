@@ -188,8 +188,15 @@ class OnnxEncoder(QueryCache):
         self._session = ort.InferenceSession(
             str(graph), options, providers=["CPUExecutionProvider"]
         )
+        # A question is one text alone: it has every core to itself.
+        options.intra_op_num_threads = self.workers
+        self._query_session = ort.InferenceSession(
+            str(graph), options, providers=["CPUExecutionProvider"]
+        )
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
+        if len(texts) == 1:
+            return self._embed_batch(list(texts), session=self._query_session)
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
 
         def embed_rows(rows: list[int], shrink: bool) -> None:
@@ -244,19 +251,19 @@ class OnnxEncoder(QueryCache):
         if len(texts) > 1:
             release_freed_memory()
 
-    def _run(self, texts: list[str], shrink: bool = False):
+    def _run(self, texts: list[str], shrink: bool = False, session=None):
         encoded = self._tokenizer.encode_batch(texts)
         ids = np.array([e.ids for e in encoded], dtype=np.int64)
         mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)
-        (states,) = self._session.run(
+        (states,) = (session or self._session).run(
             None,
             {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)},
             shrinking_run() if shrink else None,
         )
         return encoded, states, mask
 
-    def _embed_batch(self, texts: list[str], shrink: bool = False) -> np.ndarray:
-        _, states, mask = self._run(texts, shrink)
+    def _embed_batch(self, texts: list[str], shrink: bool = False, session=None) -> np.ndarray:
+        _, states, mask = self._run(texts, shrink, session)
         return mean_pooled(states, mask)
 
 
