@@ -200,7 +200,7 @@ LABEL_FILLER = frozenset(
     thousand million billion trillion percent""".split()
 )
 CHANGE_WORD_RE = re.compile(rf"(?:{INCREASE_WORDS}|{DECREASE_WORDS})", re.I)
-TRAILING_WORDS = LABEL_FILLER | {"to", "of", "in", "at", "by", "on", "as"}
+TRAILING_WORDS = LABEL_FILLER | {"to", "of", "in", "at", "by", "on", "as", "a", "an"}
 MODIFIER_PREPOSITIONS = {"for", "of", "in", "across", "at"}
 PRONOUNS = {"we", "it", "they", "this", "that", "which", "i", "you", "he", "she", "there"}
 VERBS = {
@@ -587,13 +587,14 @@ def clean_metric(phrase: str) -> str | None:
                 words = after if after and sensible_label(after) else subject
             break
     words = LEADING_NOISE_RE.sub("", " ".join(words)).split()  # "increase [of in our] dividend"
-    while words and words[-1].lower() in TRAILING_WORDS:
-        words = words[:-1]  # "revenue to range" -> "revenue"
+    words = without_trailing_links(words)  # "revenue to range" -> "revenue"
     if not words or all(w.lower() in PRONOUNS for w in words):
         return None
     if words[0].lower() in PRONOUNS:
         return None
-    words = words[:METRIC_MAX_WORDS]
+    # A long label is cut to its first words, and never left ending on a link word ("earnings
+    # in [this challenging macro environment]").
+    words = without_trailing_links(words[:METRIC_MAX_WORDS])
     if not sensible_label(words):
         return None
     if all(re.fullmatch(r"[\d.,%]+", w) for w in words) or (
@@ -605,6 +606,12 @@ def clean_metric(phrase: str) -> str | None:
         if not any(w.isupper() and len(w) > 1 for w in words)
         else (" ".join(w if (w.isupper() and len(w) > 1) else w.lower() for w in words))
     )
+
+
+def without_trailing_links(words: list[str]) -> list[str]:
+    while words and words[-1].lower() in TRAILING_WORDS:
+        words = words[:-1]
+    return words
 
 
 SUBJECT_END_RE = re.compile(

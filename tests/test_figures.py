@@ -760,3 +760,20 @@ def test_part_of_a_year_is_not_the_year_asked():
     assert part_for_whole_year({"2022"}, nine_months)
     assert not part_for_whole_year({"2022"}, "Year ended December 31, 2022")
     assert not part_for_whole_year({"Q3 2022", "2022"}, nine_months)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Cut to its first eight words, the label would end on "in".
+        "It was an exceptional quarter when you look at earnings in this challenging macro "
+        "environment, delivering 9.2% FFO per share growth.",
+        "Tenants focus on occupancy costs over the course of a 15-year lease.",
+        "The leases include weighted average annual rent escalations of 2.1% this year.",
+    ],
+)
+def test_a_label_never_ends_on_a_link_word(text):
+    for figure in english_figures(text, "Q3 2022"):
+        if figure.metric:
+            last = figure.metric.split()[-1]
+            assert last not in {"a", "an", "the", "in", "of", "at", "to", "on", "by"}, figure
