@@ -419,15 +419,6 @@ class Retriever:
 
         factors = self.context_factors(query, pool)
         fused *= factors
-        if not query.asks_for_analyst and not query.filters.get("role"):
-            self.inherit_question_scores(pool, position, fused)
-        if query.filters.get("role") != "analyst":
-            analyst = np.fromiter(
-                (self.store.chunks[int(row)].role == "analyst" for row in pool), bool, len(pool)
-            )
-            factor = self.weights.analyst_factor
-            fused *= np.where(analyst, 1.0 / factor if query.asks_for_analyst else factor, 1.0)
-
         pool_lexical = lexical_scores[pool]
         known = {
             "dense_score": np.nan_to_num(dense_score, nan=-1.0),
@@ -445,12 +436,23 @@ class Retriever:
         recorded = RECORDED_POOLS.get()
         if recorded is not None:
             recorded.append((pool, known))
+        # The model orders the passages on their own signals. The steps below read who said a
+        # passage and what it replies to, which none of its examples (transcripts without
+        # speakers) had: they apply to the order it gave, as they did to the fusion's.
         ranker = passage_ranker()
         if ranker is not None and not chinese:
             spoken = np.fromiter(
                 (self.store.chunks[int(row)].kind != "table_row" for row in pool), bool, len(pool)
             )
             fused = ranker.order(known, spoken)
+        if not query.asks_for_analyst and not query.filters.get("role"):
+            self.inherit_question_scores(pool, position, fused)
+        if query.filters.get("role") != "analyst":
+            analyst = np.fromiter(
+                (self.store.chunks[int(row)].role == "analyst" for row in pool), bool, len(pool)
+            )
+            factor = self.weights.analyst_factor
+            fused *= np.where(analyst, 1.0 / factor if query.asks_for_analyst else factor, 1.0)
         order = np.lexsort((-pool_lexical, -fused))[:top_k]
         hits = [
             Hit(

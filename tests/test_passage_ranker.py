@@ -76,3 +76,33 @@ def test_the_retriever_orders_by_the_model_and_by_the_fusion_when_asked(
         for i in np.lexsort((-known["lexical_score"], -known["fused"]))
     ]
     assert fused[0] == by_fusion[0]  # the fusion's own order, with the model off
+
+
+@pytest.mark.slow
+def test_the_model_reads_a_passage_alone_and_a_reply_still_follows_its_question(
+    seed_index, assistant_on, fresh_ranker
+):
+    """None of the model's examples had a speaker: it reads each passage's own signals (no
+    score inherited from a question, no analyst step), and the reply to a matching analyst's
+    question still scores at least 0.95 of the place that question took."""
+    assistant = assistant_on(seed_index)
+    retriever = assistant.retriever()
+    question = "What is the business plan for 2025 and the AI layout with DeepSeek?"
+    recorded: list = []
+    token = RECORDED_POOLS.set(recorded)
+    try:
+        hits = retriever.search(question, 100)
+    finally:
+        RECORDED_POOLS.reset(token)
+    pool, known = recorded[-1]
+    assert np.allclose(known["fused"], known["lists"] * known["context_factor"])
+
+    chunks = retriever.store.chunks
+    score = {hit.row: hit.score for hit in hits}
+    asked = [int(r) for r in pool if chunks[int(r)].role == "analyst" and retriever.replies_to(r)]
+    assert asked, "the seed call's analyst questions are among the candidates"
+    for row in asked:
+        placed = score[row] / retriever.weights.analyst_factor  # before its own step back
+        for reply in retriever.replies_to(row):
+            if reply in score:
+                assert score[reply] >= retriever.weights.reply_factor * placed - 1e-12
