@@ -44,11 +44,12 @@ def server_rss_mb(url: str) -> float:
     """Resident memory of the PostgreSQL server's processes (on this machine)."""
     import psutil
 
+    # Read while the connection is open: its backend process ends when it closes.
     with contextlib.closing(connect(url, autocommit=True)) as conn:
         pid = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
-    backend = psutil.Process(pid)
-    root = backend.parent() or backend
-    return sum(p.memory_info().rss for p in [root, *root.children()]) / 1e6
+        backend = psutil.Process(pid)
+        root = backend.parent() or backend
+        return sum(p.memory_info().rss for p in [root, *root.children()]) / 1e6
 
 
 def database_mb(url: str) -> float:
