@@ -25,8 +25,8 @@ $(STAMP): pyproject.toml
 	@echo "installing $(TORCH) from the configured package sources..."
 	@$(BIN)/pip install --quiet --disable-pip-version-check --retries 0 '$(TORCH)' 2>/dev/null || \
 	  ( echo "not there: fetching $(TORCH) from $(TORCH_INDEX)" && \
-	    $(BIN)/pip install --quiet --disable-pip-version-check --extra-index-url $(TORCH_INDEX) \
-	      '$(TORCH)' 2>&1 | { $(PIP_QUIET); } )
+	    $(BIN)/pip install --quiet --disable-pip-version-check \
+	      --extra-index-url $(TORCH_INDEX) '$(TORCH)' 2>&1 | { $(PIP_QUIET); } )
 	@echo "installing the project and its dependencies..."
 	@$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]' 2>&1 | { $(PIP_QUIET); }
 	@# The ONNX graph of the bundled model, exported once from its weights (nothing downloaded).
