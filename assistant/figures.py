@@ -609,6 +609,7 @@ def clean_metric(phrase: str) -> str | None:
 
 
 def without_trailing_links(words: list[str]) -> list[str]:
+    """The words up to the last one that can end a name ("life of an" -> "life")."""
     while words and words[-1].lower() in TRAILING_WORDS:
         words = words[:-1]
     return words

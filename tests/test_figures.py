@@ -769,6 +769,7 @@ def test_part_of_a_year_is_not_the_year_asked():
         "It was an exceptional quarter when you look at earnings in this challenging macro "
         "environment, delivering 9.2% FFO per share growth.",
         "Tenants focus on occupancy costs over the course of a 15-year lease.",
+        "Tenants pay rent over the life of an 18-year lease.",
         "The leases include weighted average annual rent escalations of 2.1% this year.",
     ],
 )
