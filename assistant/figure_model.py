@@ -7,7 +7,7 @@ mismatch is logged), so a stale model can never rank with shifted columns."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 
 import numpy as np
@@ -19,30 +19,56 @@ MODEL_FILE = MODEL_DIR / "figure_ranker.txt"
 CARD_FILE = MODEL_DIR / "figure_ranker.json"  # features, index format, training numbers
 RANKER_ENV = "ASSISTANT_FIGURE_RANKER"  # "rules": rank by the hand rule's sum
 TIE_STEP = 1e-3  # above the 4 decimals figure scores are rounded to
+SUPPORT_DIGITS = 6  # a discrete feature's values are compared at this precision
 
 
 class FigureRanker:
     """The hand rule's score with the model's correction added (boosting started from it)."""
 
-    def __init__(self, booster, rule_weight: float, shapes: Iterable[str] | None = None) -> None:
+    def __init__(
+        self,
+        booster,
+        rule_weight: float,
+        shapes: Iterable[str] | None = None,
+        supported: Mapping[str, Iterable[float]] | None = None,
+    ) -> None:
         self.booster = booster
         self.rule_weight = rule_weight
         self.shapes = None if shapes is None else frozenset(shapes)
+        self.supported = {
+            FEATURES.index(name): frozenset(round(v, SUPPORT_DIGITS) for v in values)
+            for name, values in (supported or {}).items()
+        }
 
     def knows(self, shape: str) -> bool:
         """Whether the model was fitted on questions of this shape (figure_features.
         question_shape); None when the card names no shapes."""
         return self.shapes is None or shape in self.shapes
 
+    def supports(self, candidates: Sequence[Candidate]) -> bool:
+        """Whether every text figure's discrete features take values the model's examples
+        had (the card's supported_values): no generated question states a figure of its own
+        or leaves out the period, and no call it learned from names its speakers, so a
+        question asked that way, or a figure an analyst said, is beyond what it learned."""
+        for candidate in candidates:
+            if candidate.figure.source != "text":
+                continue
+            row = candidate.row()
+            for column, values in self.supported.items():
+                if round(row[column], SUPPORT_DIGITS) not in values:
+                    return False
+        return True
+
     def score(self, candidates: Sequence[Candidate], shape: str | None = None) -> list[float]:
         """The rule's scores, with the figures stated in running text reordered among
         themselves by the model (the rule's score plus its correction): the examples it learned
         from are call transcripts, so the text figures keep the places the rule gave them
         among table cells and translations, which the rule alone ranks, and the model decides
-        which text figure takes which of those places."""
+        which text figure takes which of those places. A question of a shape, or with a
+        figure, beyond its examples is ranked by the rule alone."""
         if not candidates:
             return []
-        if shape is not None and not self.knows(shape):
+        if (shape is not None and not self.knows(shape)) or not self.supports(candidates):
             return [self.rule_weight * c.rule_score for c in candidates]
         matrix = np.array([c.row() for c in candidates], dtype=np.float64)
         rule = self.rule_weight * matrix[:, FEATURES.index("rule_score")]
@@ -61,4 +87,6 @@ def figure_ranker() -> FigureRanker | None:
     if found is None:
         return None
     booster, card = found
-    return FigureRanker(booster, card["rule_weight"], card.get("question_shapes"))
+    return FigureRanker(
+        booster, card["rule_weight"], card.get("question_shapes"), card.get("supported_values")
+    )

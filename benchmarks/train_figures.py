@@ -67,6 +67,7 @@ ROUNDS = 1500
 # rule's size.
 RULE_WEIGHT = 1.0
 MIN_SHAPE_QUESTIONS = 50
+MAX_LEVELS = 4  # a feature with no more values than this is discrete (a flag, a rule part)
 
 
 @dataclass
@@ -141,6 +142,25 @@ def known_shapes(examples: Examples) -> list[str]:
     shape is ranked by the rule."""
     shapes, counts = np.unique(examples.shapes, return_counts=True)
     return sorted(str(s) for s, n in zip(shapes, counts, strict=True) if n >= MIN_SHAPE_QUESTIONS)
+
+
+def supported_values(examples: Examples) -> dict[str, list[float]]:
+    """For each discrete feature (at most MAX_LEVELS values in the examples), the values
+    enough fitted questions had to speak for: a question whose text figure takes another one
+    (a period left out, a figure stated in the question, a speaker's role) is ranked by the
+    rule, as a question of an unseen shape is."""
+    rows = question_rows(examples)
+    supported: dict[str, list[float]] = {}
+    for column, name in enumerate(FEATURES):
+        values = examples.features[:, column]
+        levels = np.unique(values[~np.isnan(values)])
+        if len(levels) > MAX_LEVELS:
+            continue
+        questions = {
+            float(level): sum(bool(np.any(values[r] == level)) for r in rows) for level in levels
+        }
+        supported[name] = sorted(v for v, n in questions.items() if n >= MIN_SHAPE_QUESTIONS)
+    return supported
 
 
 def fold_of(company: str) -> int:
@@ -306,6 +326,7 @@ def main() -> int:
         "index_format": FORMAT_VERSION,
         "rule_weight": RULE_WEIGHT,  # the model's output is added to the rule's score times it
         "question_shapes": known_shapes(train),
+        "supported_values": supported_values(train),
         "params": PARAMS,
         "examples": {
             "questions": len(examples.groups),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -176,3 +177,75 @@ def test_a_question_of_a_shape_the_model_never_saw_is_ranked_by_the_rule(fresh_r
     assert sorted(ranker.score(candidates, known), reverse=True) == pytest.approx(
         [5.0, 4.0, 3.0], abs=0.01
     )  # the model reorders text figures within the rule's places
+
+
+@pytest.mark.parametrize(
+    ("feature", "value"),
+    [
+        ("asks_period", 0.0),  # every generated question names its period
+        ("question_states_it", -1.5),  # none states a figure of its own
+        ("said_by_analyst", 1.0),  # no call it learned from names its speakers
+    ],
+)
+def test_a_figure_beyond_the_model_s_examples_leaves_the_question_to_the_rule(
+    fresh_ranker, feature, value
+):
+    ranker = figure_model.figure_ranker()
+    assert ranker is not None and ranker.shapes
+    shape = next(iter(ranker.shapes))
+    usual = dict.fromkeys(FEATURES, 0.0) | {"asks_period": 1.0, "unit": 3.0}
+    candidates = [
+        Candidate(
+            figure=Figure(value=v, unit="USD", text=f"${v}", span=(k * 10, k * 10 + 4)),
+            citation=1,
+            chunk_id="c",
+            doc_id="d",
+            values=usual | {"rule_score": 5.0 - k, "clause_share": 0.1 * k},
+        )
+        for k, v in enumerate((1.0, 2.0, 3.0))
+    ]
+    assert ranker.supports(candidates)
+    beyond = [
+        *candidates[:2],
+        replace(candidates[2], values=candidates[2].values | {feature: value}),
+    ]
+    assert not ranker.supports(beyond)
+    booster = ranker.booster
+
+    class Unasked:
+        def predict(self, *args, **kwargs):
+            raise AssertionError("the model was asked about figures beyond its examples")
+
+    ranker.booster = Unasked()
+    try:
+        assert ranker.score(beyond, shape) == [5.0, 4.0, 3.0]
+    finally:
+        ranker.booster = booster
+
+
+def test_training_records_the_values_its_examples_had():
+    from benchmarks.train_figures import MIN_SHAPE_QUESTIONS, Examples, supported_values
+
+    questions = MIN_SHAPE_QUESTIONS + 10
+    rows = []
+    for question in range(questions):
+        for k in range(2):
+            row = dict.fromkeys(FEATURES, 0.0) | {"asks_period": 1.0, "rule_score": 3.0 - k}
+            row["said_by_analyst"] = float(question < 3 and k == 0)  # three questions only
+            row["guidance"] = float(k)
+            row["clause_share"] = (question * 2 + k) / 1000  # continuous: not recorded
+            rows.append([row[name] for name in FEATURES])
+    features = np.array(rows)
+    examples = Examples(
+        features,
+        np.array([1, 0] * questions),
+        np.array([2] * questions),
+        np.array([f"C{q}" for q in range(questions)]),
+        features[:, FEATURES.index("rule_score")],
+        np.array(["USD"] * questions),
+    )
+    supported = supported_values(examples)
+    assert supported["asks_period"] == [1.0]
+    assert supported["said_by_analyst"] == [0.0]
+    assert supported["guidance"] == [0.0, 1.0]
+    assert "clause_share" not in supported
