@@ -3,6 +3,7 @@ vector and its sentences' vectors, embedded in batches, each distinct text once.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
@@ -15,6 +16,7 @@ from assistant.embedding import Encoder
 from assistant.figures import Figure, document_figures
 
 Embedded = dict[int, tuple[np.ndarray, np.ndarray]]  # chunk position -> (vector, sentences)
+Read = tuple[np.ndarray, list[np.ndarray | None]]  # a text's vector and its spans' vectors
 SENTENCES = "pooled"  # a passage's sentence vectors come from its own pass (embed_chunks)
 SENTENCES_ALONE = "alone"  # each sentence embedded by itself, as indexes were built before
 
@@ -48,24 +50,33 @@ def embed_chunks(
     row's path that its text does not, so they are embedded alone, as is a sentence cut off
     past the model's 256 word pieces."""
     out: Embedded = {}
+    seen: dict[bytes, Read] = {}  # a text said again in a later batch (a disclaimer, a greeting)
     for start in range(0, len(positions), batch):
         part = positions[start : start + batch]
-        out.update(_embedded_part([chunks[k] for k in part], part, encoder))
+        out.update(_embedded_part([chunks[k] for k in part], part, encoder, seen))
         if progress:
             progress(min(start + batch, len(positions)), len(positions))
     return out
 
 
-def _embedded_part(chunks: Sequence[Chunk], part: Sequence[int], encoder: Encoder) -> Embedded:
+def _embedded_part(
+    chunks: Sequence[Chunk], part: Sequence[int], encoder: Encoder, seen: dict[bytes, Read]
+) -> Embedded:
     with stage("sentence split"):
         units = [chunk_units(chunk) for chunk in chunks]
     texts = [chunk.embedding_text for chunk in chunks]
+    keys = {text: _key(text) for text in texts}
     spans: dict[str, list[list[tuple[int, int]]]] = {}  # a text said twice is embedded once
     for chunk, text, own in zip(chunks, texts, units, strict=True):
-        spans.setdefault(text, _pieces(chunk, text, own))
+        if keys[text] not in seen:
+            spans.setdefault(text, _pieces(chunk, text, own))
     with stage("embed passages", len(chunks)):
-        vectors, pieces = encoder.embed_spans(list(spans), list(spans.values()))
-    read = {text: (vectors[k], pieces[k]) for k, text in enumerate(spans)}
+        vectors, pieces = (
+            encoder.embed_spans(list(spans), list(spans.values())) if spans else ((), ())
+        )
+    for k, text in enumerate(spans):
+        seen[keys[text]] = (vectors[k], pieces[k])
+    read = {text: seen[keys[text]] for text in texts}
     alone = list(
         dict.fromkeys(
             unit
@@ -85,6 +96,12 @@ def _embedded_part(chunks: Sequence[Chunk], part: Sequence[int], encoder: Encode
         ]
         out[k] = (vector, np.asarray(rows, dtype=np.float32).reshape(len(rows), vector.shape[0]))
     return out
+
+
+def _key(text: str) -> bytes:
+    """A text's key among those already embedded: a digest, so a large build keeps no second
+    copy of every passage."""
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
 
 
 def _pieces(chunk: Chunk, text: str, units) -> list[list[tuple[int, int]]]:

@@ -5,6 +5,7 @@ whole, and a recorded build says where its time went."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import numpy as np
 
@@ -39,6 +40,28 @@ def test_passage_sentences_are_pooled_and_table_cells_embedded_alone(
     # In context, a sentence still reads as its own words far more often than as a neighbour's.
     print(f"pooled sentence nearest its own words: {np.mean(own_nearest):.2f}")
     assert np.mean(own_nearest) >= 0.75
+
+
+def test_a_text_said_again_in_a_later_batch_is_not_embedded_again(encoder, transcript_doc):
+    passages = [c for c in chunk_document(transcript_doc) if c.kind == "passage"][:3]
+    again = replace(passages[0], chunk_id="again", lines=(900, 900))  # a later document's
+    chunks = [*passages, again]
+    embedded_texts: list[str] = []
+
+    class Counting:
+        dimension = encoder.dimension
+
+        def embed_spans(self, texts, spans):
+            embedded_texts.extend(texts)
+            return encoder.embed_spans(texts, spans)
+
+        def embed(self, texts):
+            return encoder.embed(texts)
+
+    out = embed_chunks(chunks, range(len(chunks)), Counting(), batch=2)
+    assert len(embedded_texts) == 3  # the fourth chunk's text came in the first batch
+    np.testing.assert_array_equal(out[3][0], out[0][0])
+    np.testing.assert_array_equal(out[3][1], out[0][1])
 
 
 def test_an_index_with_sentences_embedded_alone_is_rebuilt_whole(index_copy, assistant_on):
