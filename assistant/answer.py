@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
+from assistant.answer_model import Answer, Citation, citation_of
 from assistant.chunking import Chunk, chunk_units, without_short_opening
+from assistant.delivery import asks_guidance_vs_result, compose_delivery
 from assistant.documents.text import is_cjk
 from assistant.figure_choice import (
     CitedFigure,
@@ -26,6 +28,7 @@ from assistant.figures import FULL_YEAR_RE, Figure
 from assistant.lexical import token_set, tokenize
 from assistant.periods import Period, is_day, period_keys
 from assistant.query import (
+    Filters,
     Query,
     Turn,
     content_terms,
@@ -34,9 +37,9 @@ from assistant.query import (
     resolve_follow_up,
     understand,
 )
-from assistant.retrieval import Filters, Retriever
+from assistant.retrieval import Retriever
 from assistant.scope import Scope
-from assistant.store import DocumentRecord
+from assistant.series import asks_for_series, compares_companies, compose_series
 from assistant.vocabulary import CJK_QUESTION_PAIRS, GROUPS, GUIDANCE_RE
 
 __all__ = [
@@ -63,51 +66,6 @@ MAX_ANSWER_SENTENCES = 2
 # among the first three, since a row's cells all name the question's columns alike.
 ANSWER_PASSAGES = 5
 QUOTED_ROWS = 3
-
-
-@dataclass(frozen=True)
-class Citation:
-    n: int
-    chunk_id: str
-    doc_id: str
-    title: str
-    company: str | None
-    period: str | None
-    doc_type: str
-    kind: str
-    speaker: str | None
-    speaker_title: str | None
-    role: str | None
-    firm: str | None
-    section: str | None
-    exchange: int | None
-    heading: str | None
-    row_path: tuple[str, ...]
-    lines: tuple[int, int]
-    text: str
-    translation: str | None
-    score: float
-    pages: tuple[int, int] | None = None
-
-
-@dataclass(frozen=True)
-class Answer:
-    question: str
-    answer: str
-    found: bool
-    figures: tuple[CitedFigure, ...] = ()
-    citations: tuple[Citation, ...] = ()
-    resolved_question: str = ""
-    filters: dict[str, str] = field(default_factory=dict)
-    scope: Scope | None = None
-    # Said beside the answer, not in it: other companies whose passages match too.
-    note: str | None = None
-    # A question across periods: one item per period (company, metric, period, value, unit,
-    # text, kind, citation), and the asked periods no document states.
-    series: tuple[dict, ...] = ()
-    missing_periods: tuple[str, ...] = ()
-    # Numbers worked out from cited figures (never said in a source): each with its inputs.
-    computed: tuple[dict, ...] = ()
 
 
 # Composition --------------------------------------------------------------------------------
@@ -209,9 +167,6 @@ def compose(retriever: Retriever, query: Query, top_k: int) -> Answer:
     )
     if scope.missing:
         return replace(base, answer=scope.missing)
-    from assistant.delivery import asks_guidance_vs_result, compose_delivery
-    from assistant.series import asks_for_series, compares_companies, compose_series
-
     if asks_guidance_vs_result(question) and (delivered := compose_delivery(store, query, base)):
         return delivered
     if (asks_for_series(question) or compares_companies(query)) and (
@@ -220,7 +175,7 @@ def compose(retriever: Retriever, query: Query, top_k: int) -> Answer:
         return series
     hits = retriever.search_query(query, top_k)
     citations = tuple(
-        _citation(n, store.chunks[h.row], store.documents[store.chunks[h.row].doc_id], h.score)
+        citation_of(n, store.chunks[h.row], store.documents[store.chunks[h.row].doc_id], h.score)
         for n, h in enumerate(hits, start=1)
     )
     not_found = replace(base, citations=citations, answer=not_found_text(scope))
@@ -430,32 +385,6 @@ def answerable(retriever: Retriever, query: Query, best_similarity: float) -> bo
     if any(tokenize(p) and all(t not in vocab for t in tokenize(p)) for p in proper):
         return False
     return chinese or best_similarity >= MIN_SENTENCE_SIMILARITY
-
-
-def _citation(n: int, chunk: Chunk, doc: DocumentRecord, score: float) -> Citation:
-    return Citation(
-        n=n,
-        chunk_id=chunk.chunk_id,
-        doc_id=chunk.doc_id,
-        title=doc.title,
-        company=doc.company,
-        period=doc.period,
-        doc_type=doc.doc_type,
-        kind=chunk.kind,
-        speaker=chunk.speaker,
-        speaker_title=chunk.speaker_title,
-        role=chunk.role,
-        firm=chunk.firm,
-        section=chunk.section,
-        exchange=chunk.exchange,
-        heading=chunk.heading,
-        row_path=chunk.row_path,
-        lines=chunk.lines,
-        text=chunk.cited_text,
-        translation=chunk.translation,
-        score=round(score, 6),
-        pages=chunk.pages,
-    )
 
 
 def answer(

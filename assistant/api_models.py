@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from assistant.jobs import Job
-from assistant.retrieval import Filters
+from assistant.query import Filters
 
 # Request models --------------------------------------------------------------------------------
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.answer import Answer
+from assistant.answer_model import Answer
 from assistant.ledger import (
     LedgerRow,
     base_key,

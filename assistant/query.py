@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import lru_cache
 
 import numpy as np
 
 from assistant.documents.text import is_cjk
+from assistant.errors import BadFilter
 from assistant.lexical import ordered_words, tokenize
 from assistant.periods import period_spans, periods_in, without_periods, zh_periods_in
 from assistant.phrases import question_pairs
@@ -37,6 +38,58 @@ class Turn:
 
     question: str
     filters: dict[str, str] | None = None
+
+
+SECTION_ALIASES = {
+    "qa": "qa",
+    "q&a": "qa",
+    "questions and answers": "qa",
+    "questions": "qa",
+    "prepared_remarks": "prepared_remarks",
+    "prepared remarks": "prepared_remarks",
+    "prepared": "prepared_remarks",
+    "presentation": "prepared_remarks",
+}
+
+
+@dataclass(frozen=True)
+class Filters:
+    doc_id: str | None = None
+    company: str | None = None
+    period: str | None = None
+    doc_type: str | None = None
+    speaker: str | None = None
+    role: str | None = None
+    section: str | None = None
+
+    @classmethod
+    def from_mapping(cls, raw: dict[str, str] | None) -> Filters:
+        if not raw:
+            return cls()
+        aliases = {"document": "doc_id", "doc": "doc_id", "type": "doc_type"}
+        known = {f.name for f in fields(cls)}
+        values: dict[str, str] = {}
+        for key, value in raw.items():
+            name = aliases.get(key, key)
+            if name not in known:
+                raise BadFilter(
+                    f"unknown filter {key!r}",
+                    hint=f"valid filters: {', '.join(sorted(known | set(aliases)))}",
+                )
+            if value is not None and str(value).strip():
+                values[name] = str(value).strip()
+        if "section" in values:
+            section = SECTION_ALIASES.get(values["section"].lower())
+            if section is None:
+                raise BadFilter(
+                    f"unknown section {values['section']!r}", hint="use prepared_remarks or qa"
+                )
+            values["section"] = section
+        return cls(**values)
+
+    @property
+    def active(self) -> bool:
+        return any(getattr(self, f.name) for f in fields(self))
 
 
 @dataclass(frozen=True)
@@ -203,8 +256,6 @@ def qualifiers_of(text: str) -> frozenset[str]:
 
 def understand(retriever, question: str, filters=None, history: Sequence[Turn] = ()) -> Query:
     """The one analysis of a question that retrieval and answering share."""
-    from assistant.retrieval import Filters
-
     question = retriever.check_question(question)
     # Only the last turns, each cut to a question's length: an earlier message of any size
     # must not break the next one.

@@ -11,26 +11,23 @@ from __future__ import annotations
 
 import re
 from contextvars import ContextVar
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from assistant.documents.text import is_cjk, is_primary_statement
-from assistant.errors import BadFilter, BadQuestion
+from assistant.errors import BadQuestion
 from assistant.figure_choice import answer_fit, figure_terms
 from assistant.figure_features import PART_OF_YEAR_RE, asks_part_of_year
 from assistant.lexical import STOPWORDS, tokenize
 from assistant.passage_model import passage_ranker
 from assistant.periods import Period, is_day, parse_period, period_keys
 from assistant.phrases import phrase_scores
+from assistant.query import Filters, Query, understand
 from assistant.scope import Catalog, Scope, named_by, resolve_scope
 from assistant.store import Store
 from assistant.vocabulary import QUESTION_TOKENS, QUESTION_WORDS
-
-if TYPE_CHECKING:
-    from assistant.query import Query
 
 # A word in more than this share of chunks is a word of the language, not a ticker.
 # Set while measuring a learned passage ranker (benchmarks/train_passages.py): each search
@@ -41,16 +38,6 @@ RECORDED_POOLS: ContextVar[list[tuple[np.ndarray, dict[str, np.ndarray]]] | None
 ORDINARY_WORD_SHARE = 0.002
 
 QUESTION_TERMS = QUESTION_TOKENS | frozenset(tokenize("total"))
-SECTION_ALIASES = {
-    "qa": "qa",
-    "q&a": "qa",
-    "questions and answers": "qa",
-    "questions": "qa",
-    "prepared_remarks": "prepared_remarks",
-    "prepared remarks": "prepared_remarks",
-    "prepared": "prepared_remarks",
-    "presentation": "prepared_remarks",
-}
 
 
 # A label's alternative in parentheses ("Net cash provided by (used in) operating activities",
@@ -101,46 +88,6 @@ class FusionWeights:
     # A table row whose dated columns ("Sep. 28, 2024") lack the day asked cannot hold the
     # answer: it steps back further than a passage naming another period.
     row_date_mismatch_factor: float = 0.7
-
-
-@dataclass(frozen=True)
-class Filters:
-    doc_id: str | None = None
-    company: str | None = None
-    period: str | None = None
-    doc_type: str | None = None
-    speaker: str | None = None
-    role: str | None = None
-    section: str | None = None
-
-    @classmethod
-    def from_mapping(cls, raw: dict[str, str] | None) -> Filters:
-        if not raw:
-            return cls()
-        aliases = {"document": "doc_id", "doc": "doc_id", "type": "doc_type"}
-        known = {f.name for f in fields(cls)}
-        values: dict[str, str] = {}
-        for key, value in raw.items():
-            name = aliases.get(key, key)
-            if name not in known:
-                raise BadFilter(
-                    f"unknown filter {key!r}",
-                    hint=f"valid filters: {', '.join(sorted(known | set(aliases)))}",
-                )
-            if value is not None and str(value).strip():
-                values[name] = str(value).strip()
-        if "section" in values:
-            section = SECTION_ALIASES.get(values["section"].lower())
-            if section is None:
-                raise BadFilter(
-                    f"unknown section {values['section']!r}", hint="use prepared_remarks or qa"
-                )
-            values["section"] = section
-        return cls(**values)
-
-    @property
-    def active(self) -> bool:
-        return any(getattr(self, f.name) for f in fields(self))
 
 
 @dataclass(frozen=True)
@@ -337,8 +284,6 @@ class Retriever:
         return question
 
     def search(self, question: str, top_k: int = 5, filters: Filters | None = None) -> list[Hit]:
-        from assistant.query import understand
-
         return self.search_query(understand(self, question, filters), top_k)
 
     def scoped_rows(self, query: Query) -> np.ndarray | None:

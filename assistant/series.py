@@ -8,7 +8,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, replace
 
-from assistant.answer import Answer, Citation, _citation
+from assistant.answer_model import Answer, Citation, citation_of
 from assistant.figure_choice import CitedFigure
 from assistant.figures import Figure, sentence_bounds
 from assistant.ledger import (
@@ -183,7 +183,7 @@ class Quoted:
         if point.store_row not in self.numbers:
             n = self.numbers[point.store_row] = len(self.citations) + 1
             chunk = store.chunks[point.store_row]
-            self.citations.append(_citation(n, chunk, store.documents[chunk.doc_id], 1.0))
+            self.citations.append(citation_of(n, chunk, store.documents[chunk.doc_id], 1.0))
         n = self.numbers[point.store_row]
         figure = figure_of(store, point)
         if figure is not None:

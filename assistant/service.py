@@ -20,7 +20,8 @@ from assistant.embedding import Encoder, load_encoder
 from assistant.errors import AssistantError, IndexNotFound, ParseError
 from assistant.indexing import SENTENCES
 from assistant.memory import release_freed_memory
-from assistant.retrieval import Filters, Hit, Retriever
+from assistant.query import Filters
+from assistant.retrieval import Hit, Retriever
 from assistant.settings import Settings
 from assistant.store import (
     Store,

@@ -18,7 +18,8 @@ import numpy as np
 from assistant.build_profile import cpu_seconds
 from assistant.chunking import Chunk, ChunkingParams, chunk_document
 from assistant.documents import parse_file
-from assistant.embedding import Encoder, SentenceEncoder, load_encoder
+from assistant.embedding import Encoder, load_encoder
+from assistant.embedding.torch import SentenceEncoder
 from assistant.lexical import BM25
 from assistant.retrieval import Retriever
 from assistant.service import Assistant

@@ -11,9 +11,12 @@ import numpy as np
 import pytest
 
 from assistant.chunking import chunk_document, chunk_units
-from assistant.embedding import SentenceEncoder, load_encoder
+from assistant.embedding import load_encoder
+from assistant.embedding.onnx import OnnxEncoder
+from assistant.embedding.torch import SentenceEncoder
 from assistant.errors import AssistantError
-from assistant.onnx_encoder import OnnxEncoder
+
+pytestmark = pytest.mark.slow  # loads the model on both runtimes
 
 
 @pytest.fixture(scope="module")
@@ -102,7 +105,7 @@ def test_the_backend_is_chosen_by_name_and_recorded_in_the_manifest(encoder, tmp
 
 def test_the_graph_is_exported_once_and_whole(tmp_path, monkeypatch):
     from assistant.embedding import resolve_model_path
-    from assistant.onnx_encoder import cached_graph_path
+    from assistant.embedding.onnx import cached_graph_path
 
     monkeypatch.setenv("ASSISTANT_MODEL_CACHE", str(tmp_path))
     graph = cached_graph_path(resolve_model_path("all-MiniLM-L6-v2"))

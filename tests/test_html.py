@@ -9,7 +9,7 @@ import pytest
 
 from assistant.chunking import chunk_document
 from assistant.documents import parse_file
-from assistant.documents.reading import decode_source
+from assistant.documents.source import decode_source
 from assistant.errors import ParseError
 from assistant.figures import document_figures
 

@@ -11,12 +11,18 @@ import pytest
 
 from assistant.chunking import chunk_document
 from assistant.documents import parse_file
-from assistant.documents.reading import decode_source
+from assistant.documents.source import decode_source
 from assistant.errors import ParseError
 from tests.conftest import API_TOKEN
 
 PDFS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "pdf"
-needs_corpus = pytest.mark.skipif(not PDFS.is_dir(), reason=f"no development PDFs at {PDFS}")
+
+
+def needs_corpus(test):
+    """The real bank call PDFs: skipped without them, and slow to read."""
+    skip = pytest.mark.skipif(not PDFS.is_dir(), reason=f"no development PDFs at {PDFS}")
+    return pytest.mark.slow(skip(test))
+
 
 CITI_MANAGEMENT = {"Jane Fraser", "Mark Mason", "Jennifer Landis"}
 # (file, management, analysts, Q&A exchanges, first analyst)

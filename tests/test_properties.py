@@ -76,7 +76,7 @@ def test_parsers_never_raise_and_spans_lie_inside_the_file(text, doc_type):
 @given(st.binary(max_size=200))
 def test_arbitrary_bytes_give_a_document_or_a_parse_error(raw):
     from assistant.documents import parse_source
-    from assistant.documents.reading import decode_source
+    from assistant.documents.source import decode_source
 
     try:
         doc = parse_source(decode_source(raw, "bytes.txt"))

@@ -11,7 +11,7 @@ import pytest
 from assistant.errors import BadFilter, BadQuestion
 from assistant.evaluation import CitedText, Outcome, evaluate, read_questions
 from assistant.lexical import BM25, tokenize
-from assistant.retrieval import Filters
+from assistant.query import Filters
 from tests.conftest import FIXTURES, ROOT, SEEDS
 
 DEV_QUESTIONS = ROOT.parent / "shared" / "eval" / "questions.jsonl"

@@ -10,7 +10,8 @@ from __future__ import annotations
 import contextlib
 import ipaddress
 import logging
-from collections.abc import AsyncIterator
+import sys
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 import anyio
@@ -28,7 +29,7 @@ from assistant.settings import Settings
 
 log = logging.getLogger("assistant.api")
 
-__all__ = ["app_from_environment", "create_app"]
+__all__ = ["app_for", "app_from_environment", "create_app"]
 
 
 def create_app(settings: Settings, assistant: Assistant | None = None, slack_app=None) -> FastAPI:
@@ -84,6 +85,10 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     service.board.stop()
 
 
+def print_to_stderr(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
 def is_loopback(host: str) -> bool:
     if host in {"localhost", ""}:
         return True
@@ -93,10 +98,25 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def app_for(
+    settings: Settings, assistant: Assistant, say: Callable[[str], None] = print_to_stderr
+) -> FastAPI:
+    """The FastAPI app, with Slack mounted when it is configured (`say` reports which)."""
+    slack_app = None
+    if settings.slack_bot_token or settings.slack_signing_secret:
+        from assistant.slack import SlackConfigError, create_slack_app
+
+        try:
+            slack_app = create_slack_app(settings, assistant)
+            say("Slack events at POST /slack/events")
+        except SlackConfigError as error:
+            say(f"warning: {error}; serving without Slack")
+    return create_app(settings, assistant, slack_app)
+
+
 def app_from_environment() -> FastAPI:
     """The app of one of several `serve --workers` processes: settings from the environment
     the parent set (the seed index is already built)."""
-    from assistant.cli import app_for
     from assistant.memory import limit_arenas
 
     limit_arenas()

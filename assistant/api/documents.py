@@ -28,7 +28,7 @@ from assistant.api_models import (
 from assistant.documents import DOCUMENT_SUFFIXES, doc_id_for
 from assistant.documents.html import is_html
 from assistant.documents.pdf import is_pdf
-from assistant.documents.reading import decode_source
+from assistant.documents.source import decode_source
 from assistant.errors import (
     AssistantError,
     DocumentExists,

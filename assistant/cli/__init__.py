@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from assistant.cli import library, questions, serving  # noqa: F401  (they register commands)
 from assistant.cli.common import app, settings_for
-from assistant.cli.serving import app_for
 
-__all__ = ["app", "app_for", "main", "settings_for"]
+__all__ = ["app", "main", "settings_for"]
 
 
 def main() -> None:  # pragma: no cover - console entry for `python -m assistant.cli`

@@ -54,7 +54,7 @@ def search(
             rows = answered["results"]
         else:
             from assistant.api_models import search_result_model
-            from assistant.retrieval import Filters
+            from assistant.query import Filters
 
             results = common.open_assistant(index).search(
                 question, k, Filters.from_mapping(mapping)
@@ -95,7 +95,7 @@ def evaluate_cmd(
         assistant build a.txt b.txt --index scratch && assistant eval q.jsonl --index scratch
     """
     from assistant.evaluation import Outcome, evaluate, outcome_of, outcome_of_model, read_questions
-    from assistant.retrieval import Filters
+    from assistant.query import Filters
     from assistant.schema import AnswerModel
 
     try:
@@ -183,7 +183,7 @@ def ask(
             model = AnswerModel.model_validate(answered)
         else:
             from assistant.answer import Turn
-            from assistant.retrieval import Filters
+            from assistant.query import Filters
             from assistant.schema import answer_model
 
             turns = [Turn(question=q) for q in history or []]

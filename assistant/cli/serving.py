@@ -58,7 +58,11 @@ def serve(
     """
     import uvicorn
 
+    from assistant.api import app_for
     from assistant.service import Assistant
+
+    def say(line: str) -> None:
+        err.print(line, highlight=False)
 
     limit_arenas()  # before the model's and the workers' threads exist
     settings = Settings.from_env(
@@ -80,7 +84,7 @@ def serve(
         if assistant.ensure_index(settings.seeds_dir, progress=build_progress()):
             where = "the database" if settings.database_url else settings.index_dir
             err.print(f"built the index from {settings.seeds_dir}/ into {where}", highlight=False)
-        target = app_for(settings, assistant) if settings.processes == 1 else None
+        target = app_for(settings, assistant, say) if settings.processes == 1 else None
     except AssistantError as error:
         raise fail(error) from error
     err.print(f"serving on http://{settings.host}:{settings.port}", highlight=False)
@@ -128,22 +132,6 @@ def check_port_free(host: str, port: int) -> None:
                 hint=f"pick another port: make serve PORT={port + 1}, or assistant serve "
                 f"--port {port + 1} (ASSISTANT_PORT={port + 1})",
             ) from error
-
-
-def app_for(settings: Settings, assistant):
-    """The FastAPI app, with Slack mounted when it is configured."""
-    from assistant.api import create_app
-
-    slack_app = None
-    if settings.slack_bot_token or settings.slack_signing_secret:
-        from assistant.slack import SlackConfigError, create_slack_app
-
-        try:
-            slack_app = create_slack_app(settings, assistant)
-            err.print("Slack events at POST /slack/events", highlight=False)
-        except SlackConfigError as error:
-            err.print(f"warning: {error}; serving without Slack", highlight=False)
-    return create_app(settings, assistant, slack_app)
 
 
 def settings_environment(settings: Settings) -> dict[str, str]:

@@ -25,7 +25,8 @@ from assistant.documents.model import (
     TableRow,
 )
 from assistant.documents.notes import parse_notes
-from assistant.documents.reading import SourceText, decode_source, read_source
+from assistant.documents.reading import SourceText
+from assistant.documents.source import decode_source, read_source
 from assistant.documents.transcript import count_speaker_lines, parse_transcript
 from assistant.errors import ParseError
 from assistant.periods import find_period, parse_period

@@ -165,7 +165,7 @@ def apply_limits(limits: ReadLimits) -> None:
 def read_in_this_process(request: ReadRequest) -> ReadResult:
     from assistant.chunking import chunk_document
     from assistant.documents import parse_source
-    from assistant.documents.reading import decode_source
+    from assistant.documents.source import decode_source
     from assistant.figures import document_figures
 
     doc = parse_source(decode_source(Path(request.path).read_bytes(), request.name), request.meta)

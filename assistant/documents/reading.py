@@ -1,10 +1,10 @@
-"""Reading a source file safely: one clear error for empty, binary, huge or mis-encoded input."""
+"""What every reader of a source gives (SourceText) and the limits and checks they share; plain
+text decoded with one clear error for empty, binary, huge or mis-encoded input."""
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from pathlib import Path
 
 from assistant.errors import ParseError
 
@@ -33,22 +33,9 @@ class SourceText:
     kind_warnings: tuple[str, ...] = ()
 
 
-def decode_source(raw: bytes, path: str) -> SourceText:
-    """Decode bytes as UTF-8 (or UTF-16 with a byte-order mark), refusing what would silently
+def text_source(raw: bytes, path: str) -> SourceText:
+    """Plain text: UTF-8 (or UTF-16 with a byte-order mark), refusing what would silently
     become a broken document."""
-    if len(raw) > MAX_FILE_BYTES:
-        raise ParseError(
-            path,
-            f"file is {len(raw) / 1e6:.1f} MB; the limit is {MAX_FILE_BYTES // (1024 * 1024)} MB",
-            hint="split it into smaller documents",
-        )
-    from assistant.documents.html import html_source, is_html
-    from assistant.documents.pdf import is_pdf, pdf_source
-
-    if is_pdf(raw):
-        return pdf_source(raw, path)
-    if is_html(raw):
-        return html_source(raw, path)
     decode = _decode_utf16 if raw.startswith(UTF16_BOMS) else _decode_utf8
     text = decode(raw, path)
     if not text.replace("\ufeff", "").strip():
@@ -112,22 +99,3 @@ def _decode_utf16(raw: bytes, path: str) -> str:
     if "\x00" in text:
         raise ParseError(path, "file looks binary (NUL character)")
     return text.lstrip("\ufeff")
-
-
-def read_source(path: Path) -> SourceText:
-    try:
-        if path.is_dir():
-            raise ParseError(str(path), "is a directory, not a file")
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise ParseError(
-                str(path),
-                f"file is {size / 1e6:.1f} MB; the limit is 50 MB",
-                hint="split it into smaller documents",
-            )
-        raw = path.read_bytes()
-    except FileNotFoundError as err:
-        raise ParseError(str(path), "no such file") from err
-    except PermissionError as err:
-        raise ParseError(str(path), "permission denied") from err
-    return decode_source(raw, str(path))

@@ -25,7 +25,13 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.embedding import QueryCache, Spans, mean_pooled, resolve_model_path, span_vectors
+from assistant.embedding.base import (
+    QueryCache,
+    Spans,
+    mean_pooled,
+    resolve_model_path,
+    span_vectors,
+)
 from assistant.errors import AssistantError
 from assistant.memory import release_freed_memory
 
@@ -277,7 +283,7 @@ def shrinking_run():
 
 
 def main() -> None:
-    """`python -m assistant.onnx_encoder`: export the bundled model's graphs now (install)."""
+    """`python -m assistant.embedding.onnx`: export the bundled model's graphs now (install)."""
     model_dir = resolve_model_path("all-MiniLM-L6-v2")
     graph = cached_graph_path(model_dir)
     if not graph.exists():
