@@ -16,7 +16,7 @@ PIP_QUIET := grep -v "is ignored: it is neither a file nor a directory" >&2 || t
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install test lint format serve bench bench-library bench-filings eval questions train load browser clean
+.PHONY: install test test-fast lint format serve bench bench-library bench-filings eval questions train load browser clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -52,7 +52,11 @@ browser:
 	    echo "chromium could not be installed: the browser test will be skipped" )
 
 test: lint browser
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q --durations=20
+
+# Unit tests only (no model, index, server or browser): under a minute.
+test-fast: install
+	$(BIN)/pytest -q -m "not slow"
 
 # make serve PORT=8001 HOST=0.0.0.0 (or ASSISTANT_PORT / ASSISTANT_HOST)
 serve: install

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = ["tests.shared_required"]
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
@@ -21,6 +23,32 @@ FILING_SEED = SEEDS / "003_a308b794af7827e1.txt"
 ECTSUM = ROOT.parent / "shared" / "corpus" / "ectsum-train"
 # A small library of real calls: several companies, one of them with two quarters.
 ECTSUM_CALLS = ("RMD_q1_2022", "RMD_q2_2021", "YUM_q2_2021", "AAP_q3_2021", "DPZ_q2_2021")
+
+
+# Fixtures that load the model, build an index or start a server: a test that uses one is
+# `slow`, and `make test-fast` (`pytest -m "not slow"`) leaves it out.
+HEAVY_FIXTURES = frozenset(
+    {
+        "encoder",
+        "seed_index",
+        "ectsum_library",
+        "index_copy",
+        "assistant_on",
+        "server",
+        "postgres_servers",
+        "postgres_server",
+        "database_url",
+        "browser",
+    }
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        on_postgres = any(str(value).startswith("pgvector") for value in params.values())
+        if on_postgres or HEAVY_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")

@@ -56,6 +56,7 @@ def test_it_installs_and_builds_the_way_make_does():
         assert needed in copied
 
 
+@pytest.mark.slow
 def test_the_seed_build_step_runs(tmp_path):
     """The image's seed-build command, run as written but into a temporary index."""
     runs = " && ".join(arg for kw, arg in instructions() if kw == "RUN")

@@ -90,6 +90,7 @@ def test_the_model_reorders_text_figures_and_leaves_table_cells_to_the_rule(
     assert {"text", "table"} <= sources
 
 
+@pytest.mark.slow
 def test_training_learns_a_signal_the_rule_does_not_weigh():
     from benchmarks.train_figures import Examples, fit
 

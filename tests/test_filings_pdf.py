@@ -13,6 +13,8 @@ from assistant.documents.cover import fiscal_quarter, read_cover, readable_case
 from assistant.documents.pdf_layout import LayoutLine, Word
 from assistant.documents.pdf_tables import split_row
 
+pytestmark = pytest.mark.slow  # reads real 10-K, 10-Q and 8-K PDFs
+
 FILINGS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "filings-pdf"
 needs_filings = pytest.mark.skipif(not FILINGS.exists(), reason="../shared/corpus is absent")
 

@@ -22,6 +22,8 @@ from tests.fake_slack import FakeSlack
 from tests.test_faults import upload, wait_for_job
 from tests.test_slack import SECRET, send_event
 
+pytestmark = pytest.mark.slow  # starts PostgreSQL servers and workers
+
 EVAL = ROOT.parent / "shared" / "eval"
 OUTCOME = ("hit_rank", "doc_hit", "figure_rank")
 

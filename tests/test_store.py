@@ -302,6 +302,7 @@ def test_building_into_a_folder_of_other_files_needs_force(tmp_path, assistant_o
     assert {"notes", "report.xlsx", "current"} <= {p.name for p in folder.iterdir()}
 
 
+@pytest.mark.slow
 def test_the_first_serve_builds_the_seed_index_beside_the_projects_index_readme(tmp_path):
     """A fresh clone's index/ holds only its README: `assistant serve` (what `make serve`
     runs) builds the seed index there and answers, and the README stays."""

@@ -21,6 +21,8 @@ from benchmarks import hostile
 from benchmarks.serving import Server
 from tests.test_faults import call_text, upload, wait_for_job
 
+pytestmark = pytest.mark.slow  # CPU-bound load beside a real server
+
 BUSY_LOOP = "while True: pass"
 READY_WITHIN_S = 240
 BUDGET_S = 60
