@@ -12,7 +12,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
-from assistant.figures import Figure, is_period_like, sentence_bounds
+from assistant.documents.text import is_period_like
+from assistant.figures import Figure, sentence_bounds
 from assistant.lexical import says_label, token_set, tokenize
 from assistant.periods import period_keys
 from assistant.query import MONEY, Query, qualifiers_of

@@ -1,0 +1,110 @@
+"""Figures in Chinese translations: 萬/億/萬億, 元/人民幣 and full-width digits."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.figures.labels import YEAR_RE
+from assistant.figures.model import CURRENCIES, FULL_WIDTH, NUM, Figure, parse_number
+from assistant.figures.timing import nearest_period
+from assistant.periods import zh_periods_in
+
+ZH_RE = re.compile(
+    rf"(?P<pre>人民幣|人民币|美元|港元|港幣)?\s?(?P<num>{NUM})\s?"
+    r"(?P<scale>萬億|万亿|億|亿|萬|万|千)?\s?(?P<unit>元|美元|港元|%|個基點|个基点|基點|基点|個百分點|个百分点|"
+    r"個月|个月|天|倍|家|個|个|名|台|筆|笔)?"
+    r"(?P<post>人民幣|人民币)?"
+)
+CHANGE_ZH_RE = re.compile(
+    r"(?P<inc>增長|增长|成長|成长|提高|提升|上升|增加|擴大|扩大)|"
+    r"(?P<dec>下降|減少|减少|降低|下滑|收窄)|(?P<imp>改善)"
+)
+
+
+def chinese_figures(text: str, default_period: str | None) -> list[Figure]:
+    normalised = text.translate(FULL_WIDTH)
+    default_year = default_period[-4:] if default_period and default_period[-4:].isdigit() else None
+    periods = zh_periods_in(normalised, default_year)
+    figures = []
+    for m in ZH_RE.finditer(normalised):
+        pre, scale, unit_word, post = (
+            m.group("pre"),
+            m.group("scale"),
+            m.group("unit"),
+            m.group("post"),
+        )
+        if not (pre or scale or unit_word or post):
+            continue
+        start, end = m.span()
+        if re.match(r"\s", normalised[start : start + 1] or "x"):
+            start += 1
+        before = normalised[max(0, start - 3) : start]
+        if re.search(r"[A-Za-z]$", before) or (
+            unit_word is None and not pre and not post and scale == "千"
+        ):
+            continue
+        number = m.group("num")
+        if YEAR_RE.match(number) and not (pre or post or unit_word in {"元", "美元", "港元", "%"}):
+            continue
+        value = parse_number(number, scale)
+        if unit_word == "%":
+            unit = "%"
+        elif unit_word and ("基點" in unit_word or "基点" in unit_word):
+            unit = "bps"
+        elif unit_word and ("百分點" in unit_word or "百分点" in unit_word):
+            unit = "%"
+        elif unit_word in {"個月", "个月"}:
+            unit = "months"
+        elif unit_word == "天":
+            unit = "days"
+        elif unit_word == "倍":
+            unit = "x"
+        elif pre or post or unit_word in {"元", "美元", "港元"}:
+            unit = CURRENCIES[pre or post or unit_word]
+            if pre in {"美元", "港元", "港幣"} or unit_word in {"美元", "港元"}:
+                unit = CURRENCIES[pre if pre in {"美元", "港元", "港幣"} else unit_word]
+        elif unit_word in {"家", "個", "个", "名", "台", "筆", "笔"} or scale:
+            context = normalised[max(0, start - 20) : end + 10]
+            unit = "CNY" if scale and re.search("元|人民幣|人民币", context) else "count"
+        else:
+            continue
+        head = normalised[max(0, start - 14) : start]
+        head = re.split(r"[,。、;:,;]", head)[-1]
+        subject = re.split(r"\d", head)[0]  # "淨利潤增長17%至" -> "淨利潤增長"
+        change = None
+        changes = list(CHANGE_ZH_RE.finditer(head))
+        if changes and not re.search(
+            r"(至|到|達|达|為|为)\s*$", head
+        ):  # "增長17%至3.63億元": a level
+            last = changes[-1]
+            change = (
+                "increase"
+                if last.group("inc")
+                else "decrease"
+                if last.group("dec")
+                else "improvement"
+            )
+        metric = re.sub(
+            r"(為|为|是|達|达|約|约|至|到|了|在|共|有|的|增長|增长|下降|減少|减少|提高|"
+            r"上升|增加|改善|成長|成长|降低|約為|人民幣|人民币|增|減|减|降|升|將|将|"
+            r"\[|\]|\s)+$",
+            "",
+            subject,
+        ).strip()
+        metric = re.sub(r"^.*?(我們的|我们的|我們|我们|其|本季|本季度|季末|截至)", "", metric)
+        metric = metric.strip() or None
+        figures.append(
+            Figure(
+                value=value,
+                unit=unit,
+                text=text[start:end],
+                span=(start, end),
+                source="translation",
+                scale=scale,
+                metric=metric,
+                period=nearest_period(periods, start) or default_period,
+                change=change,
+                approximate=bool(re.search(r"(約|约|大約|大约|近)$", head)),
+            )
+        )
+    return figures
