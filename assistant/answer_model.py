@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 
 from assistant.chunking import Chunk
 from assistant.figure_choice import CitedFigure
+from assistant.library import DocumentRecord
 from assistant.scope import Scope
-from assistant.store import DocumentRecord
 
 
 @dataclass(frozen=True)

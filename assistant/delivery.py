@@ -17,10 +17,10 @@ from assistant.ledger import (
     rows_of,
     select,
 )
+from assistant.library import Store
 from assistant.periods import Period, parse_period, periods_in
 from assistant.query import Query
 from assistant.series import Quoted, SeriesPoint, documents_of, figure_of, quote
-from assistant.store import Store
 
 DELIVERY_RE = re.compile(
     r"\b(?:deliver(?:ed)?|meet|met|beat|miss(?:ed)?|hit|achieve[ds]?|land(?:ed)?)\b[^?]*"

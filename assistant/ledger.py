@@ -18,9 +18,9 @@ from functools import lru_cache
 from assistant.figure_choice import figure_context
 from assistant.figures import Figure
 from assistant.lexical import STOPWORDS
+from assistant.library import Store
 from assistant.periods import parse_period
 from assistant.query import qualifiers_of
-from assistant.store import Store
 from assistant.vocabulary import (
     LOSS_NAMES,
     METRIC_CHANGING_WORDS,

@@ -24,7 +24,7 @@ from assistant.errors import DocumentNotFound, IndexMismatch
 from assistant.figures import Figure
 from assistant.indexing import chunks_and_figures, embed_chunks
 from assistant.lexical import BM25, chunk_lexical_text, tokenize
-from assistant.store import (
+from assistant.library import (
     DocumentRecord,
     Store,
     UpdateStats,

@@ -19,7 +19,7 @@ MODEL_DIR = Path(__file__).resolve().parent / "models"
 
 def card_problem(card: dict, features: Sequence[str]) -> str | None:
     """Why a model card does not fit this code, or None."""
-    from assistant.store import FORMAT_VERSION
+    from assistant.library import FORMAT_VERSION
 
     if tuple(card.get("features", ())) != tuple(features):
         return "it was fitted on other features"

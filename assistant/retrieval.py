@@ -21,12 +21,12 @@ from assistant.errors import BadQuestion
 from assistant.figure_choice import answer_fit, figure_terms
 from assistant.figure_features import PART_OF_YEAR_RE, asks_part_of_year
 from assistant.lexical import STOPWORDS, tokenize
+from assistant.library import Store
 from assistant.passage_model import passage_ranker
 from assistant.periods import Period, is_day, parse_period, period_keys
 from assistant.phrases import phrase_scores
 from assistant.query import Filters, Query, understand
 from assistant.scope import Catalog, Scope, named_by, resolve_scope
-from assistant.store import Store
 from assistant.vocabulary import QUESTION_TOKENS, QUESTION_WORDS
 
 # A word in more than this share of chunks is a word of the language, not a ticker.

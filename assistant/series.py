@@ -21,9 +21,9 @@ from assistant.ledger import (
     rows_of,
     select,
 )
+from assistant.library import Store
 from assistant.periods import Period, parse_period, periods_in
 from assistant.query import Query
-from assistant.store import Store
 
 SERIES_RE = re.compile(
     r"\b(?:trend(?:s|ed)?|each (?:quarter|year|period)|every quarter|quarter by quarter|"

@@ -19,11 +19,7 @@ from assistant.documents.many import read_files
 from assistant.embedding import Encoder, load_encoder
 from assistant.errors import AssistantError, IndexNotFound, ParseError
 from assistant.indexing import SENTENCES
-from assistant.memory import release_freed_memory
-from assistant.query import Filters
-from assistant.retrieval import Hit, Retriever
-from assistant.settings import Settings
-from assistant.store import (
+from assistant.library import (
     Store,
     UpdateStats,
     check_index_dir,
@@ -31,6 +27,10 @@ from assistant.store import (
     index_exists,
     writer_lock,
 )
+from assistant.memory import release_freed_memory
+from assistant.query import Filters
+from assistant.retrieval import Hit, Retriever
+from assistant.settings import Settings
 
 if TYPE_CHECKING:
     from assistant.library_db import Library

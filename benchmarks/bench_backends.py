@@ -23,11 +23,11 @@ from assistant.database import connect, migrate
 from assistant.documents import parse_file
 from assistant.embedding import Encoder, load_encoder
 from assistant.evaluation import read_questions
+from assistant.library import Store
 from assistant.library_db import Library
 from assistant.retrieval import Retriever
 from assistant.service import Assistant
 from assistant.settings import Settings
-from assistant.store import Store
 from benchmarks.bench import dir_size_mb, percentiles, synthetic_store
 
 ROOT = Path(__file__).resolve().parent.parent

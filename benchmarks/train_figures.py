@@ -315,7 +315,7 @@ def main() -> int:
     if not args.questions.exists():
         print(f"{args.questions} is absent: run `make questions` first", file=sys.stderr)
         return 1
-    from assistant.store import FORMAT_VERSION
+    from assistant.library import FORMAT_VERSION
 
     examples = load_or_collect(args.index, args.questions, args.fresh)
     booster, train, held = fit(examples)

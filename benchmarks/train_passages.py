@@ -143,9 +143,9 @@ def main() -> int:
         print(f"{args.questions} is absent: run `make questions` first", file=sys.stderr)
         return 1
     from assistant.embedding import load_encoder
+    from assistant.library import FORMAT_VERSION
     from assistant.service import Assistant
     from assistant.settings import Settings
-    from assistant.store import FORMAT_VERSION
 
     assistant = Assistant(Settings(index_dir=args.index), load_encoder("all-MiniLM-L6-v2"))
     assistant.build([LIBRARY], skip_unreadable=True)

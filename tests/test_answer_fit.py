@@ -10,9 +10,9 @@ import pytest
 
 from assistant.figure_choice import answer_fit, figure_terms
 from assistant.figures import Figure
+from assistant.library import Store
 from assistant.query import understand
 from assistant.retrieval import Retriever
-from assistant.store import Store
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ import numpy as np
 from assistant.build_profile import recording, stage
 from assistant.chunking import chunk_document, chunk_units
 from assistant.indexing import SENTENCES, SENTENCES_ALONE, embed_chunks
-from assistant.store import Store, current_version
+from assistant.library import Store, current_version
 from tests.conftest import SEEDS
 
 

@@ -67,9 +67,9 @@ def test_the_phrase_list_favours_only_the_passages_that_say_the_term(seed_index,
     word for word, and a zero phrase weight changes nothing else about the ranking."""
     from dataclasses import replace
 
+    from assistant.library import Store
     from assistant.query import understand
     from assistant.retrieval import Retriever
-    from assistant.store import Store
 
     store = Store.load(seed_index)
     retriever = Retriever(store, encoder)
@@ -95,9 +95,9 @@ def test_the_phrase_list_favours_only_the_passages_that_say_the_term(seed_index,
 def test_which_analyst_asked_is_ranked_without_the_phrase_list(seed_index, encoder):
     from dataclasses import replace
 
+    from assistant.library import Store
     from assistant.query import understand
     from assistant.retrieval import Retriever
-    from assistant.store import Store
 
     store = Store.load(seed_index)
     retriever = Retriever(store, encoder)

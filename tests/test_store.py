@@ -22,7 +22,7 @@ from assistant.errors import (
     IndexMismatch,
     IndexNotFound,
 )
-from assistant.store import Store, VectorIndex, current_version
+from assistant.library import Store, VectorIndex, current_version
 from tests.conftest import FIXTURES, ROOT, SEEDS
 
 QUERIES = [

@@ -37,7 +37,7 @@ from assistant.errors import (
     SourceGone,
 )
 from assistant.jobs import Job
-from assistant.store import DocumentRecord, Store
+from assistant.library import DocumentRecord, Store
 
 UPLOAD_SUFFIXES = set(DOCUMENT_SUFFIXES)
 MAX_NAME_BYTES = 255

@@ -14,9 +14,9 @@ from assistant.documents.isolated import ReadLimits, read_isolated
 from assistant.errors import IndexNotFound
 from assistant.jobs import Job, JobBoard
 from assistant.jobs_db import DatabaseJobBoard
+from assistant.library import DocumentRecord
 from assistant.service import Assistant
 from assistant.settings import Settings
-from assistant.store import DocumentRecord
 
 log = logging.getLogger("assistant.jobs")
 

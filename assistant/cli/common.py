@@ -131,7 +131,7 @@ def library_store(index: Path | None):
     settings = settings_for(index)
     if settings.database_url:
         return open_assistant(index).store
-    from assistant.store import Store
+    from assistant.library import Store
 
     return Store.load(settings.index_dir)
 
