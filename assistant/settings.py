@@ -29,7 +29,8 @@ class Settings:
     top_k: int = 5
     max_question_chars: int = 2000
     chunking: ChunkingParams = field(default_factory=ChunkingParams)
-    # Past this many vectors the store switches from exact search to HNSW (see library/vector_index.py).
+    # Past this many vectors the store switches from exact search to HNSW
+    # (library/vector_index.py).
     ann_threshold: int = 250_000
     # Serving.
     host: str = "127.0.0.1"
