@@ -10,7 +10,7 @@ import pytest
 
 from assistant.documents import Metadata, parse_file, parse_text
 from assistant.documents.identity import aliases_for, display_name
-from assistant.documents.transcript import SENTENCE_END
+from assistant.documents.transcript_lines import SENTENCE_END
 from tests.conftest import FIXTURES, ROOT
 
 CALLS = ROOT.parent / "shared" / "corpus" / "calls"
