@@ -2,8 +2,8 @@
 reciprocal rank, after the user's filters.
 
 Read top to bottom: `search` validates the question, expands finance shorthand
-(vocabulary.py), restricts to the filtered rows, takes the top candidates of each side, and
-fuses them. A Chinese question has no dense side of its own (the bundled model is English
+(vocabulary/expansion.py), restricts to the filtered rows, takes the top candidates of each
+side, and fuses them. A Chinese question has no dense side of its own (the bundled model is English
 only); it uses the English gloss of its finance terms when there is one.
 """
 
