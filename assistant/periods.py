@@ -380,3 +380,16 @@ COMPARISON_BEFORE_RE = re.compile(
     r"same (?:period|quarter) (?:of|in|last)|a year ago)\b[^,.;]{0,25}$",
     re.I,
 )
+
+
+def chunk_periods(chunk, own: Period | None = None) -> set[str]:
+    """Periods a chunk speaks of: a row's own headers (its caption only when they name none),
+    or a passage's text. A quarter said without its year ("the fourth quarter") and "this
+    quarter" are read against the document's own period `own`."""
+    if chunk.kind == "table_row":
+        headers = period_keys(
+            " ".join([*chunk.row_path, *(p for cell in chunk.cells for p in cell.column_path)]),
+            own,
+        )
+        return headers or period_keys(chunk.heading or "", own)
+    return period_keys(chunk.text, own)

@@ -11,22 +11,24 @@ from __future__ import annotations
 
 import re
 from contextvars import ContextVar
-from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 
+from assistant.catalog import Catalog, named_by
 from assistant.documents.text import is_cjk, is_primary_statement
 from assistant.errors import BadQuestion
 from assistant.figure_choice import answer_fit, figure_terms
 from assistant.figure_features import PART_OF_YEAR_RE, asks_part_of_year
+from assistant.fusion import FusionWeights, Hit, best_sentence_scores, ranks_of, top_indices
 from assistant.lexical import STOPWORDS, tokenize
 from assistant.library import Store
 from assistant.passage_model import passage_ranker
-from assistant.periods import Period, is_day, parse_period, period_keys
+from assistant.periods import chunk_periods, is_day, parse_period
 from assistant.phrases import phrase_scores
 from assistant.query import Filters, Query, understand
-from assistant.scope import Catalog, Scope, named_by, resolve_scope
+from assistant.replies import inherit_question_scores, with_replies
+from assistant.scope import Scope, resolve_scope
 from assistant.vocabulary import QUESTION_TOKENS, QUESTION_WORDS
 
 # A word in more than this share of chunks is a word of the language, not a ticker.
@@ -49,57 +51,6 @@ ALTERNATIVE_RE = re.compile(r"\([^)]*\)")
 def label_terms(label: str) -> frozenset[str]:
     """A row label's own words, its parenthesised alternative and stopwords aside."""
     return frozenset(tokenize(ALTERNATIVE_RE.sub(" ", label))) - STOPWORDS
-
-
-@dataclass(frozen=True)
-class FusionWeights:
-    """Reciprocal-rank fusion: score = Σ weight / (k + rank). Lexical is weighed above dense
-    because MiniLM reads only 256 word pieces of English; see README for the measurements."""
-
-    dense: float = 0.6
-    lexical: float = 1.0
-    sentence: float = 1.0
-    # A fourth list, lighter: the question's two-word terms said word for word (phrases.py).
-    phrase: float = 0.3
-    # A fifth, as light: passages by how well their figures could answer (unit, metric, kind
-    # and year; figure_choice.answer_fit).
-    figure: float = 0.3
-    k: int = 60
-    candidates: int = 100
-    # A Chinese question reaches the English-only model through its gloss alone, so its dense
-    # and sentence lists count for less.
-    cjk_dense_scale: float = 0.3
-    # An analyst's turn is a question; it rarely answers one. A mild demotion, off when the
-    # user filters on analysts and turned into a promotion when the question asks who asked.
-    analyst_factor: float = 0.9
-    # The answer to an analyst's question that matches scores at least this share of it.
-    reply_factor: float = 0.95
-    # A passage or row that names only other periods than the question's is demoted, and so
-    # is a table row whose row labels share no word with the question.
-    period_mismatch_factor: float = 0.85
-    # A quarter asked, and the passage names only its year (or full year): a lighter demotion.
-    year_only_factor: float = 0.93
-    row_label_mismatch_factor: float = 0.9
-    # A row of a primary statement (income, cash flows, balance sheet) whose own label's
-    # words the question all says holds the firm-wide figure asked: a note's breakdown or a
-    # segment's table of the same metric ("Net Revenues by Type › Total net revenues")
-    # comes after it.
-    primary_statement_factor: float = 1.25
-    # A table row whose dated columns ("Sep. 28, 2024") lack the day asked cannot hold the
-    # answer: it steps back further than a passage naming another period.
-    row_date_mismatch_factor: float = 0.7
-
-
-@dataclass(frozen=True)
-class Hit:
-    row: int
-    score: float
-    dense_rank: int | None
-    lexical_rank: int | None
-    dense_score: float | None
-    lexical_score: float
-    sentence_rank: int | None = None
-    sentence_score: float | None = None
 
 
 class Retriever:
@@ -391,7 +342,7 @@ class Retriever:
             )
             fused = ranker.order(known, spoken)
         if not query.asks_for_analyst and not query.filters.get("role"):
-            self.inherit_question_scores(pool, position, fused)
+            inherit_question_scores(self.store, pool, position, fused, self.weights.reply_factor)
         if query.filters.get("role") != "analyst":
             analyst = np.fromiter(
                 (self.store.chunks[int(row)].role == "analyst" for row in pool), bool, len(pool)
@@ -414,7 +365,7 @@ class Retriever:
         ]
         if query.asks_for_analyst or query.filters.get("role"):
             return hits
-        return self.with_replies(hits, allowed, top_k)
+        return with_replies(self.store, hits, allowed, top_k)
 
     def phrase_fusion(self, query: Query, pool: np.ndarray) -> np.ndarray:
         """weight / (k + rank) for the candidates that say one of the question's pairs."""
@@ -436,106 +387,3 @@ class Retriever:
     def fusion_of_positive(self, scores: np.ndarray, weight: float) -> np.ndarray:
         """weight / (k + rank) by `scores`, for the candidates that scored at all."""
         return np.where(scores > 0, weight / (self.weights.k + ranks_of(scores)), 0.0)
-
-    def inherit_question_scores(
-        self, pool: np.ndarray, position: dict[int, int], fused: np.ndarray
-    ) -> None:
-        """A reply is nearly as good an answer as its question is a match: the passages of the
-        reply to an analyst's question score at least `reply_factor` of what it scored."""
-        for i, row in enumerate(pool):
-            for reply in self.replies_to(int(row)):
-                j = position.get(reply)
-                if j is not None:
-                    fused[j] = max(fused[j], self.weights.reply_factor * fused[i])
-
-    def with_replies(self, hits: list[Hit], allowed: np.ndarray | None, top_k: int) -> list[Hit]:
-        """An analyst's question that matches is followed by the answer it got: the reply
-        (the next passage of the same exchange) comes right after it."""
-        out: list[Hit] = []
-        rows = {h.row for h in hits}
-        allowed_rows = None if allowed is None else set(allowed.tolist())
-        for hit in hits:
-            out.append(hit)
-            reply = self.reply_to(hit.row)
-            if (
-                reply is not None
-                and reply not in rows
-                and (allowed_rows is None or reply in allowed_rows)
-            ):
-                rows.add(reply)
-                out.append(
-                    Hit(
-                        row=reply,
-                        score=hit.score,
-                        dense_rank=None,
-                        lexical_rank=None,
-                        dense_score=None,
-                        lexical_score=0.0,
-                    )
-                )
-        return out[:top_k]
-
-    def reply_to(self, row: int) -> int | None:
-        replies = self.replies_to(row)
-        return replies[0] if replies else None
-
-    def replies_to(self, row: int, limit: int = 2) -> list[int]:
-        """The first passages of management's answer to an analyst's question (same
-        exchange), skipping the rest of the question."""
-        chunks = self.store.chunks
-        asked = chunks[row]
-        out: list[int] = []
-        if asked.role != "analyst":
-            return out
-        for k in range(row + 1, min(len(chunks), row + 1 + limit + 2)):
-            chunk = chunks[k]
-            if chunk.doc_id != asked.doc_id or chunk.exchange != asked.exchange:
-                break
-            if chunk.role == "analyst":
-                if out:
-                    break
-                continue
-            if chunk.role != "operator" and chunk.speaker:
-                out.append(k)
-                if len(out) == limit:
-                    break
-        return out
-
-
-def chunk_periods(chunk, own: Period | None = None) -> set[str]:
-    """Periods a chunk speaks of: a row's own headers (its caption only when they name none),
-    or a passage's text. A quarter said without its year ("the fourth quarter") and "this
-    quarter" are read against the document's own period `own`."""
-    if chunk.kind == "table_row":
-        headers = period_keys(
-            " ".join([*chunk.row_path, *(p for cell in chunk.cells for p in cell.column_path)]),
-            own,
-        )
-        return headers or period_keys(chunk.heading or "", own)
-    return period_keys(chunk.text, own)
-
-
-def best_sentence_scores(store: Store, rows: np.ndarray, query: np.ndarray) -> np.ndarray:
-    """Max cosine similarity between `query` and the sentences of each row, vectorised."""
-    starts = store.sentence_offsets[rows]
-    counts = store.sentence_offsets[rows + 1] - starts
-    firsts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    index = np.repeat(starts - firsts, counts) + np.arange(int(counts.sum()))
-    sims = store.sentence_vectors[index] @ query
-    return np.maximum.reduceat(sims, firsts).astype(np.float64)
-
-
-def ranks_of(scores: np.ndarray) -> np.ndarray:
-    """Each score's rank, 1 for the highest; ties keep their order."""
-    ranks = np.empty(len(scores), dtype=np.int64)
-    ranks[np.argsort(-scores, kind="stable")] = np.arange(1, len(scores) + 1)
-    return ranks
-
-
-def top_indices(scores: np.ndarray, k: int) -> np.ndarray:
-    """Indices of the k largest scores, best first: argpartition, then a small sort."""
-    if len(scores) == 0:
-        return np.zeros(0, dtype=np.int64)
-    k = min(k, len(scores))
-    part = np.argpartition(-scores, k - 1)[:k]
-    return part[np.argsort(-scores[part], kind="stable")]

@@ -18,6 +18,7 @@ from assistant.documents.isolated import ReadResult
 from assistant.documents.many import read_files
 from assistant.embedding import Encoder, load_encoder
 from assistant.errors import AssistantError, IndexNotFound, ParseError
+from assistant.fusion import Hit
 from assistant.indexing import SENTENCES
 from assistant.library import (
     Store,
@@ -29,7 +30,7 @@ from assistant.library import (
 )
 from assistant.memory import release_freed_memory
 from assistant.query import Filters
-from assistant.retrieval import Hit, Retriever
+from assistant.retrieval import Retriever
 from assistant.settings import Settings
 
 if TYPE_CHECKING:

@@ -1,5 +1,5 @@
 """`make train` (first step): fit the passage ranker, which orders the candidate passages where
-the hand-set fusion (retrieval.FusionWeights) alone did.
+the hand-set fusion (fusion.FusionWeights) alone did.
 
 The library's generated questions (the figure ranker's, benchmarks/train_figures.py) are
 searched as the answer path searches; for every candidate passage of a question's pool, what

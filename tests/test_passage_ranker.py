@@ -13,6 +13,7 @@ import pytest
 from assistant import passage_model
 from assistant.passage_model import PASSAGE_FEATURES
 from assistant.ranker_files import card_problem
+from assistant.replies import replies_to
 from assistant.retrieval import RECORDED_POOLS
 
 
@@ -99,10 +100,12 @@ def test_the_model_reads_a_passage_alone_and_a_reply_still_follows_its_question(
 
     chunks = retriever.store.chunks
     score = {hit.row: hit.score for hit in hits}
-    asked = [int(r) for r in pool if chunks[int(r)].role == "analyst" and retriever.replies_to(r)]
+    asked = [
+        int(r) for r in pool if chunks[int(r)].role == "analyst" and replies_to(retriever.store, r)
+    ]
     assert asked, "the seed call's analyst questions are among the candidates"
     for row in asked:
         placed = score[row] / retriever.weights.analyst_factor  # before its own step back
-        for reply in retriever.replies_to(row):
+        for reply in replies_to(retriever.store, row):
             if reply in score:
                 assert score[reply] >= retriever.weights.reply_factor * placed - 1e-12

@@ -12,6 +12,7 @@ from assistant.errors import BadFilter, BadQuestion
 from assistant.evaluation import CitedText, Outcome, evaluate, read_questions
 from assistant.lexical import BM25, tokenize
 from assistant.query import Filters
+from assistant.replies import replies_to
 from tests.conftest import FIXTURES, ROOT, SEEDS
 
 DEV_QUESTIONS = ROOT.parent / "shared" / "eval" / "questions.jsonl"
@@ -133,7 +134,7 @@ def test_an_analysts_matching_question_brings_the_answer_it_got(seed_index, assi
     retriever = assistant_on(seed_index).retriever()
     chunks = retriever.store.chunks
     asked = next(k for k, c in enumerate(chunks) if c.role == "analyst" and "AI-related" in c.text)
-    replies = retriever.replies_to(asked)
+    replies = replies_to(retriever.store, asked)
     assert replies and all(chunks[r].role == "management" for r in replies)
     assert all(chunks[r].exchange == chunks[asked].exchange for r in replies)
     rows = [h.row for h in retriever.search("What is the AI-related business layout?", 5)]

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 
 import pytest
 
+from assistant.catalog import Catalog
 from assistant.lexical import STOPWORDS
-from assistant.scope import Catalog, resolve_scope
+from assistant.scope import resolve_scope
 
 
 @dataclass(frozen=True)

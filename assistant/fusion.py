@@ -1,0 +1,87 @@
+"""Reciprocal-rank fusion: the weights of the ranked lists (dense, lexical, best sentence,
+phrase, figure) and of the factors applied after them, a list's ranks, and a search's hit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.library import Store
+
+
+@dataclass(frozen=True)
+class FusionWeights:
+    """Reciprocal-rank fusion: score = Σ weight / (k + rank). Lexical is weighed above dense
+    because MiniLM reads only 256 word pieces of English; see README for the measurements."""
+
+    dense: float = 0.6
+    lexical: float = 1.0
+    sentence: float = 1.0
+    # A fourth list, lighter: the question's two-word terms said word for word (phrases.py).
+    phrase: float = 0.3
+    # A fifth, as light: passages by how well their figures could answer (unit, metric, kind
+    # and year; figure_choice.answer_fit).
+    figure: float = 0.3
+    k: int = 60
+    candidates: int = 100
+    # A Chinese question reaches the English-only model through its gloss alone, so its dense
+    # and sentence lists count for less.
+    cjk_dense_scale: float = 0.3
+    # An analyst's turn is a question; it rarely answers one. A mild demotion, off when the
+    # user filters on analysts and turned into a promotion when the question asks who asked.
+    analyst_factor: float = 0.9
+    # The answer to an analyst's question that matches scores at least this share of it.
+    reply_factor: float = 0.95
+    # A passage or row that names only other periods than the question's is demoted, and so
+    # is a table row whose row labels share no word with the question.
+    period_mismatch_factor: float = 0.85
+    # A quarter asked, and the passage names only its year (or full year): a lighter demotion.
+    year_only_factor: float = 0.93
+    row_label_mismatch_factor: float = 0.9
+    # A row of a primary statement (income, cash flows, balance sheet) whose own label's
+    # words the question all says holds the firm-wide figure asked: a note's breakdown or a
+    # segment's table of the same metric ("Net Revenues by Type › Total net revenues")
+    # comes after it.
+    primary_statement_factor: float = 1.25
+    # A table row whose dated columns ("Sep. 28, 2024") lack the day asked cannot hold the
+    # answer: it steps back further than a passage naming another period.
+    row_date_mismatch_factor: float = 0.7
+
+
+@dataclass(frozen=True)
+class Hit:
+    row: int
+    score: float
+    dense_rank: int | None
+    lexical_rank: int | None
+    dense_score: float | None
+    lexical_score: float
+    sentence_rank: int | None = None
+    sentence_score: float | None = None
+
+
+def best_sentence_scores(store: Store, rows: np.ndarray, query: np.ndarray) -> np.ndarray:
+    """Max cosine similarity between `query` and the sentences of each row, vectorised."""
+    starts = store.sentence_offsets[rows]
+    counts = store.sentence_offsets[rows + 1] - starts
+    firsts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    index = np.repeat(starts - firsts, counts) + np.arange(int(counts.sum()))
+    sims = store.sentence_vectors[index] @ query
+    return np.maximum.reduceat(sims, firsts).astype(np.float64)
+
+
+def ranks_of(scores: np.ndarray) -> np.ndarray:
+    """Each score's rank, 1 for the highest; ties keep their order."""
+    ranks = np.empty(len(scores), dtype=np.int64)
+    ranks[np.argsort(-scores, kind="stable")] = np.arange(1, len(scores) + 1)
+    return ranks
+
+
+def top_indices(scores: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the k largest scores, best first: argpartition, then a small sort."""
+    if len(scores) == 0:
+        return np.zeros(0, dtype=np.int64)
+    k = min(k, len(scores))
+    part = np.argpartition(-scores, k - 1)[:k]
+    return part[np.argsort(-scores[part], kind="stable")]
