@@ -19,19 +19,15 @@ from assistant.figure_features import (
     Reading,
     SentenceScores,
     asks_part_of_year,
-    column_match,
-    described_by,
-    in_digits,
-    names_row,
     part_for_whole_year,
     passage_signals,
     qualifier_fit,
     question_shape,
     rule_parts,
-    says_row,
     signals,
 )
 from assistant.figure_model import figure_ranker
+from assistant.figure_rows import column_match, described_by, in_digits, names_row, says_row
 from assistant.figures import Figure, sentence_bounds
 from assistant.lexical import tokenize
 from assistant.query import Query
