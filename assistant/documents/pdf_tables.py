@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from assistant.documents.filing import parse_value
-from assistant.documents.html import (
+from assistant.documents.filing_tables import parse_value
+from assistant.documents.html_tables import (
     CURRENCY_SIGNS,
     SCALE_RE,
     TOTAL_LABEL_RE,
