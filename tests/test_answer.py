@@ -245,7 +245,7 @@ def test_ask_answers_or_refuses_any_text(seeds, question, history):
 
 
 def test_a_column_of_another_day_names_another_period_though_the_year_matches():
-    from assistant.answer import names_other_period
+    from assistant.quoting import names_other_period
 
     asked = {"September 28, 2024", "2024"}
     assert names_other_period({"August 31, 2024", "2024"}, asked)
