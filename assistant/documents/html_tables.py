@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from assistant.documents.filing_tables import parse_value
 from assistant.documents.html_text import Extracted, add_paragraph, clean, hidden, indent_of
 from assistant.documents.model import Table, TableCell, TableRow
+from assistant.documents.text import BARE_YEAR_RE
 
 SCALE_RE = re.compile(r"\bin\s+(thousands|millions|billions)\b", re.I)
 SHARE_SCALE_RE = re.compile(r"\bshares?\s+in\s+(thousands|millions|billions)\b", re.I)
@@ -109,13 +110,10 @@ def is_number(text: str) -> bool:
     return value is not None or nil
 
 
-YEAR_RE = re.compile(r"^(?:19|20)\d{2}$")
-
-
 def is_data_row(cells: list[Cell]) -> bool:
     """A label and at least one number that is not a bare year (a header says "2024")."""
     numbers = [c.text for c in cells[1:] if is_number(c.text)]
-    return len(cells) >= 2 and any(not YEAR_RE.match(n) for n in numbers)
+    return len(cells) >= 2 and any(not BARE_YEAR_RE.match(n) for n in numbers)
 
 
 def read_table(table, out: Extracted) -> None:

@@ -23,10 +23,10 @@ from assistant.documents.html_tables import (
 )
 from assistant.documents.model import Table, TableCell, TableRow
 from assistant.documents.pdf_layout import LayoutLine
+from assistant.documents.text import BARE_YEAR_RE
 
 NIL_WORDS = {"—", "–", "-", "n/m", "nm", "n/a", "*"}
 NUMBER_RE = re.compile(r"^\(?[-−]?\$?\(?\d(?:[\d,]*\d)?(?:\.\d+)?\)?%?\)?$")
-YEAR_RE = re.compile(r"^(?:19|20)\d{2}$")
 FOOTNOTE_RE = re.compile(r"^(?:\(\d\)|\(\d\)\(\d\))+$")
 YEARS_RE = re.compile(r"\b(?:19|20)\d{2}\b|\(\d\)")
 SHARES_TOO_RE = re.compile(r"\bshares\s+in\s+(thousands|millions|billions)\b", re.I)
@@ -64,9 +64,9 @@ class RowLine:
     def is_header(self) -> bool:
         """Years over columns ("2022 2021 2020"), with at most a period phrase or footnote
         markers beside them."""
-        years = [v for v in self.values if YEAR_RE.match(v.text)]
+        years = [v for v in self.values if BARE_YEAR_RE.match(v.text)]
         if not years or not all(
-            YEAR_RE.match(v.text) or FOOTNOTE_RE.match(v.text) for v in self.values
+            BARE_YEAR_RE.match(v.text) or FOOTNOTE_RE.match(v.text) for v in self.values
         ):
             return False
         label = FOOTNOTE_RE.sub("", YEARS_RE.sub("", self.label)).strip()

@@ -35,6 +35,8 @@ PERIOD_LIKE_RE = re.compile(
     re.IGNORECASE,
 )
 YEAR_RE = re.compile(r"\b(?:19|20)\d{2}\b")
+# A cell, column or number that is a year and nothing else ("2023").
+BARE_YEAR_RE = re.compile(r"^(?:19|20)\d{2}$")
 
 
 def is_period_like(text: str) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.figures.labels import YEAR_RE
+from assistant.documents.text import BARE_YEAR_RE
 from assistant.figures.model import CURRENCIES, FULL_WIDTH, NUM, Figure, parse_number
 from assistant.figures.timing import nearest_period
 from assistant.periods import zh_periods_in
@@ -44,7 +44,9 @@ def chinese_figures(text: str, default_period: str | None) -> list[Figure]:
         ):
             continue
         number = m.group("num")
-        if YEAR_RE.match(number) and not (pre or post or unit_word in {"元", "美元", "港元", "%"}):
+        if BARE_YEAR_RE.match(number) and not (
+            pre or post or unit_word in {"元", "美元", "港元", "%"}
+        ):
             continue
         value = parse_number(number, scale)
         if unit_word == "%":

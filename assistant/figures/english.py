@@ -7,6 +7,7 @@ import itertools
 import re
 from dataclasses import replace
 
+from assistant.documents.text import BARE_YEAR_RE
 from assistant.figures.labels import (
     BREAKDOWN_RE,
     CHANGE_BEFORE_RE,
@@ -18,7 +19,6 @@ from assistant.figures.labels import (
     METRIC_NAME_BEFORE_RE,
     OF_AFTER_RE,
     PERIOD_PHRASE_RE,
-    YEAR_RE,
     clauses_before,
     clean_metric,
     detect_change,
@@ -123,7 +123,7 @@ def english_figures(text: str, default_period: str | None, source: Source = "tex
             number = groups["n7"]
             scale_word = (groups["s7"] or "").lower() or None
             unit, negative = "count", False
-            if not scale_word and (YEAR_RE.match(number) or "." in number):
+            if not scale_word and (BARE_YEAR_RE.match(number) or "." in number):
                 continue
             if NOT_AN_AMOUNT_BEFORE.search(before):
                 continue

@@ -134,7 +134,6 @@ CHANGE_PHRASES = {
     "qoq",
 }
 METRIC_MAX_WORDS = 8
-YEAR_RE = re.compile(r"^(?:19|20)\d{2}$")
 METRIC_NAME_AFTER_RE = re.compile(
     r"^[\s-]*(?:days?\s+|months?\s+)?(?:delinquency|delinquent|dpd|fpd|past[- ]due|overdue|"
     r"ratio|rate|default|vintage|mob|\+)",

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from assistant.chunking import Chunk
-from assistant.documents.text import is_period_like
+from assistant.documents.text import BARE_YEAR_RE, is_period_like
 from assistant.figures.model import CURRENCIES, SCALES, Figure
 from assistant.periods import (
     Period,
@@ -18,8 +18,6 @@ from assistant.periods import (
     period_spans,
     periods_in,
 )
-
-BARE_YEAR_RE = re.compile(r"^(?:19|20)\d{2}$")
 
 
 def column_period(path: tuple[str, ...]) -> str | None:
