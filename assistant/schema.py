@@ -3,6 +3,7 @@ Fields are only ever added; `extra="forbid"` makes a misspelt field fail loudly.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -170,32 +171,7 @@ def answer_model(result: Answer) -> AnswerModel:
             )
             for item in result.figures
         ],
-        citations=[
-            CitationModel(
-                n=c.n,
-                doc_id=c.doc_id,
-                title=c.title,
-                company=c.company,
-                period=c.period,
-                doc_type=c.doc_type,
-                kind=c.kind,
-                chunk_id=c.chunk_id,
-                speaker=c.speaker,
-                speaker_title=c.speaker_title,
-                role=c.role,
-                firm=c.firm,
-                section=c.section,
-                exchange=c.exchange,
-                heading=c.heading,
-                row_path=list(c.row_path),
-                lines=list(c.lines),
-                pages=list(c.pages) if c.pages else None,
-                text=c.text,
-                translation=c.translation,
-                score=c.score,
-            )
-            for c in result.citations
-        ],
+        citations=[CitationModel(**asdict(c)) for c in result.citations],
         resolved_question=result.resolved_question,
         filters=result.filters,
         scope=scope_model(result.scope),
