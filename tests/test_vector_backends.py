@@ -202,3 +202,30 @@ def test_hnsw_graph_is_rebuilt_once_a_quarter_is_deleted():
     assert backend._index.ntotal == 700 and backend.count() == 700
     top = backend.search(vectors[300:310], 1)[0][:, 0]
     assert (top == ids[300:310]).all()
+
+
+# The index folder's own FAISS code (library/vector_index.py, what a built index searches)
+# against the same reference: its ids are row numbers.
+@pytest.mark.parametrize("kind", ["flat", "hnsw"])
+def test_the_index_folder_s_faiss_search_keeps_the_contract(kind, tmp_path):
+    from assistant.library import VectorIndex
+
+    vectors, queries = clustered(3000, 11), clustered(30, 12)
+    rows = np.arange(len(vectors), dtype=np.int64)
+    reference = ExactBackend(DIM)
+    reference.add(rows, vectors)
+    index = VectorIndex.build(vectors, DIM, ann_threshold=0 if kind == "hnsw" else len(vectors))
+    assert index.kind == kind and index.count == len(vectors)
+    index.save(tmp_path / "vectors.faiss")
+    reopened = VectorIndex.load(tmp_path / "vectors.faiss")
+    allowed = rows[::5]
+    for where in (None, allowed):
+        want = reference.search(queries, 10, where=where)[0]
+        for searched in (index, reopened):
+            got = [searched.search(q, 10, where)[0] for q in queries]
+            assert all(len(g) == 10 for g in got)
+            if where is not None:
+                assert set(np.concatenate(got)) <= set(allowed.tolist())
+            recall = np.mean([len(set(g) & set(w)) / 10 for g, w in zip(got, want, strict=True)])
+            assert recall == 1.0 if kind == "flat" else recall >= 0.95, recall
+    np.testing.assert_allclose(reopened.vectors(), vectors, atol=1e-6)

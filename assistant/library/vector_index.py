@@ -8,9 +8,14 @@ from pathlib import Path
 import faiss
 import numpy as np
 
+from assistant.vectors.base import rank_exactly
+
 HNSW_M = 32
 HNSW_EF_CONSTRUCTION = 80
 HNSW_EF_SEARCH = 96
+# A filter this small is searched exactly: HNSW filtered to a few rows can miss some of them
+# (a company's few thousand passages in a large library: recall 0.91 at ten nearest).
+EXACT_FILTER_SIZE = 4096
 
 
 class VectorIndex:
@@ -53,6 +58,10 @@ class VectorIndex:
         if k <= 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
         query = np.ascontiguousarray(query, dtype=np.float32).reshape(1, -1)
+        if allowed is not None and self.kind == "hnsw" and len(allowed) <= EXACT_FILTER_SIZE:
+            rows = np.ascontiguousarray(allowed, dtype=np.int64)
+            found, scores = rank_exactly(query, self.index.reconstruct_batch(rows), rows, k, 1)
+            return found[0], scores[0]
         params = None
         if allowed is not None:
             selector = faiss.IDSelectorBatch(np.ascontiguousarray(allowed, dtype=np.int64))
