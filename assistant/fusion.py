@@ -3,7 +3,7 @@ phrase, figure) and of the factors applied after them, a list's ranks, and a sea
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -85,3 +85,70 @@ def top_indices(scores: np.ndarray, k: int) -> np.ndarray:
     k = min(k, len(scores))
     part = np.argpartition(-scores, k - 1)[:k]
     return part[np.argsort(-scores[part], kind="stable")]
+
+
+@dataclass
+class PoolScores:
+    """What the fusion knows of each candidate of a pool, position by position."""
+
+    pool: np.ndarray
+    position: dict[int, int]
+    fused: np.ndarray
+    dense_rank: np.ndarray
+    dense_score: np.ndarray
+    lexical_rank: np.ndarray
+    sentence_rank: np.ndarray
+    sentence_score: np.ndarray
+    phrase: np.ndarray
+    figure: np.ndarray
+    lists: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    factors: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    lexical: np.ndarray = field(default_factory=lambda: np.zeros(0))  # BM25, the pool's rows
+
+    @classmethod
+    def empty(cls, pool: np.ndarray) -> PoolScores:
+        size = len(pool)
+        nothing = np.zeros(size)
+        return cls(
+            pool=pool,
+            position={int(row): i for i, row in enumerate(pool)},
+            fused=np.zeros(size, dtype=np.float64),
+            dense_rank=np.zeros(size, dtype=np.int64),
+            dense_score=np.full(size, np.nan),
+            lexical_rank=np.zeros(size, dtype=np.int64),
+            sentence_rank=np.zeros(size, dtype=np.int64),
+            sentence_score=np.full(size, np.nan),
+            phrase=nothing,
+            figure=nothing,
+        )
+
+    def known(self, candidates: int) -> dict[str, np.ndarray]:
+        """The passage ranker's features (passage_model.PASSAGE_FEATURES); a list that did
+        not rank a candidate counts it past the end."""
+        return {
+            "dense_score": np.nan_to_num(self.dense_score, nan=-1.0),
+            "dense_rank": np.where(self.dense_rank > 0, self.dense_rank, 2 * candidates),
+            "lexical_score": np.maximum(self.lexical, 0.0),
+            "lexical_rank": np.where(self.lexical_rank > 0, self.lexical_rank, 2 * candidates),
+            "sentence_score": np.nan_to_num(self.sentence_score, nan=-1.0),
+            "sentence_rank": self.sentence_rank,
+            "phrase": self.phrase,
+            "figure": self.figure,
+            "lists": self.lists,
+            "context_factor": self.factors,
+            "fused": self.fused.copy(),
+        }
+
+    def hit(self, i: int, score: float) -> Hit:
+        return Hit(
+            row=int(self.pool[i]),
+            score=score,
+            dense_rank=int(self.dense_rank[i]) or None,
+            lexical_rank=int(self.lexical_rank[i]) or None,
+            dense_score=None if np.isnan(self.dense_score[i]) else float(self.dense_score[i]),
+            lexical_score=float(max(self.lexical[i], 0.0)),
+            sentence_rank=int(self.sentence_rank[i]) or None,
+            sentence_score=(
+                None if np.isnan(self.sentence_score[i]) else float(self.sentence_score[i])
+            ),
+        )

@@ -20,7 +20,14 @@ from assistant.documents.text import is_cjk, is_primary_statement
 from assistant.errors import BadQuestion
 from assistant.figure_choice import answer_fit, figure_terms
 from assistant.figure_features import PART_OF_YEAR_RE, asks_part_of_year
-from assistant.fusion import FusionWeights, Hit, best_sentence_scores, ranks_of, top_indices
+from assistant.fusion import (
+    FusionWeights,
+    Hit,
+    PoolScores,
+    best_sentence_scores,
+    ranks_of,
+    top_indices,
+)
 from assistant.lexical import STOPWORDS, tokenize
 from assistant.library import Store
 from assistant.passage_model import passage_ranker
@@ -246,97 +253,103 @@ class Retriever:
         return allowed
 
     def search_query(self, query: Query, top_k: int = 5) -> list[Hit]:
+        """The passages and rows that best answer `query`: the candidates of the lexical and
+        dense sides, fused with the sentence, phrase and figure lists, ordered by the passage
+        ranker, then the speaker steps; an analyst's question followed by its reply."""
         allowed = self.scoped_rows(query)
         if self.store.vectors.count == 0 or (allowed is not None and len(allowed) == 0):
             return []
         n = self.weights.candidates
+        lexical_scores, lexical_top = self.lexical_side(query, allowed, n)
+        dense_ids, dense_scores = self.dense_side(query, allowed, n)
+        pool = np.unique(np.concatenate([dense_ids, lexical_top]).astype(np.int64))
+        if len(pool) == 0:
+            return []
+        scored = self.fused(query, pool, (dense_ids, dense_scores), lexical_top)
+        scored.lexical = lexical_scores[pool]
+        fused = self.reordered(query, scored, n)
+        order = np.lexsort((-scored.lexical, -fused))[:top_k]
+        hits = [scored.hit(i, float(fused[i])) for i in order]
+        if query.asks_for_analyst or query.filters.get("role"):
+            return hits
+        return with_replies(self.store, hits, allowed, top_k)
 
-        # Lexical side: BM25 over text + translation, finance shorthand expanded; the words
-        # that named the company already chose the documents.
+    def lexical_side(
+        self, query: Query, allowed: np.ndarray | None, n: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """BM25 over text + translation, finance shorthand expanded (the words that named the
+        company already chose the documents): every row's score and the top `n` that scored."""
         lexical_scores = self.bm25.scores(query.lexical_terms)
         if allowed is not None:
             mask = np.full(len(lexical_scores), -1.0, dtype=np.float32)
             mask[allowed] = lexical_scores[allowed]
             lexical_scores = mask
         lexical_top = top_indices(lexical_scores, n)
-        lexical_top = lexical_top[lexical_scores[lexical_top] > 0]
+        return lexical_scores, lexical_top[lexical_scores[lexical_top] > 0]
 
-        # Dense side: the English question (with its gloss), or only the gloss for Chinese.
-        chinese = query.chinese
-        dense_query = query.dense_text
-        dense_weight = self.weights.dense * (self.weights.cjk_dense_scale if chinese else 1.0)
-        sentence_weight = self.weights.sentence * (self.weights.cjk_dense_scale if chinese else 1.0)
-        dense_ids = np.zeros(0, dtype=np.int64)
-        dense_scores = np.zeros(0, dtype=np.float32)
-        vector = None
-        if dense_query:
-            vector = query.vector
-            dense_ids, dense_scores = self.store.vectors.search(vector, n, allowed)
+    def dense_side(
+        self, query: Query, allowed: np.ndarray | None, n: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The `n` nearest rows to the English question (with its gloss), or to the gloss
+        alone for a Chinese one."""
+        if not query.dense_text:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        return self.store.vectors.search(query.vector, n, allowed)
 
-        # Fuse: each side adds weight / (k + rank) for the rows it ranked.
-        pool = np.unique(np.concatenate([dense_ids, lexical_top]).astype(np.int64))
-        if len(pool) == 0:
-            return []
-        position = {int(row): i for i, row in enumerate(pool)}
-        fused = np.zeros(len(pool), dtype=np.float64)
-        dense_rank = np.zeros(len(pool), dtype=np.int64)
-        dense_score = np.full(len(pool), np.nan)
-        for rank, (row, score) in enumerate(zip(dense_ids, dense_scores, strict=True), start=1):
-            i = position[int(row)]
-            fused[i] += dense_weight / (self.weights.k + rank)
-            dense_rank[i], dense_score[i] = rank, score
-        lexical_rank = np.zeros(len(pool), dtype=np.int64)
+    def fused(
+        self,
+        query: Query,
+        pool: np.ndarray,
+        dense: tuple[np.ndarray, np.ndarray],
+        lexical_top: np.ndarray,
+    ) -> PoolScores:
+        """Each side adds weight / (k + rank) for the rows it ranked, then the three lists
+        computed on the pool; the context factors scale the sum."""
+        w = self.weights
+        scale = w.cjk_dense_scale if query.chinese else 1.0
+        out = PoolScores.empty(pool)
+        for rank, (row, score) in enumerate(zip(*dense, strict=True), start=1):
+            i = out.position[int(row)]
+            out.fused[i] += w.dense * scale / (w.k + rank)
+            out.dense_rank[i], out.dense_score[i] = rank, score
         for rank, row in enumerate(lexical_top, start=1):
-            i = position[int(row)]
-            fused[i] += self.weights.lexical / (self.weights.k + rank)
-            lexical_rank[i] = rank
-
+            i = out.position[int(row)]
+            out.fused[i] += w.lexical / (w.k + rank)
+            out.lexical_rank[i] = rank
         # Third list: the best single sentence of each candidate, closer to how an answer
         # is quoted than the whole passage.
-        sentence_rank = np.zeros(len(pool), dtype=np.int64)
-        sentence_score = np.full(len(pool), np.nan)
-        if dense_query:
-            sentence_score = best_sentence_scores(self.store, pool, vector)
-            sentence_rank = ranks_of(sentence_score)
-            fused += sentence_weight / (self.weights.k + sentence_rank)
-
+        if query.dense_text:
+            out.sentence_score = best_sentence_scores(self.store, pool, query.vector)
+            out.sentence_rank = ranks_of(out.sentence_score)
+            out.fused += w.sentence * scale / (w.k + out.sentence_rank)
         # Fourth list: the question's two-word terms said as such. Not for "which analyst
         # asked": analysts ask in their own words, and the company's own term for the topic
         # leads to its answers instead.
-        phrase_part = figure_part = np.zeros(len(pool))
-        if query.phrases and not chinese and not query.asks_for_analyst:
-            phrase_part = self.phrase_fusion(query, pool)
+        if query.phrases and not query.chinese and not query.asks_for_analyst:
+            out.phrase = self.phrase_fusion(query, pool)
         # Fifth list: the passages whose figures could answer, best first; not for "which
         # analyst asked", whose answer is a question.
         if not query.asks_for_analyst:
-            figure_part = self.figure_fusion(query, pool)
-        fused += phrase_part + figure_part
-        lists = fused.copy()
+            out.figure = self.figure_fusion(query, pool)
+        out.fused += out.phrase + out.figure
+        out.lists = out.fused.copy()
+        out.factors = self.context_factors(query, pool)
+        out.fused *= out.factors
+        return out
 
-        factors = self.context_factors(query, pool)
-        fused *= factors
-        pool_lexical = lexical_scores[pool]
-        known = {
-            "dense_score": np.nan_to_num(dense_score, nan=-1.0),
-            "dense_rank": np.where(dense_rank > 0, dense_rank, 2 * n),
-            "lexical_score": np.maximum(pool_lexical, 0.0),
-            "lexical_rank": np.where(lexical_rank > 0, lexical_rank, 2 * n),
-            "sentence_score": np.nan_to_num(sentence_score, nan=-1.0),
-            "sentence_rank": sentence_rank,
-            "phrase": phrase_part,
-            "figure": figure_part,
-            "lists": lists,
-            "context_factor": factors,
-            "fused": fused.copy(),
-        }
+    def reordered(self, query: Query, scored: PoolScores, n: int) -> np.ndarray:
+        """The fused scores as the passage ranker orders them, then the speaker steps."""
+        pool, position = scored.pool, scored.position
+        known = scored.known(n)
         recorded = RECORDED_POOLS.get()
         if recorded is not None:
             recorded.append((pool, known))
+        fused = scored.fused
         # The model orders the passages on their own signals. The steps below read who said a
         # passage and what it replies to, which none of its examples (transcripts without
         # speakers) had: they apply to the order it gave, as they did to the fusion's.
         ranker = passage_ranker()
-        if ranker is not None and not chinese:
+        if ranker is not None and not query.chinese:
             spoken = np.fromiter(
                 (self.store.chunks[int(row)].kind != "table_row" for row in pool), bool, len(pool)
             )
@@ -349,23 +362,7 @@ class Retriever:
             )
             factor = self.weights.analyst_factor
             fused *= np.where(analyst, 1.0 / factor if query.asks_for_analyst else factor, 1.0)
-        order = np.lexsort((-pool_lexical, -fused))[:top_k]
-        hits = [
-            Hit(
-                row=int(pool[i]),
-                score=float(fused[i]),
-                dense_rank=int(dense_rank[i]) or None,
-                lexical_rank=int(lexical_rank[i]) or None,
-                dense_score=None if np.isnan(dense_score[i]) else float(dense_score[i]),
-                lexical_score=float(max(pool_lexical[i], 0.0)),
-                sentence_rank=int(sentence_rank[i]) or None,
-                sentence_score=None if np.isnan(sentence_score[i]) else float(sentence_score[i]),
-            )
-            for i in order
-        ]
-        if query.asks_for_analyst or query.filters.get("role"):
-            return hits
-        return with_replies(self.store, hits, allowed, top_k)
+        return fused
 
     def phrase_fusion(self, query: Query, pool: np.ndarray) -> np.ndarray:
         """weight / (k + rank) for the candidates that say one of the question's pairs."""
