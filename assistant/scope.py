@@ -113,18 +113,7 @@ def resolve_scope(
     """The scope of one question; filters given by the user win over what it names."""
     filters = filters or {}
     if filters.get("doc_id") or filters.get("company"):
-        companies: list[CompanyEntry] = []
-        if filters.get("company"):
-            companies = [
-                c
-                for c in catalog.companies.values()
-                if named_by(filters["company"], (*c.aliases, c.ticker))
-            ]
-        return Scope(
-            companies=tuple(c.name for c in companies),
-            tickers=tuple(c.ticker for c in companies if c.ticker),
-            source="filter",
-        )
+        return filtered_scope(filters, catalog)
     companies, named = catalog.find(question, is_ordinary_word)
     unknown = unknown_names(question, named, catalog, is_indexed_word)
     if unknown and not companies:
@@ -143,28 +132,11 @@ def resolve_scope(
     )
     periods_of = catalog.doc_periods
     wanted = resolve_relative(asked_periods(question), [periods_of.get(d) for d in candidates])
-    in_period = candidates
-    uncovered = False
-    if wanted and not guidance:
-        in_period = [
-            d
-            for d in candidates
-            if periods_of.get(d) is not None and any(periods_of[d].covers(w) for w in wanted)  # type: ignore[union-attr]
-        ]
-        if not in_period:
-            # No document is of that period: one that states figures for it (a later
-            # filing's comparative column, a guidance) answers before "not found".
-            in_period = [
-                d
-                for d in candidates
-                if any(
-                    p.covers(w) or w.covers(p)
-                    for p in catalog.doc_stated.get(d, ())
-                    for w in wanted
-                )
-            ]
-        if not in_period:
-            uncovered = True
+    in_period, uncovered = (
+        documents_of_periods(catalog, candidates, wanted)
+        if wanted and not guidance
+        else (candidates, False)
+    )
     called = called_periods(question)
     if called:
         # "guidance reaffirmed on its Q2 2021 call": that call, even for guidance, which
@@ -183,7 +155,6 @@ def resolve_scope(
         {p.label for d in candidates if (p := periods_of.get(d)) is not None},
         key=lambda label: parse_period(label).ordinal(),  # type: ignore[union-attr]
     )
-    names = tuple(c.name for c in companies)
     labels = tuple(p.label for p in wanted)
     if uncovered and not companies:
         # A period no document covers and no company: search everything, say so.
@@ -194,7 +165,7 @@ def resolve_scope(
             covered_periods=tuple(covered),
         )
     return Scope(
-        companies=names,
+        companies=tuple(c.name for c in companies),
         tickers=tuple(c.ticker for c in companies if c.ticker),
         periods=labels,
         doc_ids=tuple(candidates if uncovered else in_period),
@@ -204,6 +175,44 @@ def resolve_scope(
         period_uncovered=uncovered,
         covered_periods=tuple(covered),
     )
+
+
+def filtered_scope(filters: Mapping[str, str], catalog: Catalog) -> Scope:
+    """A document or company the user filtered on: its companies, nothing inferred."""
+    companies: list[CompanyEntry] = []
+    if filters.get("company"):
+        companies = [
+            c
+            for c in catalog.companies.values()
+            if named_by(filters["company"], (*c.aliases, c.ticker))
+        ]
+    return Scope(
+        companies=tuple(c.name for c in companies),
+        tickers=tuple(c.ticker for c in companies if c.ticker),
+        source="filter",
+    )
+
+
+def documents_of_periods(
+    catalog: Catalog, candidates: list[str], wanted: list[Period]
+) -> tuple[list[str], bool]:
+    """The candidates of the asked periods, and whether none is: a document of the period,
+    else one that states figures for it (a later filing's comparative column, a guidance)."""
+    periods_of = catalog.doc_periods
+    in_period = [
+        d
+        for d in candidates
+        if periods_of.get(d) is not None and any(periods_of[d].covers(w) for w in wanted)  # type: ignore[union-attr]
+    ]
+    if not in_period:
+        in_period = [
+            d
+            for d in candidates
+            if any(
+                p.covers(w) or w.covers(p) for p in catalog.doc_stated.get(d, ()) for w in wanted
+            )
+        ]
+    return in_period, not in_period
 
 
 def resolve_relative(asked: AskedPeriods, periods: list[Period | None]) -> list[Period]:
