@@ -11,9 +11,9 @@ from pathlib import Path
 
 import yaml
 
-from assistant.documents.cover import NOT_A_NAME_RE, read_cover, release_company
-from assistant.documents.filing import looks_like_filing, parse_filing
+from assistant.documents.cover import NOT_A_NAME_RE, Cover, read_cover, release_company
 from assistant.documents.identity import aliases_for, display_name, infer_identity
+from assistant.documents.layout import Layout, detected_type, read_layout
 from assistant.documents.model import (
     Block,
     DocType,
@@ -24,12 +24,10 @@ from assistant.documents.model import (
     TableCell,
     TableRow,
 )
-from assistant.documents.notes import parse_notes
 from assistant.documents.reading import SourceText
 from assistant.documents.source import decode_source, read_source
-from assistant.documents.transcript import count_speaker_lines, parse_transcript
 from assistant.errors import ParseError
-from assistant.periods import find_period, parse_period
+from assistant.periods import parse_period
 
 MAX_DOC_ID_CHARS = 80
 DOCUMENT_SUFFIXES = (".txt", ".md", ".markdown", ".text", ".pdf", ".html", ".htm")
@@ -50,7 +48,6 @@ __all__ = [
 ]
 
 DOC_TYPES = ("transcript", "filing", "notes")
-MIN_SPEAKER_LINES = 2
 
 
 @dataclass(frozen=True)
@@ -159,14 +156,6 @@ def _aliases(raw: object, side: Path) -> tuple[str, ...]:
     raise ParseError(str(side), "aliases must be a name or a list of names")
 
 
-def detect_type(src: SourceText) -> DocType:
-    if looks_like_filing(src):
-        return "filing"
-    if count_speaker_lines(src) >= MIN_SPEAKER_LINES:
-        return "transcript"
-    return "notes"
-
-
 def parse_source(src: SourceText, meta: Metadata | None = None) -> Document:
     meta = meta or Metadata()
     if meta.doc_type is not None and meta.doc_type not in DOC_TYPES:
@@ -175,68 +164,27 @@ def parse_source(src: SourceText, meta: Metadata | None = None) -> Document:
             f"unknown document type {meta.doc_type!r}",
             hint=f"use one of {', '.join(DOC_TYPES)}",
         )
-    if src.blocks and src.kind:  # a PDF its reader took for a report or a release
-        detected: DocType = "filing"
-    elif src.blocks:  # HTML: a transcript when its lines read as one, else a filing
-        opening = " ".join(src.lines[: max(40, len(src.lines) // 5)])
-        is_call = count_speaker_lines(src) >= MIN_SPEAKER_LINES and bool(
-            re.search(r"\b(?:operator|conference call|earnings call)\b", opening, re.I)
-        )
-        detected = "transcript" if is_call else "filing"
-    else:
-        detected = detect_type(src)
+    detected = detected_type(src)
     doc_type: DocType = meta.doc_type or detected  # type: ignore[assignment]
-    warnings: list[str] = [f"{src.path}: {w}" for w in src.kind_warnings]
-    speakers: tuple[Speaker, ...] = ()
     cover = read_cover(src.lines, " ".join(src.lines[:4000])) if doc_type == "filing" else None
-    period = opening_period = None
-    languages: tuple[str, ...] = ("en",)
-    blocks: list[Block]
-    if doc_type == "transcript":
-        parsed = parse_transcript(src)
-        if parsed.turns == 0:
-            warnings.append(f"{src.path}: no speaker lines recognised; read as plain paragraphs")
-        blocks = list(parsed.paragraphs)
-        speakers = tuple(parsed.speakers)
-        warnings.extend(parsed.warnings)
-        recognised = parsed.recognised
-        languages = parsed.languages
-    elif doc_type == "filing" and src.blocks:
-        blocks = list(src.blocks)
-        tables = [b for b in blocks if isinstance(b, Table)]
-        recognised = [
-            *([f"read as a {src.kind}: {'; '.join(src.kind_reasons)}"] if src.kind else []),
-            *([cover.summary()] if cover else []),
-            f"{'PDF' if src.kind else 'HTML'}: {len(blocks) - len(tables)} paragraphs, "
-            f"{len(tables)} tables",
-            *(
-                [f"scale: {', '.join(sorted({t.scale for t in tables if t.scale}))}"]
-                if any(t.scale for t in tables)
-                else []
-            ),
-        ]
-        # A release names earlier years too ("due to the 53rd week in fiscal 2023"): the
-        # quarter its opening names most (read with the identity below) comes first.
-        found_period = find_period(" ".join(src.lines[:60]))
-        opening_period = found_period[0] if found_period else None
-    elif doc_type == "filing":
-        filing = parse_filing(src)
-        blocks = list(filing.blocks)
-        warnings.extend(filing.warnings)
-        recognised = filing.recognised
-        period = filing.period
-    else:
-        notes = parse_notes(src)
-        blocks = list(notes.paragraphs)
-        recognised = notes.recognised
-        opening = notes.title or (notes.paragraphs[0].text if notes.paragraphs else "")
-        found = find_period(opening)
-        period = found[0] if found else None
-        meta = meta.merged_over(Metadata(title=notes.title))
+    layout = read_layout(src, doc_type, cover)
+    if doc_type not in ("transcript", "filing"):
+        meta = meta.merged_over(Metadata(title=layout.title))
         if detected == "notes" and meta.doc_type is None:
-            recognised = ["no transcript or table layout recognised", *recognised]
-    if not blocks:
+            layout.recognised = ["no transcript or table layout recognised", *layout.recognised]
+    if not layout.blocks:
         raise ParseError(src.path, "no readable text found")
+    return assembled(src, meta, doc_type, cover, layout)
+
+
+def assembled(
+    src: SourceText, meta: Metadata, doc_type: DocType, cover: Cover | None, layout: Layout
+) -> Document:
+    """The document: its blocks as read, its identity (company, period, ticker, aliases,
+    date) from the user's metadata, the SEC cover, the release's dateline and the text, in
+    that order, and its title."""
+    blocks, warnings, speakers = layout.blocks, layout.warnings, layout.speakers
+    languages = layout.languages
     if any(p.translation for p in blocks if isinstance(p, Paragraph)):
         languages = ("en", "zh-Hant")
     doc_id = meta.doc_id or doc_id_for(src.path)
@@ -252,9 +200,9 @@ def parse_source(src: SourceText, meta: Metadata | None = None) -> Document:
     period = (
         meta.period
         or (cover.period if cover else None)
-        or period
+        or layout.period
         or found.period
-        or opening_period
+        or layout.opening_period
         or (cover.event_quarter if cover else None)
     )
     if meta.period and parse_period(meta.period) is None:
@@ -299,7 +247,7 @@ def parse_source(src: SourceText, meta: Metadata | None = None) -> Document:
         speakers=speakers,
         warnings=tuple(warnings),
         line_count=len(src.lines),
-        recognised=tuple(recognised),
+        recognised=tuple(layout.recognised),
         line_pages=src.pages,
         page_count=src.page_count,
         fiscal_year_end=cover.fiscal_year_end_month if cover else None,
