@@ -228,125 +228,155 @@ def create_slack_app(settings: Settings, assistant: Assistant, socket_mode: bool
         next()
         return None
 
-    def ask(question: str, history: list[str]) -> AnswerModel:
-        turns = [Turn(q) for q in history]  # query.understand reads the last few
-        return answer_model(assistant.ask(question, history=turns))
-
-    def reply(
-        client: WebClient, channel: str, thread_ts: str | None, question: str, history: list[str]
-    ) -> None:
-        try:
-            text, blocks = answer_blocks(ask(question, history))
-        except AssistantError as error:
-            log.warning("could not answer in %s: %s", channel, error)
-            text, blocks = f"Sorry, I could not answer that: {error.message}", []
-        except Exception:
-            log.exception("answering in %s failed", channel)
-            text, blocks = "Sorry, something went wrong while answering.", []
-        client.chat_postMessage(
-            channel=channel, thread_ts=thread_ts, text=text, blocks=blocks or None
-        )
-
-    def earlier_questions(messages: list[dict], current_ts: str, bot: str | None) -> list[str]:
-        out = []
-        for message in messages:
-            if message.get("ts") == current_ts or is_from_a_bot(message, bot):
-                continue
-            question = question_of(message.get("text", ""))
-            if question:
-                out.append(question)
-        return out
-
     @app.event("app_mention")
     def on_mention(event: dict, client: WebClient, context) -> None:
-        if is_from_a_bot(event, context.bot_user_id):
-            return
-        question = question_of(event.get("text", ""))
-        thread = event.get("thread_ts") or event["ts"]
-        history: list[str] = []
-        if event.get("thread_ts"):
-            replies = client.conversations_replies(channel=event["channel"], ts=thread, limit=50)
-            history = earlier_questions(
-                replies.get("messages", []), event["ts"], context.bot_user_id
-            )
-        if not question:
-            client.chat_postMessage(
-                channel=event["channel"],
-                thread_ts=thread,
-                text="Ask me about the indexed calls and filings, e.g. “What was Q4 net income?”",
-            )
-            return
-        reply(client, event["channel"], thread, question, history)
+        answer_mention(assistant, event, client, context.bot_user_id)
 
     @app.event("message")
     def on_message(event: dict, client: WebClient, context) -> None:
-        if event.get("channel_type") != "im" or is_from_a_bot(event, context.bot_user_id):
-            return
-        question = question_of(event.get("text", ""))
-        if not question:
-            return
-        thread = event.get("thread_ts")
-        if thread:
-            found = client.conversations_replies(channel=event["channel"], ts=thread, limit=50)
-        else:
-            found = client.conversations_history(channel=event["channel"], limit=20)
-        messages = sorted(found.get("messages", []), key=lambda m: float(m.get("ts", 0)))
-        history = earlier_questions(messages, event["ts"], context.bot_user_id)
-        reply(client, event["channel"], thread, question, history)
-
-    def acknowledge(ack, command: dict) -> None:
-        if not (command.get("text") or "").strip():
-            ack(response_type="ephemeral", text="Usage: /earnings <question>")
-            return
-        ack(response_type="ephemeral", text=f"Looking up: {clip(command['text'], 200)}")
+        answer_direct_message(assistant, event, client, context.bot_user_id)
 
     def answer_command(command: dict, respond) -> None:
-        question = (command.get("text") or "").strip()
-        if not question:
-            return
-        try:
-            text, blocks = answer_blocks(ask(question, []), share=True)
-        except AssistantError as error:
-            text, blocks = f"Sorry, I could not answer that: {error.message}", []
-        respond(response_type="ephemeral", replace_original=True, text=text, blocks=blocks or None)
+        answer_slash_command(assistant, command, respond)
 
     app.command("/earnings")(ack=acknowledge, lazy=[answer_command])
 
     @app.action("share_answer")
     def share(ack, action: dict, respond) -> None:
         ack()
-        if not action.get("value"):
-            respond(response_type="ephemeral", replace_original=False, text=STALE_BUTTON)
-            return
-        text, blocks = answer_blocks(ask(action["value"], []))
-        respond(response_type="in_channel", delete_original=True, text=text, blocks=blocks)
+        share_answer(assistant, action, respond)
 
     @app.action(re.compile(r"^show_passage_\d+$"))
     def show_passage(ack, action: dict, respond) -> None:
         ack()
-        store = assistant.store
-        chunk = next((c for c in store.chunks if c.chunk_id == action.get("value")), None)
-        if chunk is None:
-            respond(
-                response_type="ephemeral",
-                replace_original=False,
-                text="That passage is no longer in the index.",
-            )
-            return
-        doc = store.documents.get(chunk.doc_id)
-        where = f"lines {chunk.lines[0]}–{chunk.lines[1]}"
-        if chunk.page_label:
-            where = f"{chunk.page_label} · {where}"
-        header = f"*{escaped(doc.title if doc else chunk.doc_id)}* · {where}"
-        body = escaped(chunk.text + (f"\n\n{chunk.translation}" if chunk.translation else ""))
+        show_cited_passage(assistant, action, respond)
+
+    return app
+
+
+def ask(assistant: Assistant, question: str, history: list[str]) -> AnswerModel:
+    turns = [Turn(q) for q in history]  # query.understand reads the last few
+    return answer_model(assistant.ask(question, history=turns))
+
+
+def reply(
+    assistant: Assistant,
+    client: WebClient,
+    channel: str,
+    thread_ts: str | None,
+    question: str,
+    history: list[str],
+) -> None:
+    try:
+        text, blocks = answer_blocks(ask(assistant, question, history))
+    except AssistantError as error:
+        log.warning("could not answer in %s: %s", channel, error)
+        text, blocks = f"Sorry, I could not answer that: {error.message}", []
+    except Exception:
+        log.exception("answering in %s failed", channel)
+        text, blocks = "Sorry, something went wrong while answering.", []
+    client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=text, blocks=blocks or None)
+
+
+def earlier_questions(messages: list[dict], current_ts: str, bot: str | None) -> list[str]:
+    out = []
+    for message in messages:
+        if message.get("ts") == current_ts or is_from_a_bot(message, bot):
+            continue
+        question = question_of(message.get("text", ""))
+        if question:
+            out.append(question)
+    return out
+
+
+def answer_mention(assistant: Assistant, event: dict, client: WebClient, bot: str | None) -> None:
+    """A mention in a channel, answered in its thread with the thread's earlier questions."""
+    if is_from_a_bot(event, bot):
+        return
+    question = question_of(event.get("text", ""))
+    thread = event.get("thread_ts") or event["ts"]
+    history: list[str] = []
+    if event.get("thread_ts"):
+        replies = client.conversations_replies(channel=event["channel"], ts=thread, limit=50)
+        history = earlier_questions(replies.get("messages", []), event["ts"], bot)
+    if not question:
+        client.chat_postMessage(
+            channel=event["channel"],
+            thread_ts=thread,
+            text="Ask me about the indexed calls and filings, e.g. “What was Q4 net income?”",
+        )
+        return
+    reply(assistant, client, event["channel"], thread, question, history)
+
+
+def answer_direct_message(
+    assistant: Assistant, event: dict, client: WebClient, bot: str | None
+) -> None:
+    """A direct message, answered with the conversation's earlier questions."""
+    if event.get("channel_type") != "im" or is_from_a_bot(event, bot):
+        return
+    question = question_of(event.get("text", ""))
+    if not question:
+        return
+    thread = event.get("thread_ts")
+    if thread:
+        found = client.conversations_replies(channel=event["channel"], ts=thread, limit=50)
+    else:
+        found = client.conversations_history(channel=event["channel"], limit=20)
+    messages = sorted(found.get("messages", []), key=lambda m: float(m.get("ts", 0)))
+    history = earlier_questions(messages, event["ts"], bot)
+    reply(assistant, client, event["channel"], thread, question, history)
+
+
+def acknowledge(ack, command: dict) -> None:
+    if not (command.get("text") or "").strip():
+        ack(response_type="ephemeral", text="Usage: /earnings <question>")
+        return
+    ack(response_type="ephemeral", text=f"Looking up: {clip(command['text'], 200)}")
+
+
+def answer_slash_command(assistant: Assistant, command: dict, respond) -> None:
+    question = (command.get("text") or "").strip()
+    if not question:
+        return
+    try:
+        text, blocks = answer_blocks(ask(assistant, question, []), share=True)
+    except AssistantError as error:
+        text, blocks = f"Sorry, I could not answer that: {error.message}", []
+    respond(response_type="ephemeral", replace_original=True, text=text, blocks=blocks or None)
+
+
+def share_answer(assistant: Assistant, action: dict, respond) -> None:
+    if not action.get("value"):
+        respond(response_type="ephemeral", replace_original=False, text=STALE_BUTTON)
+        return
+    text, blocks = answer_blocks(ask(assistant, action["value"], []))
+    respond(response_type="in_channel", delete_original=True, text=text, blocks=blocks)
+
+
+def show_cited_passage(assistant: Assistant, action: dict, respond) -> None:
+    """A cited passage in full, shown to the one who asked."""
+    store = assistant.store
+    chunk = next((c for c in store.chunks if c.chunk_id == action.get("value")), None)
+    if chunk is None:
         respond(
             response_type="ephemeral",
             replace_original=False,
-            text=clip(body),
-            blocks=[
-                {"type": "section", "text": {"type": "mrkdwn", "text": clip(header)}},
-                {"type": "section", "text": {"type": "mrkdwn", "text": clip(f">>> {body}")}},
-            ],
+            text="That passage is no longer in the index.",
         )
-
-    return app
+        return
+    doc = store.documents.get(chunk.doc_id)
+    where = f"lines {chunk.lines[0]}–{chunk.lines[1]}"
+    if chunk.page_label:
+        where = f"{chunk.page_label} · {where}"
+    header = f"*{escaped(doc.title if doc else chunk.doc_id)}* · {where}"
+    body = escaped(chunk.text + (f"\n\n{chunk.translation}" if chunk.translation else ""))
+    respond(
+        response_type="ephemeral",
+        replace_original=False,
+        text=clip(body),
+        blocks=[
+            {"type": "section", "text": {"type": "mrkdwn", "text": clip(header)}},
+            {"type": "section", "text": {"type": "mrkdwn", "text": clip(f">>> {body}")}},
+        ],
+    )
