@@ -15,7 +15,7 @@ from assistant.documents.model import Paragraph, Speaker
 from assistant.documents.reading import SourceText
 from assistant.documents.speakers import MANAGEMENT_WORDS, find_firm, plain
 from assistant.documents.text import collapse
-from assistant.documents.transcript_turns import TranscriptParse, TurnReader
+from assistant.documents.transcript_turns import TranscriptParse, Turn, TurnReader
 
 UNKNOWN_SPEAKER_SHARE = 0.2
 
@@ -47,8 +47,33 @@ def parse_transcript(src: SourceText) -> TranscriptParse:
     reader = TurnReader(src)
     reader.read()
     turns = reader.turns
+    speakers = speakers_with_roles(turns)
+    qa_heading, qa_start = qa_opening(turns, speakers)
+    paragraphs = [*reader.preamble, *turn_paragraphs(turns, speakers, qa_heading, qa_start)]
+    languages = ("en", "zh-Hant") if any(p.translation for p in paragraphs) else ("en",)
+    reader.warnings.extend(partly_recognised(src, turns, speakers))
+    recognised = [f"{len(turns)} speaker turns", f"{len(speakers)} speakers"]
+    if qa_heading:
+        recognised.append("section headings")
+    elif qa_start is not None:
+        recognised.append("Q&A start inferred from the first analyst")
+    translated = sum(1 for p in paragraphs if p.translation)
+    if translated:
+        recognised.append(f"{translated} paragraphs with Chinese translation")
+    return TranscriptParse(
+        paragraphs=paragraphs,
+        speakers=list(speakers.values()),
+        warnings=reader.warnings,
+        recognised=recognised,
+        languages=languages,
+        turns=len(turns),
+    )
 
-    # Roles of speakers first seen without a title: an operator introduction makes an analyst.
+
+def speakers_with_roles(turns: list[Turn]) -> dict[str, Speaker]:
+    """Each speaker by name, with the role of one first seen without a title: an operator's
+    introduction makes an analyst (with the firm it names), or management when it gives a
+    management title."""
     operator_so_far: list[str] = []
     speakers: dict[str, Speaker] = {}
     for turn in turns:
@@ -69,20 +94,31 @@ def parse_transcript(src: SourceText) -> TranscriptParse:
         speakers[speaker.name] = speaker
         if speaker.role == "operator":
             operator_so_far.extend(p.text for p in turn.paragraphs)
+    return speakers
 
-    # Sections: explicit headings win; otherwise Q&A opens with the first analyst's turn,
-    # together with the operator turn that introduces it.
+
+def qa_opening(turns: list[Turn], speakers: dict[str, Speaker]) -> tuple[bool, int | None]:
+    """Whether headings mark the Q&A, and else the turn it opens with: the first analyst's,
+    together with the operator turn that introduces it."""
+    if any(t.section == "qa" for t in turns):
+        return True, None
     first_analyst = next(
         (k for k, t in enumerate(turns) if speakers[t.speaker.name].role == "analyst"), None
     )
-    qa_start = None
-    qa_heading = any(t.section == "qa" for t in turns)
-    if not qa_heading and first_analyst is not None:
-        qa_start = first_analyst
-        if first_analyst > 0 and speakers[turns[first_analyst - 1].speaker.name].role == "operator":
-            qa_start -= 1
+    if first_analyst is None:
+        return False, None
+    qa_start = first_analyst
+    if first_analyst > 0 and speakers[turns[first_analyst - 1].speaker.name].role == "operator":
+        qa_start -= 1
+    return False, qa_start
 
-    paragraphs: list[Paragraph] = list(reader.preamble)
+
+def turn_paragraphs(
+    turns: list[Turn], speakers: dict[str, Speaker], qa_heading: bool, qa_start: int | None
+) -> list[Paragraph]:
+    """Each turn's paragraphs with its speaker, section and exchange: in the Q&A an analyst
+    opens an exchange, the operator closes it, and introducing an analyst opens the next."""
+    paragraphs: list[Paragraph] = []
     exchange = 0
     exchange_analyst: str | None = None
     for k, turn in enumerate(turns):
@@ -98,7 +134,6 @@ def parse_transcript(src: SourceText) -> TranscriptParse:
         if section == "qa":
             following = speakers[turns[k + 1].speaker.name] if k + 1 < len(turns) else None
             if speaker.role == "operator":
-                # The operator closes an exchange; introducing an analyst opens the next one.
                 exchange_analyst = None
                 if following is not None and following.role == "analyst":
                     exchange += 1
@@ -120,25 +155,7 @@ def parse_transcript(src: SourceText) -> TranscriptParse:
             paragraphs.append(
                 replace(para, speaker=speaker, section=section, exchange=current, flags=flags)
             )
-
-    languages = ("en", "zh-Hant") if any(p.translation for p in paragraphs) else ("en",)
-    reader.warnings.extend(partly_recognised(src, turns, speakers))
-    recognised = [f"{len(turns)} speaker turns", f"{len(speakers)} speakers"]
-    if qa_heading:
-        recognised.append("section headings")
-    elif qa_start is not None:
-        recognised.append("Q&A start inferred from the first analyst")
-    translated = sum(1 for p in paragraphs if p.translation)
-    if translated:
-        recognised.append(f"{translated} paragraphs with Chinese translation")
-    return TranscriptParse(
-        paragraphs=paragraphs,
-        speakers=list(speakers.values()),
-        warnings=reader.warnings,
-        recognised=recognised,
-        languages=languages,
-        turns=len(turns),
-    )
+    return paragraphs
 
 
 def count_speaker_lines(src: SourceText) -> int:
