@@ -284,69 +284,81 @@ class TurnReader:
                 i += 1
                 continue
             if self.mode.startswith("participants"):
-                listed_as = self.mode.split(":")[1] if ":" in self.mode else None
-                found = self.speaker_at(i)
-                if found and found.name != "Operator":
-                    name, titles, used = found.name, found.titles, found.used
-                    if found.firm and not titles:
-                        titles = [found.firm]  # in a list: "Name, Title"
-                    speaker = self.register(name, titles, listed_as)
-                    i += used
-                    if (
-                        used == 2
-                        and i < len(lines)
-                        and (
-                            self.wrapped_title(i, lines[i - 1])
-                            or self.title_goes_on(i, lines[i - 1])
-                        )
-                    ):
-                        title = f"{speaker.title or ''} {collapse(lines[i])}".strip()
-                        self.participants[speaker.name.lower()] = replace(speaker, title=title)
-                        i += 1
-                    continue
-                comma = NAME_FIRM_RE.match(line)
-                if comma and person_name(comma["name"].strip()):
-                    # "Jane Fraser, Citi Chief Executive Officer" or "Flora Bocahut, Jefferies"
-                    name, rest = comma["name"].strip(), comma["firm"].strip()
-                    if listed_as == "analyst":
-                        speaker = self.register(name, [], listed_as)
-                        self.participants[speaker.name.lower()] = replace(speaker, firm=rest)
-                    else:
-                        self.register(name, [rest], listed_as)
-                    i += 1
-                    continue
-                if is_name(line):
-                    speaker = self.register(line, [], listed_as)
-                    i += 1
-                    nxt = collapse(lines[i]) if i < len(lines) else ""
-                    if nxt and FIRM_ONLY_RE.match(nxt) and not heading_kind(nxt):
-                        self.title_lines[speaker.name.lower()] = nxt
-                        if speaker.firm is None:
-                            self.participants[speaker.name.lower()] = replace(speaker, firm=nxt)
-                        i += 1
+                after = self.read_participant(i, line)
+                if after is not None:
+                    i = after
                     continue
                 self.mode = "body"
             found = self.speaker_at(i)
             if found:
-                name, titles, used = found.name, found.titles, found.used
-                speaker = self.register(name, titles, "analyst" if found.firm else None)
-                if found.firm and speaker.firm is None:
-                    speaker = replace(speaker, firm=found.firm)
-                    self.participants[speaker.name.lower()] = speaker
-                i += used
-                if used == 2 and i < len(lines) and self.title_goes_on(i, lines[i - 1]):
-                    title = f"{speaker.title or ''} {collapse(lines[i])}".strip()
-                    speaker = replace(speaker, title=title)
-                    i += 1
-                self.start_turn(speaker)
-                if found.rest:
-                    self.add_text(found.rest, number)
-                # fold the repeated header lines of the bilingual layout
-                while i + used - 1 < len(lines) and all(
-                    collapse(lines[i + k]) == collapse(lines[i - used + k]) for k in range(used)
-                ):
-                    i += used
+                i = self.open_turn(i, found, number)
                 continue
             self.add_text(raw, number)
             i += 1
         self.flush()
+
+    def read_participant(self, i: int, line: str) -> int | None:
+        """A line of a participants list read as a speaker: the index of the line after it,
+        or None when the line is no participant (the list has ended)."""
+        lines = self.lines
+        listed_as = self.mode.split(":")[1] if ":" in self.mode else None
+        found = self.speaker_at(i)
+        if found and found.name != "Operator":
+            name, titles, used = found.name, found.titles, found.used
+            if found.firm and not titles:
+                titles = [found.firm]  # in a list: "Name, Title"
+            speaker = self.register(name, titles, listed_as)
+            i += used
+            if (
+                used == 2
+                and i < len(lines)
+                and (self.wrapped_title(i, lines[i - 1]) or self.title_goes_on(i, lines[i - 1]))
+            ):
+                title = f"{speaker.title or ''} {collapse(lines[i])}".strip()
+                self.participants[speaker.name.lower()] = replace(speaker, title=title)
+                i += 1
+            return i
+        comma = NAME_FIRM_RE.match(line)
+        if comma and person_name(comma["name"].strip()):
+            # "Jane Fraser, Citi Chief Executive Officer" or "Flora Bocahut, Jefferies"
+            name, rest = comma["name"].strip(), comma["firm"].strip()
+            if listed_as == "analyst":
+                speaker = self.register(name, [], listed_as)
+                self.participants[speaker.name.lower()] = replace(speaker, firm=rest)
+            else:
+                self.register(name, [rest], listed_as)
+            return i + 1
+        if is_name(line):
+            speaker = self.register(line, [], listed_as)
+            i += 1
+            nxt = collapse(lines[i]) if i < len(lines) else ""
+            if nxt and FIRM_ONLY_RE.match(nxt) and not heading_kind(nxt):
+                self.title_lines[speaker.name.lower()] = nxt
+                if speaker.firm is None:
+                    self.participants[speaker.name.lower()] = replace(speaker, firm=nxt)
+                i += 1
+            return i
+        return None
+
+    def open_turn(self, i: int, found, number: int) -> int:
+        """A speaker's header line(s) at `i` open a turn: the index of the line after them."""
+        lines = self.lines
+        name, titles, used = found.name, found.titles, found.used
+        speaker = self.register(name, titles, "analyst" if found.firm else None)
+        if found.firm and speaker.firm is None:
+            speaker = replace(speaker, firm=found.firm)
+            self.participants[speaker.name.lower()] = speaker
+        i += used
+        if used == 2 and i < len(lines) and self.title_goes_on(i, lines[i - 1]):
+            title = f"{speaker.title or ''} {collapse(lines[i])}".strip()
+            speaker = replace(speaker, title=title)
+            i += 1
+        self.start_turn(speaker)
+        if found.rest:
+            self.add_text(found.rest, number)
+        # fold the repeated header lines of the bilingual layout
+        while i + used - 1 < len(lines) and all(
+            collapse(lines[i + k]) == collapse(lines[i - used + k]) for k in range(used)
+        ):
+            i += used
+        return i
