@@ -88,116 +88,20 @@ def english_figures(text: str, default_period: str | None, source: Source = "tex
     periods = periods_in(text, default_year)
     figures: list[Figure] = []
     for m in EN_RE.finditer(text):
-        start, end = m.span()
-        before = text[max(0, start - 40) : start]
-        groups = m.groupdict()
-        scale_word = None
-        qualifier = None
-        if groups["n1"]:
-            unit = CURRENCIES[groups["cur"].lower()]
-            number = groups["n1"]
-            scale_word = (groups["s1"] or groups["s1b"] or "").lower() or None
-            negative = bool(groups["open"] and groups["close"])
-            if groups["open"] and not groups["close"]:
-                start += 1  # "(RMB5 million" without the closing mark: keep the amount only
-                negative = False
-            q = QUALIFIER_RE.match(text[end:])
-            if q:
-                qualifier = q.group(1)
-        elif groups["n2"]:
-            unit, number = CURRENCIES[groups["cur2"].lower()], groups["n2"]
-            scale_word, negative = (groups["s2"] or "").lower() or None, False
-        elif groups["n3"]:
-            unit, number, negative = "%", groups["n3"], False
-            if "point" in groups["pct"].lower():
-                qualifier = "percentage points"
-        elif groups["n4"]:
-            unit, number, negative = "bps", groups["n4"], False
-        elif groups["n5"]:
-            kind = groups["dur"].lower().rstrip("s")
-            unit = {"month": "months", "day": "days", "week": "weeks", "year": "years"}[kind]
-            number, negative = groups["n5"], False
-        elif groups["n6"]:
-            unit, number, negative = "x", groups["n6"], False
-        else:
-            number = groups["n7"]
-            scale_word = (groups["s7"] or "").lower() or None
-            unit, negative = "count", False
-            if not scale_word and (BARE_YEAR_RE.match(number) or "." in number):
-                continue
-            if NOT_AN_AMOUNT_BEFORE.search(before):
-                continue
-            if re.search(r"\(\s*$", before) and re.match(r"\s*\)", text[end:]) and len(number) <= 2:
-                continue  # footnote mark "(1)"
-            if re.match(r"\s*(?:st|nd|rd|th)\b", text[end:]):
-                continue
-        if unit in {"days", "months", "count"} and (
-            METRIC_NAME_AFTER_RE.match(text[end:]) or METRIC_NAME_BEFORE_RE.search(before)
-        ):
-            continue  # "90 days delinquency ratio", "FPD over 7 days", "day 1": a metric's name
-        if unit == "x" and parse_number(number) >= 1000:
-            unit = "count"  # "860,000 times" counts events; a multiple is "2.5x"
-        if unit != "count" and not groups["n1"] and re.search(r"\b[Qq]\s*$", before):
+        end = m.end()
+        before = text[max(0, m.start() - 40) : m.start()]
+        read = amount_of(m, text, before)
+        if read is None:
             continue
+        start, unit, number, scale_word, negative, qualifier = read
         value = parse_number(number, scale_word)
-        approx = bool(APPROX_RE.search(before))
-        bound_match = BOUND_RE.search(before)
-        bound = None
-        if bound_match:
-            word = bound_match.group(1).lower()
-            bound = (
-                "lower"
-                if word
-                in {
-                    "over",
-                    "more than",
-                    "in excess of",
-                    "above",
-                    "exceed",
-                    "exceeds",
-                    "exceeding",
-                    "at least",
-                }
-                else "upper"
-            )
         sentence = sentence_bounds(text, start)
-        sent_start = sentence[0]
-        clauses = clauses_before(text, start, sent_start)
+        clauses = clauses_before(text, start, sentence[0])
         clause = clauses[-1]
-        by_change = re.search(
-            r"\b(by|up|down)\s+(?:another |a further |an additional )?"
-            r"(?:approximately |about |around |roughly |nearly |almost |over "
-            r"|more than )?$",
-            before,
-            re.I,
-        )
-        change = None
-        if by_change or unit in {"%", "bps"}:
-            change = (
-                detect_change(clause)
-                if (
-                    by_change
-                    or re.search(
-                        rf"\b({INCREASE_WORDS}|{DECREASE_WORDS})(?:\s+of)?{CHANGE_FILLER}\s*$",
-                        before,
-                        re.I,
-                    )
-                )
-                else None
-            )
-            if by_change and by_change.group(1).lower() == "up":
-                change = "increase"
-            if by_change and by_change.group(1).lower() == "down":
-                change = "decrease"
-        elif re.match(r"\s+to\s+\S*\d", text[end:]) and CHANGE_BEFORE_RE.search(before):
-            change = detect_change(clause)  # "increased $5 million to $227.9 million"
+        change = change_of(text, before, end, unit, clause)
         period, stated, kind = period_and_kind(text, periods, start, end, sentence, default_period)
         if NEGATIVE_BEFORE_RE.search(before):
             negative = True
-        relative = RELATIVE_AFTER_RE.match(text[end:])
-        if change is None and relative:
-            # "$0.35 above our Q1 2020 results": a difference, not the level
-            change = "increase" if relative["up"] else "decrease"
         if kind == "actual" and (
             PRIOR_CLAUSE_RE.search(clause)
             or (
@@ -209,37 +113,6 @@ def english_figures(text: str, default_period: str | None, source: Source = "tex
             )
         ):
             kind = "prior"  # "up from $5.7 billion on 18,739 homes closed in the prior year"
-        metric = clean_metric(_strip_figures(PERIOD_PHRASE_RE.sub(" ", clause)))
-        if NET_OF_CLAUSE_RE.match(clause) and len(clauses) > 1:
-            # "accounts receivable, net of $1.0 billion": the item before the comma, net
-            item = clauses[-2][max((f.end() for f in EN_RE.finditer(clauses[-2])), default=0) :]
-            named = clean_metric(PERIOD_PHRASE_RE.sub(" ", item))
-            metric = f"{named} {NET_OF_CLAUSE_RE.match(clause)[1].lower()}" if named else None
-        if COMPARATIVE_CLAUSE_RE.match(clause):
-            metric = None  # "..., compared to $1.0 billion": the earlier figure's metric
-        counted = metric_after(text, end, unit) if unit == "count" else None
-        if counted and counted not in CHANGE_PHRASES and sensible_label(counted.split()):
-            metric = counted  # "18,396 homes closed": what is counted names the figure
-        elif (unit in CURRENCY_UNITS and OF_AFTER_RE.match(text, end)) or BREAKDOWN_RE.search(
-            clause
-        ):
-            named = metric_after(text, end, unit)
-            if named and named not in CHANGE_PHRASES and sensible_label(named.split()):
-                # "an RoTCE of 7.7% on $20.1 billion of revenues"; the parts of a whole are
-                # named after them ("comprised of 14.5% in CET1 capital and 2.5% in AT1").
-                metric = named
-        if unit == "%" and (rate := rate_named_after(text, end)):
-            metric = rate  # "a 13.4% CET1 capital ratio", "deliver 20% core revenue growth"
-        if metric is None:
-            same_sentence = [f for f in figures if f.span[0] >= sent_start and f.metric]
-            after = metric_after(text, end, unit)
-            subject = subject_clause(clauses)
-            if after and after not in CHANGE_PHRASES:
-                metric = after
-            elif same_sentence:
-                metric = same_sentence[-1].metric  # "..., up 57% year-on-year"
-            elif subject:
-                metric = clean_metric(_strip_figures(PERIOD_PHRASE_RE.sub(" ", subject)))
         figures.append(
             Figure(
                 value=-value if negative else value,
@@ -248,17 +121,165 @@ def english_figures(text: str, default_period: str | None, source: Source = "tex
                 span=(start, start + len(text[start:end].rstrip())),
                 source=source,
                 scale=scale_word if scale_word not in (None, "") else None,
-                metric=metric,
+                metric=metric_of(text, end, unit, clauses, figures, sentence[0]),
                 period=period,
                 period_stated=stated,
                 kind=kind,
                 change=change,
                 qualifier=qualifier,
-                approximate=approx,
-                bound=bound,
+                approximate=bool(APPROX_RE.search(before)),
+                bound=bound_of(before),
             )
         )
     return pair_periods(text, periods, mark_replaced(text, merge_ranges(text, figures)))
+
+
+def amount_of(
+    m: re.Match, text: str, before: str
+) -> tuple[int, str, str, str | None, bool, str | None] | None:
+    """What a match of EN_RE states: (start, unit, number, scale word, negative, qualifier);
+    None for a number that is no amount (a year, a footnote mark, an ordinal, a metric's
+    name such as "90 days delinquency")."""
+    start, end = m.span()
+    groups = m.groupdict()
+    scale_word = None
+    qualifier = None
+    if groups["n1"]:
+        unit = CURRENCIES[groups["cur"].lower()]
+        number = groups["n1"]
+        scale_word = (groups["s1"] or groups["s1b"] or "").lower() or None
+        negative = bool(groups["open"] and groups["close"])
+        if groups["open"] and not groups["close"]:
+            start += 1  # "(RMB5 million" without the closing mark: keep the amount only
+            negative = False
+        q = QUALIFIER_RE.match(text[end:])
+        if q:
+            qualifier = q.group(1)
+    elif groups["n2"]:
+        unit, number = CURRENCIES[groups["cur2"].lower()], groups["n2"]
+        scale_word, negative = (groups["s2"] or "").lower() or None, False
+    elif groups["n3"]:
+        unit, number, negative = "%", groups["n3"], False
+        if "point" in groups["pct"].lower():
+            qualifier = "percentage points"
+    elif groups["n4"]:
+        unit, number, negative = "bps", groups["n4"], False
+    elif groups["n5"]:
+        kind = groups["dur"].lower().rstrip("s")
+        unit = {"month": "months", "day": "days", "week": "weeks", "year": "years"}[kind]
+        number, negative = groups["n5"], False
+    elif groups["n6"]:
+        unit, number, negative = "x", groups["n6"], False
+    else:
+        number = groups["n7"]
+        scale_word = (groups["s7"] or "").lower() or None
+        unit, negative = "count", False
+        if not scale_word and (BARE_YEAR_RE.match(number) or "." in number):
+            return None
+        if NOT_AN_AMOUNT_BEFORE.search(before):
+            return None
+        if re.search(r"\(\s*$", before) and re.match(r"\s*\)", text[end:]) and len(number) <= 2:
+            return None  # footnote mark "(1)"
+        if re.match(r"\s*(?:st|nd|rd|th)\b", text[end:]):
+            return None
+    if unit in {"days", "months", "count"} and (
+        METRIC_NAME_AFTER_RE.match(text[end:]) or METRIC_NAME_BEFORE_RE.search(before)
+    ):
+        return None  # "90 days delinquency ratio", "FPD over 7 days", "day 1": a metric's name
+    if unit == "x" and parse_number(number) >= 1000:
+        unit = "count"  # "860,000 times" counts events; a multiple is "2.5x"
+    if unit != "count" and not groups["n1"] and re.search(r"\b[Qq]\s*$", before):
+        return None
+    return start, unit, number, scale_word, negative, qualifier
+
+
+LOWER_BOUND_WORDS = frozenset(
+    {"over", "more than", "in excess of", "above", "exceed", "exceeds", "exceeding", "at least"}
+)
+
+
+def bound_of(before: str) -> str | None:
+    """ "over $1 billion" is a lower bound, "up to $1 billion" an upper one."""
+    bound_match = BOUND_RE.search(before)
+    if not bound_match:
+        return None
+    return "lower" if bound_match.group(1).lower() in LOWER_BOUND_WORDS else "upper"
+
+
+def change_of(text: str, before: str, end: int, unit: str, clause: str) -> str | None:
+    """Whether the figure is a change (increase or decrease) rather than a level: "up 5%",
+    "grew by $2 million", "increased $5 million to $227.9 million", "$0.35 above"."""
+    by_change = re.search(
+        r"\b(by|up|down)\s+(?:another |a further |an additional )?"
+        r"(?:approximately |about |around |roughly |nearly |almost |over "
+        r"|more than )?$",
+        before,
+        re.I,
+    )
+    change = None
+    if by_change or unit in {"%", "bps"}:
+        change = (
+            detect_change(clause)
+            if (
+                by_change
+                or re.search(
+                    rf"\b({INCREASE_WORDS}|{DECREASE_WORDS})(?:\s+of)?{CHANGE_FILLER}\s*$",
+                    before,
+                    re.I,
+                )
+            )
+            else None
+        )
+        if by_change and by_change.group(1).lower() == "up":
+            change = "increase"
+        if by_change and by_change.group(1).lower() == "down":
+            change = "decrease"
+    elif re.match(r"\s+to\s+\S*\d", text[end:]) and CHANGE_BEFORE_RE.search(before):
+        change = detect_change(clause)  # "increased $5 million to $227.9 million"
+    relative = RELATIVE_AFTER_RE.match(text[end:])
+    if change is None and relative:
+        # "$0.35 above our Q1 2020 results": a difference, not the level
+        change = "increase" if relative["up"] else "decrease"
+    return change
+
+
+def metric_of(
+    text: str, end: int, unit: str, clauses: list[str], figures: list[Figure], sent_start: int
+) -> str | None:
+    """What the figure measures: its clause's words, the item before ", net of", what is
+    counted or named after it, a rate's name, else the sentence's last named figure's metric
+    or the sentence's subject."""
+    clause = clauses[-1]
+    metric = clean_metric(_strip_figures(PERIOD_PHRASE_RE.sub(" ", clause)))
+    if NET_OF_CLAUSE_RE.match(clause) and len(clauses) > 1:
+        # "accounts receivable, net of $1.0 billion": the item before the comma, net
+        item = clauses[-2][max((f.end() for f in EN_RE.finditer(clauses[-2])), default=0) :]
+        named = clean_metric(PERIOD_PHRASE_RE.sub(" ", item))
+        metric = f"{named} {NET_OF_CLAUSE_RE.match(clause)[1].lower()}" if named else None
+    if COMPARATIVE_CLAUSE_RE.match(clause):
+        metric = None  # "..., compared to $1.0 billion": the earlier figure's metric
+    counted = metric_after(text, end, unit) if unit == "count" else None
+    if counted and counted not in CHANGE_PHRASES and sensible_label(counted.split()):
+        metric = counted  # "18,396 homes closed": what is counted names the figure
+    elif (unit in CURRENCY_UNITS and OF_AFTER_RE.match(text, end)) or BREAKDOWN_RE.search(clause):
+        named = metric_after(text, end, unit)
+        if named and named not in CHANGE_PHRASES and sensible_label(named.split()):
+            # "an RoTCE of 7.7% on $20.1 billion of revenues"; the parts of a whole are
+            # named after them ("comprised of 14.5% in CET1 capital and 2.5% in AT1").
+            metric = named
+    if unit == "%" and (rate := rate_named_after(text, end)):
+        metric = rate  # "a 13.4% CET1 capital ratio", "deliver 20% core revenue growth"
+    if metric is None:
+        same_sentence = [f for f in figures if f.span[0] >= sent_start and f.metric]
+        after = metric_after(text, end, unit)
+        subject = subject_clause(clauses)
+        if after and after not in CHANGE_PHRASES:
+            metric = after
+        elif same_sentence:
+            metric = same_sentence[-1].metric  # "..., up 57% year-on-year"
+        elif subject:
+            metric = clean_metric(_strip_figures(PERIOD_PHRASE_RE.sub(" ", subject)))
+    return metric
 
 
 NET_OF_CLAUSE_RE = re.compile(r"^\s*(net|gross)(?:\s+of)?\s*$", re.I)
