@@ -49,52 +49,14 @@ def chinese_figures(text: str, default_period: str | None) -> list[Figure]:
         ):
             continue
         value = parse_number(number, scale)
-        if unit_word == "%":
-            unit = "%"
-        elif unit_word and ("基點" in unit_word or "基点" in unit_word):
-            unit = "bps"
-        elif unit_word and ("百分點" in unit_word or "百分点" in unit_word):
-            unit = "%"
-        elif unit_word in {"個月", "个月"}:
-            unit = "months"
-        elif unit_word == "天":
-            unit = "days"
-        elif unit_word == "倍":
-            unit = "x"
-        elif pre or post or unit_word in {"元", "美元", "港元"}:
-            unit = CURRENCIES[pre or post or unit_word]
-            if pre in {"美元", "港元", "港幣"} or unit_word in {"美元", "港元"}:
-                unit = CURRENCIES[pre if pre in {"美元", "港元", "港幣"} else unit_word]
-        elif unit_word in {"家", "個", "个", "名", "台", "筆", "笔"} or scale:
-            context = normalised[max(0, start - 20) : end + 10]
-            unit = "CNY" if scale and re.search("元|人民幣|人民币", context) else "count"
-        else:
+        unit = zh_unit(normalised, start, end, pre, scale, unit_word, post)
+        if unit is None:
             continue
         head = normalised[max(0, start - 14) : start]
         head = re.split(r"[,。、;:,;]", head)[-1]
         subject = re.split(r"\d", head)[0]  # "淨利潤增長17%至" -> "淨利潤增長"
-        change = None
-        changes = list(CHANGE_ZH_RE.finditer(head))
-        if changes and not re.search(
-            r"(至|到|達|达|為|为)\s*$", head
-        ):  # "增長17%至3.63億元": a level
-            last = changes[-1]
-            change = (
-                "increase"
-                if last.group("inc")
-                else "decrease"
-                if last.group("dec")
-                else "improvement"
-            )
-        metric = re.sub(
-            r"(為|为|是|達|达|約|约|至|到|了|在|共|有|的|增長|增长|下降|減少|减少|提高|"
-            r"上升|增加|改善|成長|成长|降低|約為|人民幣|人民币|增|減|减|降|升|將|将|"
-            r"\[|\]|\s)+$",
-            "",
-            subject,
-        ).strip()
-        metric = re.sub(r"^.*?(我們的|我们的|我們|我们|其|本季|本季度|季末|截至)", "", metric)
-        metric = metric.strip() or None
+        change = zh_change(head)
+        metric = zh_metric(subject)
         figures.append(
             Figure(
                 value=value,
@@ -110,3 +72,59 @@ def chinese_figures(text: str, default_period: str | None) -> list[Figure]:
             )
         )
     return figures
+
+
+def zh_unit(
+    normalised: str,
+    start: int,
+    end: int,
+    pre: str | None,
+    scale: str | None,
+    unit_word: str | None,
+    post: str | None,
+) -> str | None:
+    """The unit a Chinese figure is stated in; None when it states none."""
+    if unit_word == "%":
+        return "%"
+    if unit_word and ("基點" in unit_word or "基点" in unit_word):
+        return "bps"
+    if unit_word and ("百分點" in unit_word or "百分点" in unit_word):
+        return "%"
+    if unit_word in {"個月", "个月"}:
+        return "months"
+    if unit_word == "天":
+        return "days"
+    if unit_word == "倍":
+        return "x"
+    if pre or post or unit_word in {"元", "美元", "港元"}:
+        unit = CURRENCIES[pre or post or unit_word]
+        if pre in {"美元", "港元", "港幣"} or unit_word in {"美元", "港元"}:
+            unit = CURRENCIES[pre if pre in {"美元", "港元", "港幣"} else unit_word]
+        return unit
+    if unit_word in {"家", "個", "个", "名", "台", "筆", "笔"} or scale:
+        context = normalised[max(0, start - 20) : end + 10]
+        return "CNY" if scale and re.search("元|人民幣|人民币", context) else "count"
+    return None
+
+
+def zh_change(head: str) -> str | None:
+    """The change the words before a figure say, unless they lead to a level
+    ("增長17%至3.63億元")."""
+    changes = list(CHANGE_ZH_RE.finditer(head))
+    if not changes or re.search(r"(至|到|達|达|為|为)\s*$", head):
+        return None
+    last = changes[-1]
+    return "increase" if last.group("inc") else "decrease" if last.group("dec") else "improvement"
+
+
+def zh_metric(subject: str) -> str | None:
+    """The metric named before a figure, its verbs, particles and possessives trimmed."""
+    metric = re.sub(
+        r"(為|为|是|達|达|約|约|至|到|了|在|共|有|的|增長|增长|下降|減少|减少|提高|"
+        r"上升|增加|改善|成長|成长|降低|約為|人民幣|人民币|增|減|减|降|升|將|将|"
+        r"\[|\]|\s)+$",
+        "",
+        subject,
+    ).strip()
+    metric = re.sub(r"^.*?(我們的|我们的|我們|我们|其|本季|本季度|季末|截至)", "", metric)
+    return metric.strip() or None
