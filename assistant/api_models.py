@@ -7,8 +7,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from assistant.jobs import Job
-from assistant.query import Filters
+from assistant.jobs.jobs import Job
+from assistant.search.query import Filters
 
 # Request models --------------------------------------------------------------------------------
 

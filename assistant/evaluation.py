@@ -243,7 +243,7 @@ def ask_each(assistant, questions: list[Question], k: int = 5) -> dict:
 
 def outcome_of(result) -> Outcome:
     """An Answer as the evaluation reads it (through its JSON model, as a server sends it)."""
-    from assistant.schema import answer_model
+    from assistant.answers.schema import answer_model
 
     return outcome_of_model(answer_model(result))
 

@@ -11,9 +11,9 @@ import numpy as np
 from assistant.build_profile import stage
 from assistant.chunking import Chunk, ChunkingParams, chunk_document, chunk_units
 from assistant.documents import Document
-from assistant.documents.isolated import ReadResult
 from assistant.embedding import Encoder
 from assistant.figures import Figure, document_figures
+from assistant.ingest.isolated import ReadResult
 
 Embedded = dict[int, tuple[np.ndarray, np.ndarray]]  # chunk position -> (vector, sentences)
 Read = tuple[np.ndarray, list[np.ndarray | None]]  # a text's vector and its spans' vectors

@@ -23,7 +23,6 @@ from assistant.database import PerThread
 from assistant.errors import DocumentNotFound, IndexMismatch
 from assistant.figures import Figure
 from assistant.indexing import chunks_and_figures, embed_chunks
-from assistant.lexical import BM25, chunk_lexical_text, tokenize
 from assistant.library import (
     DocumentRecord,
     Store,
@@ -33,14 +32,15 @@ from assistant.library import (
     figures_from_json,
     figures_to_json,
 )
+from assistant.text.lexical import BM25, chunk_lexical_text, tokenize
 from assistant.vectors.pgvector import PgVectorBackend, open_connection, write_vectors
 
 if TYPE_CHECKING:
     import psycopg
 
     from assistant.documents import Document
-    from assistant.documents.isolated import ReadResult
     from assistant.embedding import Encoder
+    from assistant.ingest.isolated import ReadResult
 
 WRITE_LOCK = 0x6C696272  # pg_advisory_xact_lock key: one library writer at a time
 

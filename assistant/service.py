@@ -11,15 +11,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from assistant.answer import Answer, Turn, answer
+from assistant.answers.answer import Answer, Turn, answer
 from assistant.build_profile import stage
 from assistant.documents import DOCUMENT_SUFFIXES, Document, Metadata, parse_file
-from assistant.documents.isolated import ReadResult
-from assistant.documents.many import read_files
 from assistant.embedding import Encoder, load_encoder
 from assistant.errors import AssistantError, IndexNotFound, ParseError
-from assistant.fusion import Hit
 from assistant.indexing import SENTENCES
+from assistant.ingest.isolated import ReadResult
+from assistant.ingest.many import read_files
 from assistant.library import (
     Store,
     UpdateStats,
@@ -29,8 +28,9 @@ from assistant.library import (
     writer_lock,
 )
 from assistant.memory import release_freed_memory
-from assistant.query import Filters
-from assistant.retrieval import Retriever
+from assistant.search.fusion import Hit
+from assistant.search.query import Filters
+from assistant.search.retrieval import Retriever
 from assistant.settings import Settings
 
 if TYPE_CHECKING:

@@ -17,9 +17,9 @@ from typing import Any
 from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
 
-from assistant.answer import Turn
+from assistant.answers.answer import Turn
+from assistant.answers.schema import AnswerModel, answer_model
 from assistant.errors import AssistantError
-from assistant.schema import AnswerModel, answer_model
 from assistant.service import Assistant
 from assistant.settings import Settings
 
@@ -213,7 +213,7 @@ def create_slack_app(settings: Settings, assistant: Assistant, socket_mode: bool
         process_before_response=False,
     )
     if settings.database_url:  # several processes: one set of ids for all of them
-        from assistant.jobs_db import DatabaseSeenEvents
+        from assistant.jobs.jobs_db import DatabaseSeenEvents
 
         seen: SeenEvents | DatabaseSeenEvents = DatabaseSeenEvents(settings.database_url)
     else:

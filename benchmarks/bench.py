@@ -20,11 +20,11 @@ from assistant.chunking import Chunk, ChunkingParams, chunk_document
 from assistant.documents import parse_file
 from assistant.embedding import Encoder, load_encoder
 from assistant.embedding.torch import SentenceEncoder
-from assistant.lexical import BM25
 from assistant.library import LEXICAL, DocumentRecord, Store, VectorIndex, current_version
-from assistant.retrieval import Retriever
+from assistant.search.retrieval import Retriever
 from assistant.service import Assistant
 from assistant.settings import Settings
+from assistant.text.lexical import BM25
 from benchmarks.profiled_build import build_profiled, dir_size_mb, peak_rss_mb
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -25,7 +25,7 @@ from assistant.embedding import Encoder, load_encoder
 from assistant.evaluation import read_questions
 from assistant.library import Store
 from assistant.library_db import Library
-from assistant.retrieval import Retriever
+from assistant.search.retrieval import Retriever
 from assistant.service import Assistant
 from assistant.settings import Settings
 from benchmarks.bench import dir_size_mb, percentiles, synthetic_store

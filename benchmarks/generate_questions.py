@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.figures import Figure, english_figures
-from assistant.lexical import token_set
+from assistant.text.lexical import token_set
 from assistant.vocabulary import QUESTION_TOKENS
 
 UNITS = {"USD", "%"}

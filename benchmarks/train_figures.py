@@ -4,7 +4,7 @@ The library's calls (`ectsum-library/`, none of them a validation or development
 indexed as one library; each question generated from their summaries
 (benchmarks/generate_questions.py) is asked through the full answer path with the hand rule
 ranking, and every figure of the cited passages becomes one example: its features
-(assistant/figure_features.py) and whether it is the question's figure (unit and value
+(assistant/search/figure_features.py) and whether it is the question's figure (unit and value
 within 0.5%, from the question's call). A LightGBM lambdarank model, boosted from the hand
 rule's score and never lowering a figure for a better rule part, is cross-validated over
 companies (five folds, a company's calls on one side only) to choose its number of rounds,
@@ -31,9 +31,9 @@ import numpy as np
 
 from assistant.errors import BadQuestion
 from assistant.evaluation import Question, figure_matches, read_questions
-from assistant.figure_choice import RECORDED
-from assistant.figure_features import FEATURES, RULE_PARTS, Candidate, question_shape
-from assistant.figure_model import CARD_FILE, MODEL_FILE, RANKER_ENV, figure_ranker
+from assistant.search.figure_choice import RECORDED
+from assistant.search.figure_features import FEATURES, RULE_PARTS, Candidate, question_shape
+from assistant.search.figure_model import CARD_FILE, MODEL_FILE, RANKER_ENV, figure_ranker
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "corpus"

@@ -23,14 +23,14 @@ from pathlib import Path
 import numpy as np
 
 from assistant.evaluation import citation_hits, read_questions
-from assistant.passage_model import (
+from assistant.search.passage_model import (
     CARD_FILE,
     MODEL_FILE,
     PASSAGE_FEATURES,
     RANKER_ENV,
     passage_ranker,
 )
-from assistant.retrieval import RECORDED_POOLS
+from assistant.search.retrieval import RECORDED_POOLS
 from benchmarks.train_figures import FOLDS, LIBRARY, QUESTIONS, WORK, asked_recording, fold_of
 
 FEATURES = PASSAGE_FEATURES

@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import assistant.cli as cli
-from assistant.answer import NOT_FOUND, Turn, resolve_follow_up
+from assistant.answers.answer import NOT_FOUND, Turn, resolve_follow_up
+from assistant.answers.schema import answer_model
 from assistant.evaluation import Outcome, evaluate, outcome_of, read_questions
-from assistant.schema import answer_model
 from assistant.service import Assistant
 from tests.conftest import FIXTURES, ROOT, SEEDS
 
@@ -245,7 +245,7 @@ def test_ask_answers_or_refuses_any_text(seeds, question, history):
 
 
 def test_a_column_of_another_day_names_another_period_though_the_year_matches():
-    from assistant.quoting import names_other_period
+    from assistant.answers.quoting import names_other_period
 
     asked = {"September 28, 2024", "2024"}
     assert names_other_period({"August 31, 2024", "2024"}, asked)
@@ -259,7 +259,7 @@ def test_a_column_of_another_day_names_another_period_though_the_year_matches():
 def test_a_question_short_of_the_stored_sentences_is_judged_on_them_alone(encoder):
     """Stored sentence vectors are read in their passage; the not-found threshold was set on
     sentences alone, so a question below it is judged on its closest sentences alone."""
-    from assistant.answer import said_alone
+    from assistant.answers.answer import said_alone
 
     sentence = "The RoTCE was 6.4% on $19.4 billion of revenues."
     passage = "In the second quarter, net income was about $2.9 billion. " + sentence

@@ -8,11 +8,11 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from assistant.figure_choice import answer_fit, figure_terms
 from assistant.figures import Figure
 from assistant.library import Store
-from assistant.query import understand
-from assistant.retrieval import Retriever
+from assistant.search.figure_choice import answer_fit, figure_terms
+from assistant.search.query import understand
+from assistant.search.retrieval import Retriever
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,6 @@
-"""The package's shape, as the code's own imports give it: no import circle (imports run one
-way, surfaces to answers to search to the library and documents), and no module past 400
-lines."""
+"""The package's shape, as the code's own imports give it: no import circle between modules or
+between the packages of `assistant/` (imports run one way, surfaces to answers to search to
+the library and documents), no module past 400 lines and no function past 80."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "assistant"
 MAX_MODULE_LINES = 400
+MAX_FUNCTION_LINES = 80
 
 
 def module_name(path: Path) -> str:
@@ -83,7 +84,24 @@ def circles(graph: dict[str, set[str]]) -> list[list[str]]:
 def test_imports_run_one_way():
     known = modules()
     graph = {name: imports_of(path, known) for name, path in known.items()}
-    assert graph["assistant.answer"] >= {"assistant.retrieval", "assistant.quoting"}
+    assert graph["assistant.answers.answer"] >= {
+        "assistant.search.retrieval",
+        "assistant.answers.quoting",
+    }
+    assert circles(graph) == []
+
+
+def test_packages_import_one_way():
+    known = modules()
+    graph: dict[str, set[str]] = {}
+    for name, path in known.items():
+        package = name.split(".")[1] if "." in name else name
+        graph.setdefault(package, set()).update(
+            other.split(".")[1] for other in imports_of(path, known) if "." in other
+        )
+        graph[package].discard(package)
+    assert {"search", "answers"} <= graph["answers"] | {"answers"}
+    assert "answers" not in graph["search"]
     assert circles(graph) == []
 
 
@@ -97,5 +115,16 @@ def test_no_module_is_past_400_lines():
         name: n
         for name, path in modules().items()
         if (n := len(path.read_text().splitlines())) > MAX_MODULE_LINES
+    }
+    assert long == {}
+
+
+def test_no_function_is_past_80_lines():
+    long = {
+        f"{name}:{node.name}": node.end_lineno - node.lineno + 1
+        for name, path in modules().items()
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.end_lineno - node.lineno + 1 > MAX_FUNCTION_LINES
     }
     assert long == {}

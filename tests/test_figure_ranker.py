@@ -11,11 +11,11 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from assistant import figure_model
-from assistant.figure_choice import RECORDED
-from assistant.figure_features import FEATURES, RULE_PARTS, Candidate
 from assistant.figures import Figure
-from assistant.ranker_files import card_problem
+from assistant.search import figure_model
+from assistant.search.figure_choice import RECORDED
+from assistant.search.figure_features import FEATURES, RULE_PARTS, Candidate
+from assistant.search.ranker_files import card_problem
 
 
 @pytest.fixture
@@ -122,7 +122,7 @@ def test_training_learns_a_signal_the_rule_does_not_weigh():
 
 
 def test_a_figure_reads_the_scores_of_the_sentence_that_states_it():
-    from assistant.figure_features import SentenceScores
+    from assistant.search.figure_features import SentenceScores
 
     scores = SentenceScores(
         {4: [((0, 50), 0.61, 2.4), ((50, 90), 0.40, 1.1)], 7: [((0, 30), 0.7, 1.9)]}
@@ -137,8 +137,8 @@ def test_a_figure_reads_the_scores_of_the_sentence_that_states_it():
 
 
 def test_whole_and_part_words_are_read_in_the_tokenizer_s_form():
-    from assistant.figure_features import whole_or_part
     from assistant.figures import english_figures
+    from assistant.search.figure_features import whole_or_part
 
     def read(sentence: str) -> dict[str, float]:
         figure = english_figures(sentence, "Q3 2021")[0]

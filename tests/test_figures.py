@@ -647,13 +647,13 @@ def test_a_replaced_range_is_the_earlier_figure_and_odd_pairs_are_no_range():
     ],
 )
 def test_a_row_is_named_only_by_its_label_said_in_order(question, label, said):
-    from assistant.lexical import ordered_words, says_label
+    from assistant.text.lexical import ordered_words, says_label
 
     assert says_label(ordered_words(question), [label]) is said
 
 
 def test_spelled_column_numbers_match_the_questions_digits():
-    from assistant.figure_choice import column_match, in_digits
+    from assistant.search.figure_choice import column_match, in_digits
 
     assert in_digits("Thirty-Nine Weeks Ended; Twelve Months; twenty one") == (
         "39 Weeks Ended; 12 Months; 21"
@@ -665,7 +665,7 @@ def test_spelled_column_numbers_match_the_questions_digits():
 
 
 def test_returns_and_ratios_are_asked_in_percent():
-    from assistant.query import expected_units
+    from assistant.search.query import expected_units
 
     assert "%" in expected_units("What RoTCE did Citi report for Q2 2023?")
     assert "%" in expected_units("What underlying return on CET1 capital did UBS report?")
@@ -674,7 +674,7 @@ def test_returns_and_ratios_are_asked_in_percent():
 
 
 def test_how_much_of_a_thing_is_an_amount_and_how_much_it_grew_a_rate():
-    from assistant.query import expected_units
+    from assistant.search.query import expected_units
 
     amount = expected_units("How much additional capital investment is load growth driving?")
     assert "USD" in amount and "%" not in amount
@@ -740,8 +740,8 @@ def test_a_figure_after_net_of_is_the_item_before_the_comma(sentence, labels):
 def test_a_figures_clause_ends_where_the_next_clause_begins():
     """The words after a figure qualify it ("$1.73 per share"), never the next clause's
     figure: "GAAP EPS was $1.28, and non-GAAP EPS was $2.12"."""
-    from assistant.figure_choice import figure_context
-    from assistant.query import qualifiers_of
+    from assistant.search.figure_choice import figure_context
+    from assistant.search.query import qualifiers_of
 
     text = "Second quarter GAAP diluted EPS was $1.28, and non-GAAP diluted EPS was $2.12."
     gaap, adjusted = english_figures(text, "Q2 2024")
@@ -754,7 +754,7 @@ def test_a_figures_clause_ends_where_the_next_clause_begins():
 
 
 def test_part_of_a_year_is_not_the_year_asked():
-    from assistant.figure_choice import part_for_whole_year
+    from assistant.search.figure_choice import part_for_whole_year
 
     nine_months = "Nine Months Ended September 30, 2022"
     assert part_for_whole_year({"2022"}, nine_months)

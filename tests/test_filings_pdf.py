@@ -194,9 +194,9 @@ def test_unmapped_ligatures_become_the_word_the_tokenizer_knows():
 
 
 def test_an_excluding_opening_qualifies_the_main_clause():
-    from assistant.figure_choice import figure_context
     from assistant.figures import english_figures
-    from assistant.query import qualifiers_of
+    from assistant.search.figure_choice import figure_context
+    from assistant.search.query import qualifiers_of
 
     text = (
         "Diluted earnings per share was $2.45. Excluding $0.18 per share of restructuring "

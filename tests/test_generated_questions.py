@@ -92,7 +92,7 @@ def test_training_asks_each_fact_again_in_another_phrasing():
 
 
 def test_every_phrasing_names_the_company_and_a_period_the_question_parser_reads():
-    from assistant.query import question_periods
+    from assistant.search.query import question_periods
 
     for phrasing in range(4):
         for guidance, change in ((False, False), (False, True), (True, False)):

@@ -101,8 +101,8 @@ def test_a_recorded_build_names_its_stages(tmp_path, assistant_on):
 
 
 def test_many_files_are_read_in_order_with_each_ones_error(tmp_path):
-    from assistant.documents.many import MIN_FILES_FOR_PROCESSES, read_files
     from assistant.errors import ParseError
+    from assistant.ingest.many import MIN_FILES_FOR_PROCESSES, read_files
 
     files = []
     for k in range(MIN_FILES_FOR_PROCESSES + 2):

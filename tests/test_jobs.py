@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import QueueFull, StillIndexing
-from assistant.jobs import Job, JobBoard
+from assistant.jobs.jobs import Job, JobBoard
 
 
 def spooled(board: JobBoard, content: bytes = b"text") -> Path:

@@ -12,7 +12,7 @@ import sys
 import httpx
 import pytest
 
-from assistant.ledger import metric_key, metric_words, rows_of, select
+from assistant.answers.ledger import metric_key, metric_words, rows_of, select
 from assistant.vocabulary import (
     METRIC_CHANGING_WORDS,
     METRIC_KEYS,
@@ -78,7 +78,7 @@ def test_fillers_and_clauses_get_no_key():
 
 
 def test_a_label_that_names_nothing_takes_the_metric_its_clause_names():
-    from assistant.ledger import named_metric
+    from assistant.answers.ledger import named_metric
 
     assert named_metric("Our CET1 ratio ticked up to a preliminary 13.5%") == "cet1_ratio"
     assert named_metric("adjusted diluted EPS came in at a record $1.23") == (
@@ -255,8 +255,8 @@ def test_a_row_has_its_metrics_key_only_in_the_metrics_unit(tmp_path, encoder):
 
 def test_a_rate_key_whose_name_begins_with_an_amounts_is_the_rate():
     """ "ebitda_margin" begins with "ebitda_": it is still a rate, kept in percent."""
+    from assistant.answers.ledger import of_its_unit
     from assistant.figures import Figure
-    from assistant.ledger import of_its_unit
 
     margin = Figure(value=25.0, unit="%", text="25%", span=(0, 3))
     assert of_its_unit("ebitda_margin", margin) == "ebitda_margin"
@@ -265,7 +265,7 @@ def test_a_rate_key_whose_name_begins_with_an_amounts_is_the_rate():
 
 
 def test_slack_shows_a_series_as_a_compact_table(ectsum_library):
-    from assistant.schema import answer_model
+    from assistant.answers.schema import answer_model
     from assistant.slack import answer_blocks
 
     model = answer_model(ectsum_library.ask("How did RMD's revenue trend from Q2 2021 to Q1 2022?"))
@@ -342,6 +342,6 @@ def test_guidance_against_the_result_is_cited_and_the_gap_marked_computed(tmp_pa
     ],
 )
 def test_an_answer_writes_a_key_as_its_metric_is_said(key, written):
-    from assistant.ledger import readable_metric
+    from assistant.answers.ledger import readable_metric
 
     assert readable_metric(key) == written

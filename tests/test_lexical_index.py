@@ -7,8 +7,8 @@ import shutil
 
 import numpy as np
 
-from assistant.lexical import BM25, chunk_lexical_text, tokenize
 from assistant.library import LEXICAL, Store, current_version
+from assistant.text.lexical import BM25, chunk_lexical_text, tokenize
 
 QUERIES = [
     [("revenu", 1.0), ("q4", 0.5)],

@@ -68,7 +68,7 @@ def test_a_deleted_company_is_not_answered_from_another(library, tmp_path, encod
 
 
 def test_a_follow_up_naming_another_company_replaces_the_company(library):
-    from assistant.answer import Turn
+    from assistant.answers.answer import Turn
 
     first = "What was AAP's adjusted diluted EPS in Q3 2021?"
     result = library.ask("what about DPZ in Q2 2021?", history=[Turn(first)])

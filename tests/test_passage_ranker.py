@@ -10,11 +10,11 @@ import logging
 import numpy as np
 import pytest
 
-from assistant import passage_model
-from assistant.passage_model import PASSAGE_FEATURES
-from assistant.ranker_files import card_problem
-from assistant.replies import replies_to
-from assistant.retrieval import RECORDED_POOLS
+from assistant.search import passage_model
+from assistant.search.passage_model import PASSAGE_FEATURES
+from assistant.search.ranker_files import card_problem
+from assistant.search.replies import replies_to
+from assistant.search.retrieval import RECORDED_POOLS
 
 
 @pytest.fixture

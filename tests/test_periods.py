@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.periods import (
+from assistant.text.periods import (
     Period,
     asked_periods,
     find_period,
@@ -102,7 +102,7 @@ def test_a_half_or_a_short_quarter_said_without_its_year_is_read_against_the_cal
 
 
 def test_a_period_that_names_the_call_is_not_the_figures_period():
-    from assistant.query import question_periods
+    from assistant.search.query import question_periods
 
     # guidance given on the Q4 2020 call is for the first quarter (of 2021)
     asked = question_periods(
@@ -117,7 +117,7 @@ def test_a_period_that_names_the_call_is_not_the_figures_period():
 
 
 def test_a_day_has_one_spelling_whatever_the_month_abbreviation():
-    from assistant.periods import canonical_date, period_keys
+    from assistant.text.periods import canonical_date, period_keys
 
     assert canonical_date("Sep. 28, 2024") == "September 28, 2024"
     assert canonical_date("Sept 28 2024") == "September 28, 2024"
@@ -136,6 +136,6 @@ def test_a_day_has_one_spelling_whatever_the_month_abbreviation():
     ],
 )
 def test_a_half_without_a_year_is_the_documents_year(text, expected):
-    from assistant.periods import periods_in
+    from assistant.text.periods import periods_in
 
     assert [label for _, label in periods_in(text, "2024")] == expected

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from assistant.phrases import (
+from assistant.search.phrases import (
     phrase_scores,
     phrase_word,
     question_pairs,
@@ -68,8 +68,8 @@ def test_the_phrase_list_favours_only_the_passages_that_say_the_term(seed_index,
     from dataclasses import replace
 
     from assistant.library import Store
-    from assistant.query import understand
-    from assistant.retrieval import Retriever
+    from assistant.search.query import understand
+    from assistant.search.retrieval import Retriever
 
     store = Store.load(seed_index)
     retriever = Retriever(store, encoder)
@@ -96,8 +96,8 @@ def test_which_analyst_asked_is_ranked_without_the_phrase_list(seed_index, encod
     from dataclasses import replace
 
     from assistant.library import Store
-    from assistant.query import understand
-    from assistant.retrieval import Retriever
+    from assistant.search.query import understand
+    from assistant.search.retrieval import Retriever
 
     store = Store.load(seed_index)
     retriever = Retriever(store, encoder)

@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from assistant.jobs import MAX_ATTEMPTS, Job, JobBoard
+from assistant.jobs.jobs import MAX_ATTEMPTS, Job, JobBoard
 from benchmarks import hostile
 from benchmarks.serving import Server, serving_copy, stray_files
 from tests.test_faults import upload, wait_for_job
@@ -233,7 +233,7 @@ def readers_of(parent: int) -> list[int]:
             ppid = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
         except (OSError, ValueError, IndexError):
             continue
-        if ppid == parent and b"assistant.documents.isolated" in cmdline:
+        if ppid == parent and b"assistant.ingest.isolated" in cmdline:
             found.append(int(proc.name))
     return found
 

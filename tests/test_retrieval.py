@@ -10,9 +10,9 @@ import pytest
 
 from assistant.errors import BadFilter, BadQuestion
 from assistant.evaluation import CitedText, Outcome, evaluate, read_questions
-from assistant.lexical import BM25, tokenize
-from assistant.query import Filters
-from assistant.replies import replies_to
+from assistant.search.query import Filters
+from assistant.search.replies import replies_to
+from assistant.text.lexical import BM25, tokenize
 from tests.conftest import FIXTURES, ROOT, SEEDS
 
 DEV_QUESTIONS = ROOT.parent / "shared" / "eval" / "questions.jsonl"
@@ -178,7 +178,7 @@ def test_a_full_year_question_prefers_the_years_fourth_quarter_call(tmp_path, as
 
 
 def test_a_period_said_without_its_year_is_no_sign_of_another_period(tmp_path, assistant_on):
-    from assistant.query import understand
+    from assistant.search.query import understand
 
     said = {
         "half": "Will the deferred volumes come back in the first half of the year?",

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 import pytest
 
-from assistant.catalog import Catalog
-from assistant.lexical import STOPWORDS
-from assistant.scope import resolve_scope
+from assistant.search.catalog import Catalog
+from assistant.search.scope import resolve_scope
+from assistant.text.lexical import STOPWORDS
 
 
 @dataclass(frozen=True)
@@ -142,7 +142,7 @@ def test_a_period_without_a_company_scopes_to_documents_of_that_period():
     ],
 )
 def test_the_unit_a_question_expects(question, units):
-    from assistant.query import expected_units
+    from assistant.search.query import expected_units
 
     assert units <= expected_units(question)
     if units == {"USD"}:

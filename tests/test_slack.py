@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 
-from assistant.schema import AnswerModel, CitationModel
+from assistant.answers.schema import AnswerModel, CitationModel
 from assistant.slack import MAX_BLOCKS, MAX_TEXT, answer_blocks
 from benchmarks.serving import serving_copy
 from tests.fake_slack import FakeSlack
@@ -418,7 +418,7 @@ def test_manifest_declares_what_the_bot_handles():
 
 
 def test_an_answer_says_in_one_line_what_it_was_scoped_to():
-    from assistant.schema import ScopeModel
+    from assistant.answers.schema import ScopeModel
 
     answer = AnswerModel(
         question="What was Prologis's core FFO in Q3 2022?",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.lexical import IRREGULAR_FORMS, strip_suffixes, tokenize
+from assistant.text.lexical import IRREGULAR_FORMS, strip_suffixes, tokenize
 from assistant.vocabulary import GROUPS, QUESTION_TOKENS, QUESTION_WORDS
 
 

@@ -8,7 +8,8 @@ from collections.abc import Iterator
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import StreamingResponse
 
-from assistant.answer import Turn
+from assistant.answers.answer import Turn
+from assistant.answers.schema import AnswerModel, answer_model
 from assistant.api.dependencies import AssistantDep, ServiceDep, SettingsDep
 from assistant.api.errors import V1_ERRORS
 from assistant.api_models import (
@@ -20,7 +21,6 @@ from assistant.api_models import (
     search_result_model,
 )
 from assistant.errors import BadQuestion
-from assistant.schema import AnswerModel, answer_model
 
 router = APIRouter(prefix="/v1", tags=["answers"], responses=V1_ERRORS)
 

@@ -36,7 +36,7 @@ from assistant.errors import (
     IndexNotFound,
     SourceGone,
 )
-from assistant.jobs import Job
+from assistant.jobs.jobs import Job
 from assistant.library import DocumentRecord, Store
 
 UPLOAD_SUFFIXES = set(DOCUMENT_SUFFIXES)
@@ -73,7 +73,7 @@ async def figures(
     """The figures found in the documents (the ledger), filtered by company (name, part of it,
     or ticker), metric (key or name), period and kind; as JSON or CSV, a page at a time
     (`next_offset` in JSON, a `Link: rel="next"` header in both, `X-Total-Count`)."""
-    from assistant.ledger import rows_of, select, to_csv
+    from assistant.answers.ledger import rows_of, select, to_csv
 
     def page() -> tuple[bytes, int]:
         """Selected, cut and serialised in a worker thread: a large ledger never holds the

@@ -10,10 +10,10 @@ from pathlib import Path
 import anyio
 
 from assistant.documents import Metadata
-from assistant.documents.isolated import ReadLimits, read_isolated
 from assistant.errors import IndexNotFound
-from assistant.jobs import Job, JobBoard
-from assistant.jobs_db import DatabaseJobBoard
+from assistant.ingest.isolated import ReadLimits, read_isolated
+from assistant.jobs.jobs import Job, JobBoard
+from assistant.jobs.jobs_db import DatabaseJobBoard
 from assistant.library import DocumentRecord
 from assistant.service import Assistant
 from assistant.settings import Settings

@@ -260,7 +260,7 @@ def figures(
 
         assistant figures --metric "diluted EPS" --period "Q2 2021" --csv > eps.csv
     """
-    from assistant.ledger import rows_of, select, to_csv, to_dicts
+    from assistant.answers.ledger import rows_of, select, to_csv, to_dicts
 
     try:
         store = common.library_store(index)

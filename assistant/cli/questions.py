@@ -54,7 +54,7 @@ def search(
             rows = answered["results"]
         else:
             from assistant.api_models import search_result_model
-            from assistant.query import Filters
+            from assistant.search.query import Filters
 
             results = common.open_assistant(index).search(
                 question, k, Filters.from_mapping(mapping)
@@ -94,9 +94,9 @@ def evaluate_cmd(
 
         assistant build a.txt b.txt --index scratch && assistant eval q.jsonl --index scratch
     """
+    from assistant.answers.schema import AnswerModel
     from assistant.evaluation import Outcome, evaluate, outcome_of, outcome_of_model, read_questions
-    from assistant.query import Filters
-    from assistant.schema import AnswerModel
+    from assistant.search.query import Filters
 
     try:
         questions = read_questions(file)
@@ -168,7 +168,7 @@ def ask(
 
         assistant ask "第四季度的營業收入是多少?" --json
     """
-    from assistant.schema import AnswerModel
+    from assistant.answers.schema import AnswerModel
 
     try:
         mapping = parse_filters(filters)
@@ -182,9 +182,9 @@ def ask(
         if answered is not None:
             model = AnswerModel.model_validate(answered)
         else:
-            from assistant.answer import Turn
-            from assistant.query import Filters
-            from assistant.schema import answer_model
+            from assistant.answers.answer import Turn
+            from assistant.answers.schema import answer_model
+            from assistant.search.query import Filters
 
             turns = [Turn(question=q) for q in history or []]
             result = common.open_assistant(index).ask(

@@ -27,7 +27,7 @@ from assistant.documents.model import (
 from assistant.documents.reading import SourceText
 from assistant.documents.source import decode_source, read_source
 from assistant.errors import ParseError
-from assistant.periods import parse_period
+from assistant.text.periods import parse_period
 
 MAX_DOC_ID_CHARS = 80
 DOCUMENT_SUFFIXES = (".txt", ".md", ".markdown", ".text", ".pdf", ".html", ".htm")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.periods import MONTHS, fiscal_quarter, iso_date, month_number
+from assistant.text.periods import MONTHS, fiscal_quarter, iso_date, month_number
 
 SEC_COVER_RE = re.compile(r"securities\s+and\s+exchange\s+commission", re.I)
 FORM_RE = re.compile(r"\bform\s+(10-k|10-q|8-k|20-f|40-f|6-k|10-kt|10-qt)\b", re.I)

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from assistant.documents.model import Paragraph, Speaker
-from assistant.periods import month_number, parse_period, periods_in
+from assistant.text.periods import month_number, parse_period, periods_in
 from assistant.vocabulary import LEGAL_SUFFIXES, NOT_COMPANY_WORDS
 
 EXCHANGE_TICKER_RE = re.compile(

@@ -12,7 +12,7 @@ from assistant.documents.model import Block, DocType, Speaker, Table
 from assistant.documents.notes import parse_notes
 from assistant.documents.reading import SourceText
 from assistant.documents.transcript import count_speaker_lines, parse_transcript
-from assistant.periods import find_period
+from assistant.text.periods import find_period
 
 MIN_SPEAKER_LINES = 2
 

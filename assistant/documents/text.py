@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.periods import MONTHS
+from assistant.text.periods import MONTHS
 
 CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
 LATIN_RE = re.compile(r"[A-Za-z]")

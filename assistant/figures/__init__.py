@@ -21,7 +21,7 @@ from assistant.figures.labels import SENTENCE_WINDOW, sentence_bounds
 from assistant.figures.model import CURRENCY_UNITS, Figure, parse_number
 from assistant.figures.tables import stated_periods, table_figures
 from assistant.figures.timing import FULL_YEAR_RE
-from assistant.lexical import tokenize
+from assistant.text.lexical import tokenize
 from assistant.vocabulary import MONEY_METRIC_TOKENS
 
 __all__ = [

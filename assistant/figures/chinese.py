@@ -7,7 +7,7 @@ import re
 from assistant.documents.text import BARE_YEAR_RE
 from assistant.figures.model import CURRENCIES, FULL_WIDTH, NUM, Figure, parse_number
 from assistant.figures.timing import nearest_period
-from assistant.periods import zh_periods_in
+from assistant.text.periods import zh_periods_in
 
 ZH_RE = re.compile(
     rf"(?P<pre>人民幣|人民币|美元|港元|港幣)?\s?(?P<num>{NUM})\s?"

@@ -47,7 +47,7 @@ from assistant.figures.timing import (
     RELATIVE_AFTER_RE,
     period_and_kind,
 )
-from assistant.periods import (
+from assistant.text.periods import (
     MONTHS,
     periods_in,
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.periods import MONTHS
+from assistant.text.periods import MONTHS
 
 INCREASE_WORDS = (
     r"increase[ds]?|increasing|grew|grow(?:s|ing|th)?|rose|rise[sn]?|rising|up|higher|expand(?:ed|s)?|"

@@ -10,7 +10,7 @@ from decimal import Decimal
 from assistant.chunking import Chunk
 from assistant.documents.text import BARE_YEAR_RE, is_period_like
 from assistant.figures.model import CURRENCIES, SCALES, Figure
-from assistant.periods import (
+from assistant.text.periods import (
     Period,
     fiscal_quarter,
     iso_date,

@@ -21,7 +21,6 @@ from assistant import __version__
 from assistant.chunking import ChunkingParams
 from assistant.errors import DiskFull, IndexCorrupt, IndexMismatch
 from assistant.indexing import SENTENCES_ALONE
-from assistant.lexical import BM25
 from assistant.library.folder import (
     CURRENT,
     FILES,
@@ -41,6 +40,7 @@ from assistant.library.records import (
     figures_to_json,
 )
 from assistant.library.vector_index import VectorIndex
+from assistant.text.lexical import BM25
 
 FORMAT_VERSION = 3
 # `store` below is an assistant.library.store.Store (which reads and writes itself through

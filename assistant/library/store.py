@@ -12,7 +12,6 @@ import numpy as np
 from assistant.build_profile import stage
 from assistant.chunking import Chunk, ChunkingParams
 from assistant.documents import Document
-from assistant.documents.isolated import ReadResult
 from assistant.embedding import Encoder
 from assistant.errors import (
     DocumentNotFound,
@@ -21,7 +20,7 @@ from assistant.errors import (
 )
 from assistant.figures import Figure
 from assistant.indexing import SENTENCES, SENTENCES_ALONE, chunks_and_figures, embed_chunks
-from assistant.lexical import BM25, chunk_lexical_text, tokenize
+from assistant.ingest.isolated import ReadResult
 from assistant.library.folder import (
     current_version,
 )
@@ -31,6 +30,7 @@ from assistant.library.records import (
 )
 from assistant.library.snapshot import read_version, save_version
 from assistant.library.vector_index import VectorIndex
+from assistant.text.lexical import BM25, chunk_lexical_text, tokenize
 
 
 class Store:

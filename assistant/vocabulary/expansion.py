@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from assistant.lexical import fold_chinese, normalize, tokenize
+from assistant.text.lexical import fold_chinese, normalize, tokenize
 
 GROUPS: tuple[tuple[str, ...], ...] = (
     ("revenue", "revenues", "營業收入", "營收"),

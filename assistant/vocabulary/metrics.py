@@ -4,7 +4,7 @@ metric's name."""
 
 from __future__ import annotations
 
-from assistant.lexical import tokenize
+from assistant.text.lexical import tokenize
 
 # Figure qualifiers a question may name; a figure's own sentence must agree with them.
 QUALIFIER_GROUPS: dict[str, tuple[str, ...]] = {

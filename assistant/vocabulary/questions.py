@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.lexical import tokenize
+from assistant.text.lexical import tokenize
 
 # Words that mark a figure as an expectation rather than a result (questions and sentences
 # alike); "will be $1.2 billion" and "we see" are forward-looking too.

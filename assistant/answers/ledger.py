@@ -15,12 +15,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, fields
 from functools import lru_cache
 
-from assistant.figure_choice import figure_context
 from assistant.figures import Figure
-from assistant.lexical import STOPWORDS
 from assistant.library import Store
-from assistant.periods import parse_period
-from assistant.query import qualifiers_of
+from assistant.search.figure_choice import figure_context
+from assistant.search.query import qualifiers_of
+from assistant.text.lexical import STOPWORDS
+from assistant.text.periods import parse_period
 from assistant.vocabulary import (
     LOSS_NAMES,
     METRIC_CHANGING_WORDS,

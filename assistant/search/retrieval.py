@@ -15,12 +15,13 @@ from functools import lru_cache
 
 import numpy as np
 
-from assistant.catalog import Catalog, named_by
 from assistant.documents.text import is_cjk, is_primary_statement
 from assistant.errors import BadQuestion
-from assistant.figure_choice import answer_fit, figure_terms
-from assistant.figure_features import PART_OF_YEAR_RE, asks_part_of_year
-from assistant.fusion import (
+from assistant.library import Store
+from assistant.search.catalog import Catalog, named_by
+from assistant.search.figure_choice import answer_fit, figure_terms
+from assistant.search.figure_features import PART_OF_YEAR_RE, asks_part_of_year
+from assistant.search.fusion import (
     FusionWeights,
     Hit,
     PoolScores,
@@ -28,14 +29,13 @@ from assistant.fusion import (
     ranks_of,
     top_indices,
 )
-from assistant.lexical import STOPWORDS, tokenize
-from assistant.library import Store
-from assistant.passage_model import passage_ranker
-from assistant.periods import chunk_periods, is_day, parse_period
-from assistant.phrases import phrase_scores
-from assistant.query import Filters, Query, understand
-from assistant.replies import inherit_question_scores, with_replies
-from assistant.scope import Scope, resolve_scope
+from assistant.search.passage_model import passage_ranker
+from assistant.search.phrases import phrase_scores
+from assistant.search.query import Filters, Query, understand
+from assistant.search.replies import inherit_question_scores, with_replies
+from assistant.search.scope import Scope, resolve_scope
+from assistant.text.lexical import STOPWORDS, tokenize
+from assistant.text.periods import chunk_periods, is_day, parse_period
 from assistant.vocabulary import QUESTION_TOKENS, QUESTION_WORDS
 
 # A word in more than this share of chunks is a word of the language, not a ticker.

@@ -16,8 +16,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from assistant.catalog import SENTENCE_START_RE, Catalog, CompanyEntry, named_by
-from assistant.periods import AskedPeriods, Period, asked_periods, parse_period, period_spans
+from assistant.search.catalog import SENTENCE_START_RE, Catalog, CompanyEntry, named_by
+from assistant.text.periods import AskedPeriods, Period, asked_periods, parse_period, period_spans
 from assistant.vocabulary import FINANCE_ACRONYMS, GROUPS, NOT_COMPANY_WORDS
 
 SHORTHAND = frozenset(phrase for group in GROUPS for phrase in group)

@@ -7,7 +7,7 @@ address-space limit and a CPU limit: a file that breaks them costs its own uploa
 failure, never the server's memory or its indexer. Only embedding, which is bounded by the
 number of passages and checks the time budget as it goes, runs in the server.
 
-    python -m assistant.documents.isolated REQUEST RESULT
+    python -m assistant.ingest.isolated REQUEST RESULT
 
 reads a pickled `ReadRequest` and writes a pickled `ReadResult`, or the message and hint of
 the `AssistantError` the reader raised.
@@ -86,7 +86,7 @@ def read_isolated(
         request = ReadRequest(str(path), name, meta, chunking, limits, os.getpid())
         request_path.write_bytes(pickle.dumps(request))
         child = subprocess.Popen(
-            [sys.executable, "-m", "assistant.documents.isolated", request_path, result_path],
+            [sys.executable, "-m", "assistant.ingest.isolated", request_path, result_path],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
@@ -191,8 +191,8 @@ def main(request_path: str, result_path: str) -> int:
 
 
 if __name__ == "__main__":
-    # Through the module's own name, so what it pickles names assistant.documents.isolated,
+    # Through the module's own name, so what it pickles names assistant.ingest.isolated,
     # not __main__.
-    from assistant.documents.isolated import main as run_child
+    from assistant.ingest.isolated import main as run_child
 
     sys.exit(run_child(sys.argv[1], sys.argv[2]))

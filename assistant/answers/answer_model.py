@@ -7,9 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from assistant.chunking import Chunk
-from assistant.figure_choice import CitedFigure
 from assistant.library import DocumentRecord
-from assistant.scope import Scope
+from assistant.search.figure_choice import CitedFigure
+from assistant.search.scope import Scope
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass, replace
 
 from assistant.documents.text import is_primary_statement
-from assistant.figure_features import (
+from assistant.figures import Figure, sentence_bounds
+from assistant.search.figure_features import (
     NO_SENTENCE_SCORES,
     PRIMARY_STATEMENT_BONUS,
     TRANSLATION_BONUS,
@@ -26,11 +27,10 @@ from assistant.figure_features import (
     rule_parts,
     signals,
 )
-from assistant.figure_model import figure_ranker
-from assistant.figure_rows import column_match, described_by, in_digits, names_row, says_row
-from assistant.figures import Figure, sentence_bounds
-from assistant.lexical import tokenize
-from assistant.query import Query
+from assistant.search.figure_model import figure_ranker
+from assistant.search.figure_rows import column_match, described_by, in_digits, names_row, says_row
+from assistant.search.query import Query
+from assistant.text.lexical import tokenize
 
 __all__ = [
     "CitedFigure",

@@ -13,19 +13,19 @@ import numpy as np
 
 from assistant.chunking import Chunk, chunk_units, without_short_opening
 from assistant.documents.text import is_cjk
-from assistant.figure_choice import (
+from assistant.figures import FULL_YEAR_RE, Figure
+from assistant.search.figure_choice import (
     column_match,
     figure_fit,
     part_for_whole_year,
     qualifier_fit,
     says_row,
 )
-from assistant.figures import FULL_YEAR_RE, Figure
-from assistant.fusion import Hit
-from assistant.lexical import token_set, tokenize
-from assistant.periods import Period, is_day, period_keys
-from assistant.query import Query, qualifiers_of
-from assistant.retrieval import Retriever
+from assistant.search.fusion import Hit
+from assistant.search.query import Query, qualifiers_of
+from assistant.search.retrieval import Retriever
+from assistant.text.lexical import token_set, tokenize
+from assistant.text.periods import Period, is_day, period_keys
 from assistant.vocabulary import CJK_QUESTION_PAIRS, GUIDANCE_RE
 
 MAX_ANSWER_SENTENCES = 2

@@ -10,18 +10,25 @@ from dataclasses import replace
 
 import numpy as np
 
-from assistant.answer_model import Answer, Citation, citation_of
-from assistant.delivery import asks_guidance_vs_result, compose_delivery
+from assistant.answers.answer_model import Answer, Citation, citation_of
+from assistant.answers.delivery import asks_guidance_vs_result, compose_delivery
+from assistant.answers.quoting import (
+    Candidate,
+    chosen_sentences,
+    quoted_in,
+    quoted_text,
+    score_sentences,
+)
+from assistant.answers.series import asks_for_series, compares_companies, compose_series
 from assistant.documents.text import is_cjk
-from assistant.figure_choice import (
+from assistant.figures import Figure
+from assistant.library import Store
+from assistant.search.figure_choice import (
     CitedFigure,
     SentenceScores,
     rank_figures,
 )
-from assistant.figures import Figure
-from assistant.lexical import tokenize
-from assistant.library import Store
-from assistant.query import (
+from assistant.search.query import (
     Filters,
     Query,
     Turn,
@@ -30,16 +37,9 @@ from assistant.query import (
     resolve_follow_up,
     understand,
 )
-from assistant.quoting import (
-    Candidate,
-    chosen_sentences,
-    quoted_in,
-    quoted_text,
-    score_sentences,
-)
-from assistant.retrieval import Retriever
-from assistant.scope import Scope
-from assistant.series import asks_for_series, compares_companies, compose_series
+from assistant.search.retrieval import Retriever
+from assistant.search.scope import Scope
+from assistant.text.lexical import tokenize
 from assistant.vocabulary import CJK_QUESTION_PAIRS, GROUPS
 
 __all__ = [

@@ -12,8 +12,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from assistant.figure_features import FEATURES, Candidate
-from assistant.ranker_files import MODEL_DIR, installed_model, take_places
+from assistant.search.figure_features import FEATURES, Candidate
+from assistant.search.ranker_files import MODEL_DIR, installed_model, take_places
 
 MODEL_FILE = MODEL_DIR / "figure_ranker.txt"
 CARD_FILE = MODEL_DIR / "figure_ranker.json"  # features, index format, training numbers

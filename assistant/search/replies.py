@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from assistant.fusion import Hit
 from assistant.library import Store
+from assistant.search.fusion import Hit
 
 
 def inherit_question_scores(

@@ -28,7 +28,7 @@ from assistant.errors import (
     StillIndexing,
     failure_reason,
 )
-from assistant.jobs import MAX_ATTEMPTS, Cancelled, IndexFn, Interrupted, Job
+from assistant.jobs.jobs import MAX_ATTEMPTS, Cancelled, IndexFn, Interrupted, Job
 
 if TYPE_CHECKING:
     import psycopg

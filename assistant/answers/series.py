@@ -8,10 +8,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass, replace
 
-from assistant.answer_model import Answer, Citation, citation_of
-from assistant.figure_choice import CitedFigure
-from assistant.figures import Figure, sentence_bounds
-from assistant.ledger import (
+from assistant.answers.answer_model import Answer, Citation, citation_of
+from assistant.answers.ledger import (
     LedgerRow,
     base_key,
     chunk_rows,
@@ -21,9 +19,11 @@ from assistant.ledger import (
     rows_of,
     select,
 )
+from assistant.figures import Figure, sentence_bounds
 from assistant.library import Store
-from assistant.periods import Period, parse_period, periods_in
-from assistant.query import Query
+from assistant.search.figure_choice import CitedFigure
+from assistant.search.query import Query
+from assistant.text.periods import Period, parse_period, periods_in
 
 SERIES_RE = re.compile(
     r"\b(?:trend(?:s|ed)?|each (?:quarter|year|period)|every quarter|quarter by quarter|"

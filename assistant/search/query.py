@@ -14,10 +14,10 @@ import numpy as np
 
 from assistant.documents.text import is_cjk
 from assistant.errors import BadFilter
-from assistant.lexical import ordered_words, tokenize
-from assistant.periods import period_spans, periods_in, without_periods, zh_periods_in
-from assistant.phrases import question_pairs
-from assistant.scope import Scope
+from assistant.search.phrases import question_pairs
+from assistant.search.scope import Scope
+from assistant.text.lexical import ordered_words, tokenize
+from assistant.text.periods import period_spans, periods_in, without_periods, zh_periods_in
 from assistant.vocabulary import (
     GUIDANCE_RE,
     QUALIFIER_GROUPS,

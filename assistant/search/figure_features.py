@@ -12,11 +12,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
-from assistant.figure_rows import TOTAL_COLUMNS, column_match, described_by, names_row
 from assistant.figures import Figure, sentence_bounds
-from assistant.lexical import token_set, tokenize
-from assistant.periods import period_keys
-from assistant.query import MONEY, Query, qualifiers_of
+from assistant.search.figure_rows import TOTAL_COLUMNS, column_match, described_by, names_row
+from assistant.search.query import MONEY, Query, qualifiers_of
+from assistant.text.lexical import token_set, tokenize
+from assistant.text.periods import period_keys
 
 PART_OF_YEAR_RE = re.compile(
     r"\b(?:three|six|nine|3|6|9)\s+months\b|\bquarters?\s+ended\b|\b(?:13|26|39)\s+weeks\b", re.I

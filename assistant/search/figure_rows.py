@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from assistant.documents.text import is_period_like
 from assistant.figures import Figure
-from assistant.lexical import says_label, token_set
+from assistant.text.lexical import says_label, token_set
 from assistant.vocabulary import QUESTION_TOKENS
 
 TOTAL_COLUMNS = {"subtotal", "total", "sub-total"}

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import re
 
-from assistant.answer_model import Answer
-from assistant.ledger import (
+from assistant.answers.answer_model import Answer
+from assistant.answers.ledger import (
     LedgerRow,
     base_key,
     chunk_rows,
@@ -17,10 +17,10 @@ from assistant.ledger import (
     rows_of,
     select,
 )
+from assistant.answers.series import Quoted, SeriesPoint, documents_of, figure_of, quote
 from assistant.library import Store
-from assistant.periods import Period, parse_period, periods_in
-from assistant.query import Query
-from assistant.series import Quoted, SeriesPoint, documents_of, figure_of, quote
+from assistant.search.query import Query
+from assistant.text.periods import Period, parse_period, periods_in
 
 DELIVERY_RE = re.compile(
     r"\b(?:deliver(?:ed)?|meet|met|beat|miss(?:ed)?|hit|achieve[ds]?|land(?:ed)?)\b[^?]*"

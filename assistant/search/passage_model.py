@@ -13,7 +13,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from assistant.ranker_files import MODEL_DIR, installed_model, take_places
+from assistant.search.ranker_files import MODEL_DIR, installed_model, take_places
 
 MODEL_FILE = MODEL_DIR / "passage_ranker.txt"
 CARD_FILE = MODEL_DIR / "passage_ranker.json"

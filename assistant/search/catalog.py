@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
-from assistant.periods import parse_period
+from assistant.text.periods import parse_period
 from assistant.vocabulary import NOT_COMPANY_WORDS
 
 POSSESSIVE = r"(?:'s|’s|'|’)?"

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from itertools import pairwise
 
-from assistant.lexical import STOPWORDS
+from assistant.text.lexical import STOPWORDS
 from assistant.vocabulary import CALENDAR_WORDS, QUESTION_WORDS
 
 Pair = tuple[str, str]

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, ConfigDict, Field
 
 if TYPE_CHECKING:  # the models load without the retrieval stack (a CLI talking to a server)
-    from assistant.answer_model import Answer
-    from assistant.scope import Scope
+    from assistant.answers.answer_model import Answer
+    from assistant.search.scope import Scope
 
 
 class FigureModel(BaseModel):
