@@ -50,14 +50,15 @@ class FigureRanker:
         had (the card's supported_values): no generated question states a figure of its own
         or leaves out the period, and no call it learned from names its speakers, so a
         question asked that way, or a figure an analyst said, is beyond what it learned."""
-        for candidate in candidates:
-            if candidate.figure.source != "text":
-                continue
-            row = candidate.row()
-            for column, values in self.supported.items():
-                if round(row[column], SUPPORT_DIGITS) not in values:
-                    return False
-        return True
+        return self.within_support([c.row() for c in candidates if c.figure.source == "text"])
+
+    def within_support(self, rows: Sequence[Sequence[float]]) -> bool:
+        """Whether these feature rows take only supported values in every discrete column."""
+        return all(
+            round(row[column], SUPPORT_DIGITS) in values
+            for row in rows
+            for column, values in self.supported.items()
+        )
 
     def score(self, candidates: Sequence[Candidate], shape: str | None = None) -> list[float]:
         """The rule's scores, with the figures stated in running text reordered among
@@ -68,12 +69,12 @@ class FigureRanker:
         figure, beyond its examples is ranked by the rule alone."""
         if not candidates:
             return []
-        if (shape is not None and not self.knows(shape)) or not self.supports(candidates):
+        if shape is not None and not self.knows(shape):
             return [self.rule_weight * c.rule_score for c in candidates]
         matrix = np.array([c.row() for c in candidates], dtype=np.float64)
         rule = self.rule_weight * matrix[:, FEATURES.index("rule_score")]
         text = np.flatnonzero([c.figure.source == "text" for c in candidates])
-        if not len(text):
+        if not len(text) or not self.within_support(matrix[text].tolist()):
             return rule.tolist()
         learned = rule[text] + self.booster.predict(matrix[text], num_threads=1)
         return take_places(rule, text, learned, TIE_STEP).tolist()

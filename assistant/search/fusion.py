@@ -101,12 +101,12 @@ class PoolScores:
     sentence_score: np.ndarray
     phrase: np.ndarray
     figure: np.ndarray
+    lexical: np.ndarray  # BM25 score of each candidate
     lists: np.ndarray = field(default_factory=lambda: np.zeros(0))
     factors: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    lexical: np.ndarray = field(default_factory=lambda: np.zeros(0))  # BM25, the pool's rows
 
     @classmethod
-    def empty(cls, pool: np.ndarray) -> PoolScores:
+    def empty(cls, pool: np.ndarray, lexical: np.ndarray) -> PoolScores:
         size = len(pool)
         nothing = np.zeros(size)
         return cls(
@@ -120,6 +120,7 @@ class PoolScores:
             sentence_score=np.full(size, np.nan),
             phrase=nothing,
             figure=nothing,
+            lexical=lexical,
         )
 
     def known(self, candidates: int) -> dict[str, np.ndarray]:

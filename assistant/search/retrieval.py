@@ -265,8 +265,7 @@ class Retriever:
         pool = np.unique(np.concatenate([dense_ids, lexical_top]).astype(np.int64))
         if len(pool) == 0:
             return []
-        scored = self.fused(query, pool, (dense_ids, dense_scores), lexical_top)
-        scored.lexical = lexical_scores[pool]
+        scored = self.fused(query, pool, (dense_ids, dense_scores), (lexical_scores, lexical_top))
         fused = self.reordered(query, scored, n)
         order = np.lexsort((-scored.lexical, -fused))[:top_k]
         hits = [scored.hit(i, float(fused[i])) for i in order]
@@ -301,13 +300,15 @@ class Retriever:
         query: Query,
         pool: np.ndarray,
         dense: tuple[np.ndarray, np.ndarray],
-        lexical_top: np.ndarray,
+        lexical: tuple[np.ndarray, np.ndarray],
     ) -> PoolScores:
-        """Each side adds weight / (k + rank) for the rows it ranked, then the three lists
-        computed on the pool; the context factors scale the sum."""
+        """Each side adds weight / (k + rank) for the rows it ranked (`dense`: ids and scores;
+        `lexical`: every row's BM25 score and the top rows), then the three lists computed on
+        the pool; the context factors scale the sum."""
         w = self.weights
         scale = w.cjk_dense_scale if query.chinese else 1.0
-        out = PoolScores.empty(pool)
+        lexical_scores, lexical_top = lexical
+        out = PoolScores.empty(pool, lexical_scores[pool])
         for rank, (row, score) in enumerate(zip(*dense, strict=True), start=1):
             i = out.position[int(row)]
             out.fused[i] += w.dense * scale / (w.k + rank)
