@@ -114,6 +114,30 @@ def test_a_period_that_names_the_call_is_not_the_figures_period():
     }
     # a period that only names the call is still the one asked
     assert question_periods("What was revenue on the Q3 2022 call?") == {"Q3 2022", "2022"}
+    # ... unless the question asks for the whole year: the call's fiscal year
+    asked = question_periods(
+        "How much net income did Citi deliver for the full year, according to its Q4 2023 call?"
+    )
+    assert asked == {"FY2023", "2023"}
+    assert question_periods("What was the annual recurring revenue on the Q4 2023 call?") == {
+        "Q4 2023",
+        "2023",
+    }
+
+
+def test_a_quarters_figure_is_not_the_whole_year_asked():
+    from assistant.figures.model import Figure
+    from assistant.search.figure_features import names_asked_period
+
+    def figure(period: str, stated: bool = True) -> Figure:
+        return Figure(8.7, "%", "8.7%", (0, 4), period=period, period_stated=stated)
+
+    full_year = frozenset({"FY2024", "2024"})
+    assert names_asked_period(figure("2024"), full_year)
+    assert names_asked_period(figure("FY2024"), full_year)
+    assert not names_asked_period(figure("Q2 2024", stated=False), full_year)
+    assert not names_asked_period(figure("H1 2024"), full_year)
+    assert names_asked_period(figure("Q2 2024"), frozenset({"Q2 2024", "2024"}))
 
 
 def test_a_day_has_one_spelling_whatever_the_month_abbreviation():

@@ -248,7 +248,11 @@ def names_asked_period(figure: Figure, periods: frozenset[str]) -> bool:
     September 30, 2022" states 2022 but is not the year asked."""
     assert figure.period is not None
     columns = " ".join(figure.column_path)
-    part_of_year = bool(PART_OF_YEAR_RE.search(columns) or PART_OF_YEAR_RE.search(figure.period))
+    part_of_year = bool(
+        PART_OF_YEAR_RE.search(columns)
+        or PART_OF_YEAR_RE.search(figure.period)
+        or figure.period.startswith(("Q", "H"))  # a quarter's figure is not the year asked
+    )
     asks_part = asks_part_of_year(periods)
     named = (
         figure.period in periods

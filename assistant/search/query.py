@@ -184,7 +184,11 @@ def question_periods(question: str) -> set[str]:
     names no other."""
     spans = period_spans(question)
     figures = [p for _, end, p in spans if not CALL_AFTER_RE.match(question[end:])]
-    found = set(figures or [p for _, _, p in spans])
+    calls = [p for _, _, p in spans]
+    if not figures and calls and WHOLE_YEAR_RE.search(question):
+        # "for the full year, according to its Q4 2023 call": the call's fiscal year.
+        calls = [f"FY{p[-4:]}" for p in calls if p[-4:].isdigit()]
+    found = set(figures or calls)
     found |= {p for _, p in zh_periods_in(question, None)}
     years = {p[-4:] for p in found if p[-4:].isdigit()}
     return found | years
@@ -310,6 +314,11 @@ def searched_content(text: str, scope: Scope) -> str:
 
 
 CALL_AFTER_RE = re.compile(r"\s+(?:earnings\s+)?(?:conference\s+)?call\b", re.I)
+# A question asking for a whole year's figure without naming the year ("annual" often names
+# a metric: annual recurring revenue).
+WHOLE_YEAR_RE = re.compile(
+    r"\b(?:full[- ]year|whole year|(?:for|over) the (?:full |whole |fiscal )?year)\b", re.I
+)
 CALL_REFERENCE_RE = re.compile(
     r"\b(?:on|in|during|at)\s+(?:its|the|their|this)\s+(?:earnings\s+)?(?:conference\s+)?call\b",
     re.I,
