@@ -97,7 +97,7 @@ questions: install
 # library is indexed once into .eval/ (about 25 minutes), its questions asked, LightGBM fitted.
 train: install
 	test -f .eval/ectsum_library_questions.jsonl || $(MAKE) questions
-	$(BIN)/python -m benchmarks.train_passages
+	$(BIN)/python -m benchmarks.train_passages --fresh
 	$(BIN)/python -m benchmarks.train_figures --fresh
 
 load: install

@@ -33,6 +33,8 @@ from assistant.search.passage_model import (
 from assistant.search.retrieval import RECORDED_POOLS
 from benchmarks.train_figures import FOLDS, LIBRARY, QUESTIONS, WORK, asked_recording, fold_of
 
+EXAMPLES = WORK / "passage_examples.npz"
+
 FEATURES = PASSAGE_FEATURES
 PARAMS = {
     "objective": "lambdarank",
@@ -134,25 +136,45 @@ def dataset(features, labels, groups, init):
     )
 
 
+def load_or_collect(index: Path, questions_path: Path, fresh: bool) -> tuple[np.ndarray, ...]:
+    """The examples saved by the last run with the same features, or asked afresh."""
+    if EXAMPLES.exists() and not fresh:
+        saved = np.load(EXAMPLES, allow_pickle=False)
+        if tuple(saved["feature_names"]) == FEATURES:
+            return tuple(saved[k] for k in ("features", "labels", "groups", "companies"))
+    from assistant.embedding import load_encoder
+    from assistant.service import Assistant
+    from assistant.settings import Settings
+
+    assistant = Assistant(Settings(index_dir=index), load_encoder("all-MiniLM-L6-v2"))
+    assistant.build([LIBRARY], skip_unreadable=True)
+    os.environ[RANKER_ENV] = "rules"  # the examples are read as the fusion ranks them
+    passage_ranker.cache_clear()
+    questions = [q for q in read_questions(questions_path) if q.evidence]
+    features, labels, groups, companies = collect(assistant, questions)
+    np.savez_compressed(
+        EXAMPLES,
+        feature_names=np.array(FEATURES),
+        features=features,
+        labels=labels,
+        groups=groups,
+        companies=companies,
+    )
+    return features, labels, groups, companies
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--index", type=Path, default=WORK / "ectsum_library")
     parser.add_argument("--questions", type=Path, default=QUESTIONS)
+    parser.add_argument("--fresh", action="store_true", help="ask the questions again")
     args = parser.parse_args()
     if not args.questions.exists():
         print(f"{args.questions} is absent: run `make questions` first", file=sys.stderr)
         return 1
-    from assistant.embedding import load_encoder
     from assistant.library import FORMAT_VERSION
-    from assistant.service import Assistant
-    from assistant.settings import Settings
 
-    assistant = Assistant(Settings(index_dir=args.index), load_encoder("all-MiniLM-L6-v2"))
-    assistant.build([LIBRARY], skip_unreadable=True)
-    os.environ[RANKER_ENV] = "rules"  # the examples are read as the fusion ranks them
-    passage_ranker.cache_clear()
-    questions = [q for q in read_questions(args.questions) if q.evidence]
-    features, labels, groups, companies = collect(assistant, questions)
+    features, labels, groups, companies = load_or_collect(args.index, args.questions, args.fresh)
     held = cross_validate(features, labels, groups, companies)
     import lightgbm
 
