@@ -50,9 +50,6 @@ PARAMS = {
     "deterministic": True,
     "num_threads": 2,
     "verbose": -1,
-    # A better score or an earlier place in any list never lowers a passage: the model learns
-    # how much each signal is worth, not exceptions that held in one company's calls.
-    "monotone_constraints": [-1 if name.endswith("_rank") else 1 for name in FEATURES],
 }
 ROUNDS = 1000
 FUSED_SCALE = 1000.0  # fused scores are ~0.01-0.05; boosting starts from them, scaled

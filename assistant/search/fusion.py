@@ -132,7 +132,7 @@ class PoolScores:
             "lexical_score": np.maximum(self.lexical, 0.0),
             "lexical_rank": np.where(self.lexical_rank > 0, self.lexical_rank, 2 * candidates),
             "sentence_score": np.nan_to_num(self.sentence_score, nan=-1.0),
-            "sentence_rank": np.where(self.sentence_rank > 0, self.sentence_rank, 2 * candidates),
+            "sentence_rank": self.sentence_rank,
             "phrase": self.phrase,
             "figure": self.figure,
             "lists": self.lists,
