@@ -36,6 +36,14 @@ def test_transcript_chunks_carry_speaker_section_exchange_lines_and_translation(
     assert question.firm == "UBS"
 
 
+def test_the_encoder_reads_what_was_said_and_bm25_also_who_said_it(transcript_doc):
+    from assistant.text.lexical import chunk_lexical_text, tokenize
+
+    revenue = next(c for c in chunk_document(transcript_doc) if "RMB3.7 billion" in c.text)
+    assert revenue.embedding_text == revenue.text
+    assert set(tokenize(revenue.said_by)) <= set(tokenize(chunk_lexical_text(revenue)))
+
+
 def test_marker_only_paragraphs_make_no_chunk(transcript_doc):
     chunks = chunk_document(transcript_doc)
     assert not any(c.text == "(spoken in Chinese)" for c in chunks)

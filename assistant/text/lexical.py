@@ -175,8 +175,14 @@ def says_label(words: Sequence[str], labels: Iterable[str]) -> bool:
 
 
 def chunk_lexical_text(chunk) -> str:
-    """What BM25 reads of a chunk: its text as embedded, its heading and its translation."""
-    parts = [chunk.embedding_text, chunk.heading or "", chunk.translation or ""]
+    """What BM25 reads of a chunk: who said it, its text as embedded, its heading and its
+    translation."""
+    parts = [
+        chunk.said_by or "",
+        chunk.embedding_text,
+        chunk.heading or "",
+        chunk.translation or "",
+    ]
     return " ".join(p for p in parts if p)
 
 
