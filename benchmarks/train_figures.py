@@ -268,12 +268,9 @@ def answerable(examples: Examples) -> np.ndarray:
     return np.array([examples.labels[rows].any() for rows in question_rows(examples)])
 
 
-def load_or_collect(index: Path, questions_path: Path, fresh: bool) -> Examples:
-    if EXAMPLES.exists() and not fresh:
-        saved = np.load(EXAMPLES, allow_pickle=False)
-        if tuple(saved["feature_names"]) == FEATURES and "shapes" in saved:
-            fields = ("features", "labels", "groups", "companies", "rule_scores", "shapes")
-            return Examples(*(saved[k] for k in fields))
+def library_assistant(index: Path):
+    """An assistant on the ECTSum library's index in `index`, built (or brought up to date)
+    first: the examples both rankers learn from are asked of it."""
     from assistant.embedding import load_encoder
     from assistant.service import Assistant
     from assistant.settings import Settings
@@ -286,6 +283,16 @@ def load_or_collect(index: Path, questions_path: Path, fresh: bool) -> Examples:
         f"({stats.embedded} chunks embedded, {stats.reused} reused)",
         file=sys.stderr,
     )
+    return assistant
+
+
+def load_or_collect(index: Path, questions_path: Path, fresh: bool) -> Examples:
+    if EXAMPLES.exists() and not fresh:
+        saved = np.load(EXAMPLES, allow_pickle=False)
+        if tuple(saved["feature_names"]) == FEATURES and "shapes" in saved:
+            fields = ("features", "labels", "groups", "companies", "rule_scores", "shapes")
+            return Examples(*(saved[k] for k in fields))
+    assistant = library_assistant(index)
     os.environ[RANKER_ENV] = "rules"  # the examples are read as the rule ranks them
     figure_ranker.cache_clear()
     questions = [q for q in read_questions(questions_path) if q.figure]

@@ -31,7 +31,14 @@ from assistant.search.passage_model import (
     passage_ranker,
 )
 from assistant.search.retrieval import RECORDED_POOLS
-from benchmarks.train_figures import FOLDS, LIBRARY, QUESTIONS, WORK, asked_recording, fold_of
+from benchmarks.train_figures import (
+    FOLDS,
+    QUESTIONS,
+    WORK,
+    asked_recording,
+    fold_of,
+    library_assistant,
+)
 
 EXAMPLES = WORK / "passage_examples.npz"
 
@@ -142,12 +149,7 @@ def load_or_collect(index: Path, questions_path: Path, fresh: bool) -> tuple[np.
         saved = np.load(EXAMPLES, allow_pickle=False)
         if tuple(saved["feature_names"]) == FEATURES:
             return tuple(saved[k] for k in ("features", "labels", "groups", "companies"))
-    from assistant.embedding import load_encoder
-    from assistant.service import Assistant
-    from assistant.settings import Settings
-
-    assistant = Assistant(Settings(index_dir=index), load_encoder("all-MiniLM-L6-v2"))
-    assistant.build([LIBRARY], skip_unreadable=True)
+    assistant = library_assistant(index)
     os.environ[RANKER_ENV] = "rules"  # the examples are read as the fusion ranks them
     passage_ranker.cache_clear()
     questions = [q for q in read_questions(questions_path) if q.evidence]

@@ -16,7 +16,7 @@ from assistant.figures import Figure, sentence_bounds
 from assistant.search.figure_rows import TOTAL_COLUMNS, column_match, described_by, names_row
 from assistant.search.query import MONEY, Query, qualifiers_of
 from assistant.text.lexical import token_set, tokenize
-from assistant.text.periods import period_keys
+from assistant.text.periods import is_part_of_year, period_keys
 
 PART_OF_YEAR_RE = re.compile(
     r"\b(?:three|six|nine|3|6|9)\s+months\b|\bquarters?\s+ended\b|\b(?:13|26|39)\s+weeks\b", re.I
@@ -230,7 +230,7 @@ def rule_parts(
 
 
 def asks_part_of_year(periods: frozenset[str] | set[str]) -> bool:
-    return any(p.startswith(("Q", "H")) for p in periods)
+    return any(is_part_of_year(p) for p in periods)
 
 
 def part_for_whole_year(periods: frozenset[str] | set[str], column: str) -> bool:
@@ -251,7 +251,7 @@ def names_asked_period(figure: Figure, periods: frozenset[str]) -> bool:
     part_of_year = bool(
         PART_OF_YEAR_RE.search(columns)
         or PART_OF_YEAR_RE.search(figure.period)
-        or figure.period.startswith(("Q", "H"))  # a quarter's figure is not the year asked
+        or is_part_of_year(figure.period)  # a quarter's figure is not the year asked
     )
     asks_part = asks_part_of_year(periods)
     named = (
@@ -330,8 +330,8 @@ def signals(
         "metric_recall": len(described & terms) / len(terms) if terms else 0.0,
         "metric_words_unasked": float(len(described - terms)),
         "head_said": float(head_said(figure, terms)),
-        "figure_year": float(bool(figure.period) and (figure.period or "")[:1] not in "QH"),
-        "figure_quarter": float((figure.period or "")[:1] in ("Q", "H")),
+        "figure_year": float(bool(figure.period) and not is_part_of_year(figure.period or "")),
+        "figure_quarter": float(is_part_of_year(figure.period or "")),
         "clause_says_year": float(bool(YEAR_WORDS_RE.search(context))),
         "clause_says_quarter": float(bool(QUARTER_WORDS_RE.search(context))),
     }

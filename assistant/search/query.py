@@ -314,8 +314,9 @@ def searched_content(text: str, scope: Scope) -> str:
 
 
 CALL_AFTER_RE = re.compile(r"\s+(?:earnings\s+)?(?:conference\s+)?call\b", re.I)
-# A question asking for a whole year's figure without naming the year ("annual" often names
-# a metric: annual recurring revenue).
+# A whole year asked of the call a question names ("for the full year, according to its Q4
+# 2023 call"). Unlike text.periods.FULL_YEAR_RE it leaves out "annual", which beside a named
+# call more often names a metric (annual recurring revenue) than the period.
 WHOLE_YEAR_RE = re.compile(
     r"\b(?:full[- ]year|whole year|(?:for|over) the (?:full |whole |fiscal )?year)\b", re.I
 )

@@ -341,6 +341,11 @@ def asked_periods(question: str) -> AskedPeriods:
 THIS_QUARTER_RE = re.compile(r"\b(?:this|the|our)\s+quarter\b", re.I)
 
 
+def is_part_of_year(label: str) -> bool:
+    """Whether a period label names a quarter or a half ("Q2 2024", "H1"), not a year."""
+    return label.startswith(("Q", "H"))
+
+
 def period_keys(text: str, own: Period | None = None) -> set[str]:
     """The periods a text speaks of, as labels and years. With the document's own period, a
     period named only as a point of comparison ("compared with Q3 2020") does not count, and
