@@ -10,6 +10,7 @@ import logging
 import numpy as np
 import pytest
 
+from assistant.figures.timing import looks_ahead
 from assistant.search import passage_model
 from assistant.search.passage_model import PASSAGE_FEATURES
 from assistant.search.ranker_files import card_problem
@@ -49,9 +50,61 @@ def test_table_rows_keep_their_places_and_spoken_passages_share_theirs(fresh_ran
     known = {name: rng.random(12) for name in PASSAGE_FEATURES}
     known["fused"] = np.linspace(0.05, 0.01, 12)
     spoken = np.array([True, False] * 6)
-    scores = ranker.order(known, spoken)
+    scores = ranker.order(known, spoken, np.ones(12))
     assert (scores[~spoken] == known["fused"][~spoken]).all()
     assert sorted(scores[spoken]) == sorted(known["fused"][spoken])
+
+
+def test_the_step_between_calls_applies_after_the_model(fresh_ranker):
+    """Of two passages alike but for a slightly better fused score, the better one's call does
+    not report the year asked: stepped back after the model, it comes second, and both keep
+    scores the fusion gave."""
+    ranker = passage_model.passage_ranker()
+    assert ranker is not None
+    known = {name: np.full(2, 0.5) for name in PASSAGE_FEATURES}
+    for stepped in (0, 1):
+        known["fused"] = np.where(np.arange(2) == stepped, 0.0401, 0.04)
+        steps = np.where(np.arange(2) == stepped, 0.93, 1.0)
+        scores = ranker.order(known, np.ones(2, bool), steps)
+        assert scores[stepped] < scores[1 - stepped]
+        assert sorted(scores) == sorted(known["fused"])
+        assert ranker.order(known, np.ones(2, bool), np.ones(2))[stepped] > 0.04
+
+
+def test_a_passage_looks_ahead_when_it_expects_not_when_it_compares_with_an_expectation():
+    assert looks_ahead("Therefore, we expect Q1 GMV to be flat with Q4.")
+    assert looks_ahead("For 2025, we are guiding to revenue of $1.2 billion.")
+    assert not looks_ahead("Revenue was $2.1 billion, in line with our guidance.")
+    assert not looks_ahead("As expected, margins improved by 40 basis points.")
+    assert not looks_ahead("Revenue rose 8% to $2.1 billion.")
+
+
+def test_a_passage_better_on_every_list_is_never_ranked_below_in_the_committed_model(
+    fresh_ranker,
+):
+    """Over random passages, each list's signal moved the better way (a higher score, an
+    earlier place, a milder step back for another period) never lowers the model's score."""
+    from benchmarks.train_passages import MONOTONE
+
+    ranker = passage_model.passage_ranker()
+    assert ranker is not None
+    card = json.loads(passage_model.CARD_FILE.read_text())
+    assert card["params"]["monotone_constraints"] == [
+        MONOTONE.get(name, 0) for name in PASSAGE_FEATURES
+    ]
+    rng = np.random.default_rng(11)
+    known = {name: rng.random(400) for name in PASSAGE_FEATURES}
+    known["fused"] = rng.uniform(0.01, 0.06, 400)
+    for name in ("dense_rank", "lexical_rank", "sentence_rank"):
+        known[name] = rng.integers(1, 200, 400).astype(float)
+    base = np.column_stack([known[name] for name in PASSAGE_FEATURES])
+    before = ranker.booster.predict(base, num_threads=1)
+    for name, sign in MONOTONE.items():
+        moved = base.copy()
+        column = PASSAGE_FEATURES.index(name)
+        moved[:, column] += sign * (5.0 if name.endswith("_rank") else 0.05)
+        after = ranker.booster.predict(moved, num_threads=1)
+        assert (after >= before - 1e-9).all(), name
 
 
 @pytest.mark.slow
@@ -66,7 +119,7 @@ def test_the_retriever_orders_by_the_model_and_by_the_fusion_when_asked(
         assert assistant.ask(question).citations
     finally:
         RECORDED_POOLS.reset(token)
-    pool, known = recorded[-1]
+    pool, known, _ = recorded[-1]
     assert set(known) == set(PASSAGE_FEATURES) and all(len(v) == len(pool) for v in known.values())
 
     monkeypatch.setenv(passage_model.RANKER_ENV, "rules")
@@ -77,6 +130,29 @@ def test_the_retriever_orders_by_the_model_and_by_the_fusion_when_asked(
         for i in np.lexsort((-known["lexical_score"], -known["fused"]))
     ]
     assert fused[0] == by_fusion[0]  # the fusion's own order, with the model off
+
+
+@pytest.mark.slow
+def test_the_model_is_told_a_question_asks_for_guidance_and_which_passages_look_ahead(
+    seed_index, assistant_on
+):
+    retriever = assistant_on(seed_index).retriever()
+    for question, guidance in (
+        ("What is the GMV outlook for full-year 2025?", True),
+        ("What was the GMV in the fourth quarter?", False),
+    ):
+        recorded: list = []
+        token = RECORDED_POOLS.set(recorded)
+        try:
+            retriever.search(question, 5)
+        finally:
+            RECORDED_POOLS.reset(token)
+        pool, known, _ = recorded[-1]
+        assert (known["guidance_asked"] == float(guidance)).all()
+        texts = [retriever.store.chunks[int(row)].text for row in pool]
+        outlook = [i for i, text in enumerate(texts) if "we expect Q1 GMV" in text]
+        assert outlook and known["looks_ahead"][outlook].all()
+        assert 0 < known["looks_ahead"].sum() < len(pool)
 
 
 @pytest.mark.slow
@@ -95,7 +171,7 @@ def test_the_model_reads_a_passage_alone_and_a_reply_still_follows_its_question(
         hits = retriever.search(question, 100)
     finally:
         RECORDED_POOLS.reset(token)
-    pool, known = recorded[-1]
+    pool, known, _ = recorded[-1]
     assert np.allclose(known["fused"], known["lists"] * known["context_factor"])
 
     chunks = retriever.store.chunks

@@ -104,6 +104,9 @@ class PoolScores:
     lexical: np.ndarray  # BM25 score of each candidate
     lists: np.ndarray = field(default_factory=lambda: np.zeros(0))
     factors: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    call_factors: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    looks_ahead: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    guidance_asked: bool = False
 
     @classmethod
     def empty(cls, pool: np.ndarray, lexical: np.ndarray) -> PoolScores:
@@ -136,8 +139,10 @@ class PoolScores:
             "phrase": self.phrase,
             "figure": self.figure,
             "lists": self.lists,
-            "context_factor": self.factors,
+            "context_factor": self.factors * self.call_factors,
             "fused": self.fused.copy(),
+            "looks_ahead": self.looks_ahead.astype(np.float64),
+            "guidance_asked": np.full(len(self.pool), float(self.guidance_asked)),
         }
 
     def hit(self, i: int, score: float) -> Hit:

@@ -30,6 +30,8 @@ PASSAGE_FEATURES = (
     "lists",
     "context_factor",
     "fused",
+    "looks_ahead",
+    "guidance_asked",
 )
 
 
@@ -38,17 +40,29 @@ class PassageRanker:
         self.booster = booster
         self.fused_scale = fused_scale
 
-    def order(self, known: dict[str, np.ndarray], spoken: np.ndarray) -> np.ndarray:
+    def order(
+        self, known: dict[str, np.ndarray], spoken: np.ndarray, call_factors: np.ndarray
+    ) -> np.ndarray:
         """The candidates' scores: the fused ones, the passages of spoken text handing theirs
         out among themselves in the model's order. Every example it learned from is a call
-        transcript's passage, so table rows keep the places the fusion gave them."""
+        transcript's passage, so table rows keep the places the fusion gave them.
+
+        The step back for a call that does not report the year asked (`call_factors`) is in
+        the context factor the model reads, and scales its score again: few examples had a
+        year's several calls in scope, and a year's figure from another call's "so far" is
+        a wrong answer, not a weaker one."""
         fused = known["fused"].copy()
         text = np.flatnonzero(spoken)
         if not len(text):
             return fused
         matrix = np.column_stack([known[name][text] for name in PASSAGE_FEATURES])
-        learned = self.fused_scale * fused[text] + self.booster.predict(matrix, num_threads=1)
-        return take_places(fused, text, learned)
+        corrected = self.fused_scale * fused[text] + self.booster.predict(matrix, num_threads=1)
+        return take_places(fused, text, stepped(corrected, call_factors[text]))
+
+
+def stepped(scores: np.ndarray, factors: np.ndarray) -> np.ndarray:
+    """Scores stepped back by factors below 1, a negative one as well as a positive one."""
+    return np.where(scores > 0, scores * factors, scores / factors)
 
 
 @lru_cache(maxsize=1)

@@ -113,6 +113,13 @@ class Query:
     asks_for_analyst: bool = False  # "which analyst asked ...": the answer is a question
     chinese: bool = False
 
+    def full_years_asked(self) -> set[str]:
+        """The years asked as whole years ("2024" of FY2024); none when guidance is asked,
+        which every call of the year gives."""
+        if self.guidance_intent:
+            return set()
+        return {p[2:] for p in self.periods if p.startswith("FY")}
+
 
 FOLLOW_UP_RE = re.compile(
     r"^\s*(?:and|also|what about|how about|what of|same for|now for|then)\b[\s,]*", re.I

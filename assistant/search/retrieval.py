@@ -17,6 +17,7 @@ import numpy as np
 
 from assistant.documents.text import is_cjk, is_primary_statement
 from assistant.errors import BadQuestion
+from assistant.figures.timing import looks_ahead
 from assistant.library import Store
 from assistant.search.catalog import Catalog, named_by
 from assistant.search.figure_choice import answer_fit, figure_terms
@@ -38,12 +39,12 @@ from assistant.text.lexical import STOPWORDS, tokenize
 from assistant.text.periods import chunk_periods, is_day, parse_period
 from assistant.vocabulary import QUESTION_TOKENS, QUESTION_WORDS
 
-# A word in more than this share of chunks is a word of the language, not a ticker.
 # Set while measuring a learned passage ranker (benchmarks/train_passages.py): each search
-# appends its candidate pool and what the fusion knew of every candidate.
-RECORDED_POOLS: ContextVar[list[tuple[np.ndarray, dict[str, np.ndarray]]] | None] = ContextVar(
-    "RECORDED_POOLS", default=None
-)
+# appends its candidate pool, what the fusion knew of every candidate and the step between
+# calls the ranker applies after its score.
+Recorded = tuple[np.ndarray, dict[str, np.ndarray], np.ndarray]
+RECORDED_POOLS: ContextVar[list[Recorded] | None] = ContextVar("RECORDED_POOLS", default=None)
+# A word in more than this share of chunks is a word of the language, not a ticker.
 ORDINARY_WORD_SHARE = 0.002
 
 QUESTION_TERMS = QUESTION_TOKENS | frozenset(tokenize("total"))
@@ -172,19 +173,10 @@ class Retriever:
         asked_specific = asked - asked_years
         asked_dates = {p for p in asked_specific if is_day(p)}
         terms = {t for t, _ in query.expanded.terms} - QUESTION_TERMS
-        # A full year's results are reported on its fourth-quarter call: asked for FY2024
-        # (not for guidance, which every call of the year gives), the other calls of 2024
-        # step back a little.
-        full_years = (
-            {p[2:] for p in asked if p.startswith("FY")} if not query.guidance_intent else set()
-        )
+        full_years = query.full_years_asked()
         whole_year = bool(full_years or asked_years) and not asks_part_of_year(asked)
         for i, row in enumerate(pool):
             chunk = self.store.chunks[int(row)]
-            if full_years:
-                own = self.catalog.doc_periods.get(chunk.doc_id)
-                if own and own.quarter and own.quarter != 4 and str(own.year) in full_years:
-                    factors[i] *= self.weights.year_only_factor
             if (
                 whole_year
                 and chunk.kind == "table_row"
@@ -219,6 +211,20 @@ class Retriever:
                     factors[i] *= self.weights.primary_statement_factor
                 if chunk.cells and all(c.nil or c.value is None for c in chunk.cells):
                     factors[i] *= self.weights.row_label_mismatch_factor  # dashes state nothing
+        return factors
+
+    def call_factors(self, query: Query, pool: np.ndarray) -> np.ndarray:
+        """A full year's results are reported on its fourth-quarter call: asked for FY2024
+        (not for guidance, which every call of the year gives), the passages of the year's
+        other calls step back a little; the passage ranker applies this step again after its
+        own score (passage_model.PassageRanker.order)."""
+        factors = np.ones(len(pool))
+        if not (full_years := query.full_years_asked()):
+            return factors
+        for i, row in enumerate(pool):
+            own = self.catalog.doc_periods.get(self.store.chunks[int(row)].doc_id)
+            if own and own.quarter and own.quarter != 4 and str(own.year) in full_years:
+                factors[i] = self.weights.year_only_factor
         return factors
 
     def periods_of(self, row: int) -> frozenset[str]:
@@ -335,7 +341,12 @@ class Retriever:
         out.fused += out.phrase + out.figure
         out.lists = out.fused.copy()
         out.factors = self.context_factors(query, pool)
-        out.fused *= out.factors
+        out.call_factors = self.call_factors(query, pool)
+        out.fused *= out.factors * out.call_factors
+        out.looks_ahead = np.fromiter(
+            (looks_ahead(self.store.chunks[int(row)].text) for row in pool), bool, len(pool)
+        )
+        out.guidance_asked = query.guidance_intent
         return out
 
     def reordered(self, query: Query, scored: PoolScores, n: int) -> np.ndarray:
@@ -344,7 +355,7 @@ class Retriever:
         known = scored.known(n)
         recorded = RECORDED_POOLS.get()
         if recorded is not None:
-            recorded.append((pool, known))
+            recorded.append((pool, known, scored.call_factors))
         fused = scored.fused
         # The model orders the passages on their own signals. The steps below read who said a
         # passage and what it replies to, which none of its examples (transcripts without
@@ -354,7 +365,7 @@ class Retriever:
             spoken = np.fromiter(
                 (self.store.chunks[int(row)].kind != "table_row" for row in pool), bool, len(pool)
             )
-            fused = ranker.order(known, spoken)
+            fused = ranker.order(known, spoken, scored.call_factors)
         if not query.asks_for_analyst and not query.filters.get("role"):
             inherit_question_scores(self.store, pool, position, fused, self.weights.reply_factor)
         if query.filters.get("role") != "analyst":

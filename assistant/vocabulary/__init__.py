@@ -22,6 +22,7 @@ from assistant.vocabulary.questions import (
     CALENDAR_WORDS,
     CJK_QUESTION_PAIRS,
     GUIDANCE_RE,
+    GUIDANCE_WORDS,
     QUESTION_TOKENS,
     QUESTION_WORDS,
 )
@@ -32,6 +33,7 @@ __all__ = [
     "FINANCE_ACRONYMS",
     "GROUPS",
     "GUIDANCE_RE",
+    "GUIDANCE_WORDS",
     "LEGAL_SUFFIXES",
     "LOSS_NAMES",
     "METRIC_CHANGING_WORDS",
