@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 
 import numpy as np
 import pytest
@@ -77,6 +78,26 @@ def test_a_passage_looks_ahead_when_it_expects_not_when_it_compares_with_an_expe
     assert not looks_ahead("Revenue was $2.1 billion, in line with our guidance.")
     assert not looks_ahead("As expected, margins improved by 40 basis points.")
     assert not looks_ahead("Revenue rose 8% to $2.1 billion.")
+
+
+def test_the_quick_guidance_check_never_misses_what_the_pattern_finds():
+    """may_guide stands before GUIDANCE_RE: its words must be what a text's lower-cased
+    letters joined by spaces can say, and on the seed documents' passages it must let
+    through every one the pattern matches."""
+    from pathlib import Path
+
+    from assistant.vocabulary import GUIDANCE_RE, may_guide
+    from assistant.vocabulary.questions import GUIDANCE_WORDS
+
+    assert all(re.fullmatch(r"[a-z]+(?: [a-z]+)*", word) for word in GUIDANCE_WORDS)
+    seeds = Path(__file__).resolve().parent.parent / "seeds"
+    passages = [
+        p for f in sorted(seeds.glob("*.txt")) for p in f.read_text("utf-8").split("\n") if p
+    ]
+    matched = [p for p in passages if GUIDANCE_RE.search(p)]
+    assert len(matched) > 10 and len(matched) < len(passages)
+    assert all(may_guide(p) for p in matched)
+    assert not all(may_guide(p) for p in passages)
 
 
 def test_a_passage_better_on_every_list_is_never_ranked_below_in_the_committed_model(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from assistant.vocabulary import GUIDANCE_RE, GUIDANCE_WORDS
+from assistant.vocabulary import GUIDANCE_RE, may_guide
 
 # What may stand between a figure and the period it is for: "0.66% in Q1", "$0.60 in the
 # third quarter".
@@ -155,22 +155,11 @@ def guides(text: str, start: int, end: int, sentence: tuple[int, int]) -> bool:
     return bool(GUIDANCE_RE.search(before) or GUIDANCE_RE.search(after))
 
 
-# GUIDANCE_RE's words as a passage's lower-cased words joined by spaces say them: a search
-# meets a hundred candidates it has not seen, and four in five say none of them.
-GUIDANCE_SAID = tuple(f" {w.lower()} " for w in GUIDANCE_WORDS)
-LETTERS_RE = re.compile(r"[a-z]+")
-
-
 @lru_cache(maxsize=16384)  # a pool's passages recur across questions
 def looks_ahead(text: str) -> bool:
     """Whether a passage expects or guides anywhere, not only comparing a result with an
     expectation ("in line with our guidance"): what a guidance question asks for."""
-    lowered = text.lower()
-    if "guid" not in lowered:
-        spaced = f" {' '.join(LETTERS_RE.findall(lowered))} "
-        if not any(said in spaced for said in GUIDANCE_SAID):
-            return False
-    return bool(GUIDANCE_RE.search(COMPARED_WITH_GUIDANCE_RE.sub(" ", text)))
+    return may_guide(text) and bool(GUIDANCE_RE.search(COMPARED_WITH_GUIDANCE_RE.sub(" ", text)))
 
 
 def next_occurrence(period: str | None, default_period: str | None) -> str | None:

@@ -22,9 +22,9 @@ from assistant.vocabulary.questions import (
     CALENDAR_WORDS,
     CJK_QUESTION_PAIRS,
     GUIDANCE_RE,
-    GUIDANCE_WORDS,
     QUESTION_TOKENS,
     QUESTION_WORDS,
+    may_guide,
 )
 
 __all__ = [
@@ -33,7 +33,6 @@ __all__ = [
     "FINANCE_ACRONYMS",
     "GROUPS",
     "GUIDANCE_RE",
-    "GUIDANCE_WORDS",
     "LEGAL_SUFFIXES",
     "LOSS_NAMES",
     "METRIC_CHANGING_WORDS",
@@ -49,4 +48,5 @@ __all__ = [
     "RATE_KEYS",
     "ExpandedQuery",
     "expand",
+    "may_guide",
 ]
