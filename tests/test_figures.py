@@ -392,6 +392,9 @@ def test_guidance_and_comparatives_are_marked():
         ),
         ("Revenue of $1.2 billion is expected next year.", "$1.2 billion", "guidance"),
         ("We expect revenue of $1.2 billion, up 5%.", "5%", "guidance"),
+        # Every form of a guidance verb guides, the -ing forms too.
+        ("For the year we are anticipating capex of $40 million.", "$40 million", "guidance"),
+        ("We're forecasting segment profit of about $10 million.", "$10 million", "guidance"),
     ],
 )
 def test_guidance_is_read_from_the_figures_own_clause(text, figure, kind):
