@@ -78,6 +78,16 @@ def test_figures_and_documents_read_the_same_periods():
     assert [label for _, label in periods_in("in the third quarter 10 stores opened")] == ["Q3"]
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["Q2 fiscal 2024", "Q2 fiscal year 2024", "Q2 FY24", "Q2 FY '24", "2Q fiscal 2024", "2Q FY24"],
+)
+def test_a_quarter_of_a_fiscal_year_is_one_period(text):
+    # not the quarter of the document's year and the whole fiscal year besides
+    assert [label for _, label in periods_in(f"Revenue in {text} rose.", "2023")] == ["Q2 2024"]
+    assert asked_periods(f"What was revenue in {text}?").explicit == (Period(2024, 2),)
+
+
 def test_a_passage_reads_its_quarters_against_the_calls_own_period():
     q4_call, q1_call = Period(2021, 4), Period(2022, 1)
     assert period_keys("Sales for the fourth quarter grew 10%.", q4_call) == {"Q4 2021", "2021"}

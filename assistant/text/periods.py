@@ -3,8 +3,7 @@
 A period label is normalised: `Q3 2021` (a fiscal quarter), `FY2021` (a fiscal year),
 `H1 2021` (a half), a bare year `2021` (said without "fiscal"), or a date as written
 ("December 31, 2023"). Fiscal periods are the company's own: D.R. Horton's Q1 2022 is the
-December 2021 quarter, and a question naming "Q1 2022" means the same thing.
-"""
+December 2021 quarter, and a question naming "Q1 2022" means the same thing."""
 
 from __future__ import annotations
 
@@ -19,6 +18,7 @@ MONTHS = (
 QUARTER_WORDS = {"first": 1, "second": 2, "third": 3, "fourth": 4}
 QUARTER_ORDINALS = {"1st": 1, "2nd": 2, "3rd": 3, "4th": 4, **QUARTER_WORDS}
 YEAR = r"(?:19|20)\d{2}"
+FISCAL = r"(?:FY\s?|fiscal\s+(?:year\s+)?)"  # "Q2 fiscal 2024" is one period, not two
 
 PERIOD_RES: list[tuple[re.Pattern[str], str]] = [
     (
@@ -30,9 +30,9 @@ PERIOD_RES: list[tuple[re.Pattern[str], str]] = [
         ),
         "q",
     ),
-    (re.compile(r"\bQ([1-4])\s*(?:FY\s?)?(?:'|’)?((?:19|20)?\d{2})?\b", re.I), "qn"),
+    (re.compile(rf"\bQ([1-4])\s*{FISCAL}?(?:'|’)?((?:19|20)?\d{{2}})?\b", re.I), "qn"),
     # "3Q22", "3Q 2022", and "3Q" alone (read like "the third quarter").
-    (re.compile(r"\b([1-4])Q(?:\s?(?:'|’)?((?:19|20)?\d{2}))?\b", re.I), "nq"),
+    (re.compile(rf"\b([1-4])Q(?:\s?{FISCAL}?(?:'|’)?((?:19|20)?\d{{2}}))?\b", re.I), "nq"),
     (re.compile(rf"\b({YEAR})\s+(first|second|third|fourth)[- ]quarter", re.I), "yq"),
     (
         re.compile(
