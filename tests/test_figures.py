@@ -395,6 +395,7 @@ def test_guidance_and_comparatives_are_marked():
         # Every form of a guidance verb guides, the -ing forms too.
         ("For the year we are anticipating capex of $40 million.", "$40 million", "guidance"),
         ("We're forecasting segment profit of about $10 million.", "$10 million", "guidance"),
+        ("We will incur a settlement charge of about $450 million.", "$450 million", "guidance"),
     ],
 )
 def test_guidance_is_read_from_the_figures_own_clause(text, figure, kind):

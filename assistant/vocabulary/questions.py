@@ -41,6 +41,7 @@ GUIDANCE_WORDS: tuple[str, ...] = (
     "estimated to",
     "will be",
     "will result",
+    "will incur",
     "will come in",
     "will range",
     "aspire",
