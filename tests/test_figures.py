@@ -497,6 +497,28 @@ def test_earlier_periods_and_differences_are_not_the_result():
     assert behind.change == "decrease"
 
 
+def test_the_prior_year_after_a_figure_is_the_nearer_figures():
+    # "in the prior year" belongs to the figure it follows, not to one before that
+    kinds = {
+        f.text: f.kind
+        for f in english_figures(
+            "Diluted EPS rose 9% to $1.57 this quarter versus $1.44 in the prior year.", "Q1 2022"
+        )
+    }
+    assert (kinds["$1.57"], kinds["$1.44"]) == ("actual", "prior")
+    now, then = english_figures("Net margin was 11.5% compared with 9.8% a year ago.", "Q3 2021")
+    assert (now.kind, then.kind) == ("actual", "prior")
+
+
+def test_an_amount_that_rose_from_another_is_the_change():
+    step, before, after = english_figures(
+        "Operating income increased $0.3 million from $4.1 million in the prior year quarter "
+        "to $4.4 million.",
+        "Q2 2021",
+    )
+    assert (step.change, before.kind, after.change) == ("increase", "prior", None)
+
+
 @pytest.mark.parametrize(
     ("text", "label"),
     [

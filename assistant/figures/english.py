@@ -234,8 +234,8 @@ def change_of(text: str, before: str, end: int, unit: str, clause: str) -> str |
             change = "increase"
         if by_change and by_change.group(1).lower() == "down":
             change = "decrease"
-    elif re.match(r"\s+to\s+\S*\d", text[end:]) and CHANGE_BEFORE_RE.search(before):
-        change = detect_change(clause)  # "increased $5 million to $227.9 million"
+    elif re.match(r"\s+(?:to|from)\s+\S*\d", text[end:]) and CHANGE_BEFORE_RE.search(before):
+        change = detect_change(clause)  # "increased $5 million to (or from) $227.9 million"
     relative = RELATIVE_AFTER_RE.match(text[end:])
     if change is None and relative:
         # "$0.35 above our Q1 2020 results": a difference, not the level

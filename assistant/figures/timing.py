@@ -50,9 +50,11 @@ PRIOR_CLAUSE_RE = re.compile(
     r"last year's|a year earlier)\b",
     re.I,
 )
+# "... in the prior year" right after a figure, no other figure between: in "$2.61 versus
+# $1.88 in the prior year" the prior year's is $1.88 alone.
 PRIOR_AFTER_RE = re.compile(
-    r"^[^,;]{0,40}?\b(?:in|for|during|of) the (?:prior|previous)[- ]year(?:'s)?(?: quarter| "
-    r"period)?\b|^[^,;]{0,40}?\b(?:a year ago|in the same (?:quarter|period) (?:of )?last year)",
+    r"^[^,;\d]{0,40}?\b(?:in|for|during|of) the (?:prior|previous)[- ]year(?:'s)?(?: quarter| "
+    r"period)?\b|^[^,;\d]{0,40}?\b(?:a year ago|in the same (?:quarter|period) (?:of )?last year)",
     re.I,
 )
 NEGATIVE_BEFORE_RE = re.compile(r"\b(?:negative|minus)\s*$", re.I)
