@@ -497,6 +497,24 @@ def test_earlier_periods_and_differences_are_not_the_result():
     assert behind.change == "decrease"
 
 
+def test_guidance_announced_for_a_period_is_for_that_period():
+    text = (
+        "Revenue for the quarter was $3.9 billion. Turning to our fourth quarter guidance. "
+        "We expect revenue between $4.0 billion and $4.1 billion. Diluted EPS is expected to "
+        "be $0.80 to $0.85."
+    )
+    kinds = {f.text: (f.kind, f.period) for f in english_figures(text, "Q3 2022")}
+    assert kinds["$3.9 billion"] == ("actual", "Q3 2022")
+    assert kinds["$4.0 billion and $4.1 billion"] == ("guidance", "Q4 2022")
+    assert kinds["$0.80 to $0.85"] == ("guidance", "Q4 2022")
+    # a period said in a sentence that expects nothing announces nothing
+    (_, later) = english_figures(
+        "Revenue in the second quarter was $4.0 billion. We expect revenue of $4.1 billion.",
+        "Q2 2022",
+    )
+    assert (later.kind, later.period_stated) == ("guidance", False)
+
+
 def test_the_prior_year_after_a_figure_is_the_nearer_figures():
     # "in the prior year" belongs to the figure it follows, not to one before that
     kinds = {

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from assistant.figures.labels import sentence_bounds
 from assistant.vocabulary import GUIDANCE_RE, may_guide
 
 # What may stand between a figure and the period it is for: "0.66% in Q1", "$0.60 in the
@@ -100,6 +101,8 @@ def period_and_kind(
     kind = "actual"
     if guides(text, start, end, sentence):
         kind = "guidance"
+        if not stated and (announced := announced_period(text, periods, sentence_start)):
+            period, stated = announced, True
         period = next_occurrence(period, default_period) if stated else period
     elif (
         not stated
@@ -162,6 +165,18 @@ def looks_ahead(text: str) -> bool:
     """Whether a passage expects or guides anywhere, not only comparing a result with an
     expectation ("in line with our guidance"): what a guidance question asks for."""
     return may_guide(text) and bool(GUIDANCE_RE.search(COMPARED_WITH_GUIDANCE_RE.sub(" ", text)))
+
+
+def announced_period(text: str, periods: list[tuple[int, str]], before: int) -> str | None:
+    """The period of the guidance announced earlier in the passage ("Turning to our third
+    quarter guidance."), for an expectation whose own sentence names none: the last period
+    named before it, when its sentence speaks of what is expected."""
+    earlier = [p for p in periods if p[0] < before]
+    if not earlier:
+        return None
+    position, period = earlier[-1]
+    start, end = sentence_bounds(text, position)
+    return period if looks_ahead(text[start:end]) else None
 
 
 def next_occurrence(period: str | None, default_period: str | None) -> str | None:
