@@ -396,6 +396,9 @@ def test_guidance_and_comparatives_are_marked():
         ("For the year we are anticipating capex of $40 million.", "$40 million", "guidance"),
         ("We're forecasting segment profit of about $10 million.", "$10 million", "guidance"),
         ("We will incur a settlement charge of about $450 million.", "$450 million", "guidance"),
+        # "project" the verb guides; a project, the noun, does not
+        ("We project capex of about $80 million next year.", "$80 million", "guidance"),
+        ("The solar project we completed cost $240 million.", "$240 million", "actual"),
     ],
 )
 def test_guidance_is_read_from_the_figures_own_clause(text, figure, kind):
