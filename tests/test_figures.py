@@ -800,6 +800,18 @@ def test_a_figures_clause_ends_where_the_next_clause_begins():
     assert "per_share" in qualifiers_of(figure_context(per_share, figures, figures[1]))
 
 
+def test_an_organic_change_is_said_as_an_adverb_too():
+    from assistant.search.figure_choice import figure_context
+    from assistant.search.query import qualifiers_of
+
+    assert "organic" in qualifiers_of("How much did Ecolab's sales grow organically in Q2?")
+    text = "Revenue was $787 million, up 16%, and up 13% organically."
+    figures = english_figures(text, "Q1 2022")
+    reported, organic = (f for f in figures if f.unit == "%")
+    assert "organic" in qualifiers_of(figure_context(text, figures, organic))
+    assert "organic" not in qualifiers_of(figure_context(text, figures, reported))
+
+
 def test_part_of_a_year_is_not_the_year_asked():
     from assistant.search.figure_choice import part_for_whole_year
 

@@ -21,7 +21,15 @@ QUALIFIER_GROUPS: dict[str, tuple[str, ...]] = {
     "diluted": ("diluted",),
     "basic": ("basic",),
     "per_share": ("per share", "per diluted share", "eps", "earnings per share", "per unit"),
-    "organic": ("organic", "comparable", "comp", "same-store", "same store", "like-for-like"),
+    "organic": (
+        "organic",
+        "organically",
+        "comparable",
+        "comp",
+        "same-store",
+        "same store",
+        "like-for-like",
+    ),
 }
 
 # Metric keys of the figure ledger: the names one metric goes by, so that "diluted EPS" and
