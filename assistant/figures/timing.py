@@ -160,11 +160,15 @@ def guides(text: str, start: int, end: int, sentence: tuple[int, int]) -> bool:
     return bool(GUIDANCE_RE.search(before) or GUIDANCE_RE.search(after))
 
 
-@lru_cache(maxsize=16384)  # a pool's passages recur across questions
-def looks_ahead(text: str) -> bool:
-    """Whether a passage expects or guides anywhere, not only comparing a result with an
+def expects(text: str) -> bool:
+    """Whether a text expects or guides anywhere, not only comparing a result with an
     expectation ("in line with our guidance"): what a guidance question asks for."""
     return may_guide(text) and bool(GUIDANCE_RE.search(COMPARED_WITH_GUIDANCE_RE.sub(" ", text)))
+
+
+# A passage's reading, cached: a pool's passages recur across questions. The sentences read
+# while figures are extracted go to `expects`, so an index build does not crowd them out.
+looks_ahead = lru_cache(maxsize=16384)(expects)
 
 
 def announced_period(text: str, periods: list[tuple[int, str]], before: int) -> str | None:
@@ -176,7 +180,7 @@ def announced_period(text: str, periods: list[tuple[int, str]], before: int) -> 
         return None
     position, period = earlier[-1]
     start, end = sentence_bounds(text, position)
-    return period if looks_ahead(text[start:end]) else None
+    return period if expects(text[start:end]) else None
 
 
 def next_occurrence(period: str | None, default_period: str | None) -> str | None:
